@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/ccetl/ccetl/connectors/all"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `ccetl: batch ETL for contact-center quality, coaching and workforce data
+
+Usage:
+  ccetl convert --kind KIND --out DIR|s3://BUCKET/PREFIX [--json] [--opt k=v]... INPUT...
+  ccetl run [--json] JOB.yaml
+  ccetl validate JOB.yaml...
+  ccetl schema [--json] [KIND]
+  ccetl inspect [--json] FILE.parquet...
+  ccetl version
+
+Exit codes: 0 ok, 1 failed, 2 bad config or usage, 3 finished with rejected rows,
+130 cancelled. Run 'ccetl COMMAND -h' for a command's flags.
+`
+
+// env carries what commands share.
+type env struct {
+	stdout, stderr io.Writer
+	reg            *pipeline.Registry
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	e := &env{stdout: stdout, stderr: stderr, reg: all.Registry()}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "convert":
+		return e.convert(ctx, rest)
+	case "run":
+		return e.runJob(ctx, rest)
+	case "validate":
+		return e.validate(rest)
+	case "schema":
+		return e.schema(rest)
+	case "inspect":
+		return e.inspect(rest)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "ccetl", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usagef("unknown command %q", cmd)
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, err
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// kvFlag collects repeated k=v flags.
+type kvFlag map[string]string
+
+func (k kvFlag) String() string { return "" }
+
+func (k kvFlag) Set(s string) error {
+	key, val, ok := strings.Cut(s, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	k[key] = val
+	return nil
+}
+
+// newLogger logs to stderr at a level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level: want debug, info, warn or error")
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/ccetl/ccetl/jobs"
+)
+
+func (e *env) runJob(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("run: give exactly one job file")
+	}
+	job, err := jobs.Load(pos[0], jobs.OSEnv())
+	if err != nil {
+		return err
+	}
+	return e.execute(ctx, job, *asJSON, *level)
+}
+
+// execute runs a job and prints its summary.
+func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level string) error {
+	log, err := newLogger(e.stderr, level)
+	if err != nil {
+		return err
+	}
+	r := jobs.Runner{Registry: e.reg, Logger: log, Progress: progressFor(e.stderr)}
+	sum, runErr := r.Run(ctx, job)
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		printSummary(e.stdout, sum)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if sum.RowsRejected > 0 {
+		if !asJSON {
+			fmt.Fprintf(e.stderr, "ccetl: %d rows rejected; see the _rejects/ files listed above\n", sum.RowsRejected)
+		}
+		return errRejected
+	}
+	return nil
+}
+
+func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
+	for _, st := range s.Steps {
+		fmt.Fprintf(w, "%s (run %s): %d files in %.1fs\n", st.Kind, st.RunID, len(st.Files), st.Seconds)
+		for _, name := range slices.Sorted(maps.Keys(st.Tables)) {
+			t := st.Tables[name]
+			fmt.Fprintf(w, "  %-40s rows_in %d  rows_out %d  rejected %d", name, t.RowsIn, t.RowsOut, t.RowsRejected)
+			if t.RowsMerged > 0 {
+				fmt.Fprintf(w, "  merged %d", t.RowsMerged)
+			}
+			fmt.Fprintln(w)
+		}
+		for _, r := range st.Rejects {
+			fmt.Fprintf(w, "  rejects: %s\n", r)
+		}
+		if st.Error != "" {
+			fmt.Fprintf(w, "  FAILED: nothing of this step was committed\n")
+		}
+	}
+	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files, %.1f MB/s, output %s\n",
+		s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), s.MBPerSecond, s.Output)
+}

@@ -1,0 +1,264 @@
+package inputs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zip"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// DefaultMaxMemberBytes bounds one decompressed ZIP member (zip bombs).
+const DefaultMaxMemberBytes = 8 << 30
+
+// File is one readable input: a plain file or a ZIP member.
+type File struct {
+	// Input is the top-level input (absolute path) the file belongs to;
+	// output names derive from it.
+	Input string
+	// Name is the file's own name for messages and rejects: the path, or
+	// "archive.zip!dir/member.csv".
+	Name string
+	// Base is the flattened base name, the key other rows reference.
+	Base string
+	Size int64
+
+	open func() (io.ReadCloser, error)
+}
+
+// Open reads the file.
+func (f File) Open() (io.ReadCloser, error) { return f.open() }
+
+// Ext is the lower-case extension of the base name, without the dot.
+func (f File) Ext() string { return strings.ToLower(strings.TrimPrefix(path.Ext(f.Base), ".")) }
+
+// Set is every file of a run, with the hashes of the top-level inputs.
+type Set struct {
+	Files  []File
+	inputs []string
+
+	mu     sync.Mutex
+	closer []io.Closer
+	hashes map[string]*inputHash
+}
+
+type inputHash struct {
+	h    hash.Hash
+	n    int64
+	done bool
+	path string
+}
+
+// Options bound what Resolve accepts.
+type Options struct {
+	MaxMemberBytes int64
+}
+
+// Resolve expands paths (files, folders, ZIP archives) into a Set. Folders
+// are walked recursively in name order; hidden files are skipped.
+func Resolve(paths []string, opts Options) (*Set, error) {
+	if opts.MaxMemberBytes <= 0 {
+		opts.MaxMemberBytes = DefaultMaxMemberBytes
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("no input given")
+	}
+	s := &Set{hashes: map[string]*inputHash{}}
+	var files []string
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", p, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			files = append(files, abs)
+			continue
+		}
+		err = filepath.WalkDir(abs, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && q != abs {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, q)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", p, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if err := s.add(f, opts); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Set) add(p string, opts Options) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	s.inputs = append(s.inputs, p)
+	s.hashes[p] = &inputHash{h: sha256.New(), path: p}
+	if strings.EqualFold(filepath.Ext(p), ".zip") {
+		return s.addZip(p, opts)
+	}
+	s.Files = append(s.Files, File{Input: p, Name: p, Base: filepath.Base(p), Size: st.Size(),
+		open: func() (io.ReadCloser, error) { return s.openHashed(p) }})
+	return nil
+}
+
+func (s *Set) addZip(p string, opts Options) error {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return fmt.Errorf("zip %s: %w", p, err)
+	}
+	s.closer = append(s.closer, zr)
+	byBase := map[string]string{}
+	var members []File
+	for _, zf := range zr.File {
+		name := strings.ReplaceAll(zf.Name, "\\", "/")
+		if zf.FileInfo().IsDir() || strings.HasPrefix(name, "__MACOSX/") {
+			continue
+		}
+		if !zf.Mode().IsRegular() {
+			return fmt.Errorf("zip %s: member %s is not a regular file", p, name)
+		}
+		base := path.Base(name)
+		if base == "." || base == ".." || base == "/" || base == "" {
+			return fmt.Errorf("zip %s: member %q has no usable file name", p, name)
+		}
+		if prev, ok := byBase[base]; ok {
+			return fmt.Errorf("zip %s: members %s and %s have the same base name %s; folders are flattened, so base names must be unique", p, prev, name, base)
+		}
+		byBase[base] = name
+		if zf.UncompressedSize64 > uint64(opts.MaxMemberBytes) {
+			return fmt.Errorf("zip %s: member %s is %d bytes uncompressed, over the limit of %d", p, name, zf.UncompressedSize64, opts.MaxMemberBytes)
+		}
+		zf := zf
+		limit := opts.MaxMemberBytes
+		members = append(members, File{Input: p, Name: p + "!" + name, Base: base, Size: int64(zf.UncompressedSize64),
+			open: func() (io.ReadCloser, error) {
+				rc, err := zf.Open()
+				if err != nil {
+					return nil, fmt.Errorf("zip %s member %s: %w", p, name, err)
+				}
+				return &limitedReadCloser{rc: rc, left: limit, name: name}, nil
+			}})
+	}
+	sort.SliceStable(members, func(i, j int) bool { return members[i].Name < members[j].Name })
+	s.Files = append(s.Files, members...)
+	return nil
+}
+
+type limitedReadCloser struct {
+	rc   io.ReadCloser
+	left int64
+	name string
+}
+
+func (l *limitedReadCloser) Read(p []byte) (int, error) {
+	n, err := l.rc.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, fmt.Errorf("zip member %s: decompresses past the size limit", l.name)
+	}
+	return n, err
+}
+
+func (l *limitedReadCloser) Close() error { return l.rc.Close() }
+
+// openHashed opens a plain file and hashes it as it is read to the end.
+func (s *Set) openHashed(p string) (io.ReadCloser, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	h := s.hashes[p]
+	s.mu.Unlock()
+	if h.done || h.n > 0 { // read before: hash already known or being computed
+		return f, nil
+	}
+	return &hashingReader{f: f, h: h}, nil
+}
+
+type hashingReader struct {
+	f *os.File
+	h *inputHash
+}
+
+func (r *hashingReader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	r.h.h.Write(p[:n])
+	r.h.n += int64(n)
+	if err == io.EOF {
+		r.h.done = true
+	}
+	return n, err
+}
+
+func (r *hashingReader) Close() error { return r.f.Close() }
+
+// Inputs returns the top-level inputs with their sizes and sha256. Inputs
+// not read to the end (ZIP archives, files a decoder stopped early) are
+// hashed here.
+func (s *Set) Inputs() []pipeline.InputInfo {
+	out := make([]pipeline.InputInfo, 0, len(s.inputs))
+	for _, p := range s.inputs {
+		h := s.hashes[p]
+		if !h.done {
+			h.h.Reset()
+			h.n = 0
+			if f, err := os.Open(p); err == nil {
+				h.n, _ = io.Copy(h.h, f)
+				f.Close()
+			}
+		}
+		out = append(out, pipeline.InputInfo{Name: p, Bytes: h.n, SHA256: hex.EncodeToString(h.h.Sum(nil))})
+	}
+	return out
+}
+
+// Names returns the top-level input names in order (for pipeline.RunKey).
+func (s *Set) Names() []string { return append([]string(nil), s.inputs...) }
+
+// Close closes opened archives.
+func (s *Set) Close() error {
+	var errs []error
+	for _, c := range s.closer {
+		errs = append(errs, c.Close())
+	}
+	s.closer = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,57 @@
+package lake
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Options bound the files a lake sink writes.
+type Options struct {
+	RowGroupRows  int64 // rows per row group at most
+	RowGroupBytes int64 // compressed bytes per row group, about
+	FileRows      int64 // rows per file at most
+	FileBytes     int64 // bytes per file, about (checked after each row group)
+	MaxOpenFiles  int   // files being written at once; the least recently used is finished past it
+	ZstdLevel     int   // zstd level (1 fastest .. 22 smallest); 0 means 3
+	// Partition sets a table's granularity by name; tables not named are
+	// partitioned by day when they have a partition column.
+	Partition map[string]Granularity
+	Allocator memory.Allocator
+}
+
+// DefaultOptions: row groups of up to 1 Mi rows or 64 MiB, files of up to
+// 16 Mi rows or 512 MiB, four files open at once.
+func DefaultOptions() Options {
+	return Options{
+		RowGroupRows:  1 << 20,
+		RowGroupBytes: 64 << 20,
+		FileRows:      16 << 20,
+		FileBytes:     512 << 20,
+		MaxOpenFiles:  4,
+		ZstdLevel:     3,
+	}
+}
+
+// Validate reports every problem at once.
+func (o Options) Validate() error {
+	var errs []error
+	pos := func(name string, v int64) {
+		if v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive", name))
+		}
+	}
+	pos("row_group_rows", o.RowGroupRows)
+	pos("row_group_bytes", o.RowGroupBytes)
+	pos("file_rows", o.FileRows)
+	pos("file_bytes", o.FileBytes)
+	pos("max_open_files", int64(o.MaxOpenFiles))
+	if o.ZstdLevel < 0 || o.ZstdLevel > 22 {
+		errs = append(errs, fmt.Errorf("zstd_level must be between 1 and 22"))
+	}
+	if o.FileRows > 0 && o.RowGroupRows > o.FileRows {
+		errs = append(errs, fmt.Errorf("row_group_rows (%d) must not exceed file_rows (%d)", o.RowGroupRows, o.FileRows))
+	}
+	return errors.Join(errs...)
+}

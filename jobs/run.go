@@ -1,0 +1,237 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ccetl/ccetl/pipeline"
+	"github.com/ccetl/ccetl/transforms"
+)
+
+// Runner runs jobs with a registry.
+type Runner struct {
+	Registry *pipeline.Registry
+	Logger   *slog.Logger
+	// Progress, when set, is called with each step's live counters as the
+	// step starts; the returned func is called when it ends.
+	Progress func(step string, c *pipeline.Counters) (stop func())
+	Mem      memory.Allocator
+}
+
+// StepSummary is the outcome of one source of a job.
+type StepSummary struct {
+	Kind     string                        `json:"kind"`
+	RunID    string                        `json:"run_id"`
+	Tables   map[string]pipeline.TableStats `json:"tables"`
+	Files    []pipeline.FileCommit          `json:"files"`
+	Rejects  []string                       `json:"rejects,omitempty"`
+	Manifest []string                       `json:"manifests,omitempty"`
+	Inputs   []pipeline.InputInfo           `json:"inputs,omitempty"`
+	Report   map[string]any                 `json:"report,omitempty"`
+	Seconds  float64                        `json:"seconds"`
+	Bytes    int64                          `json:"bytes_read"`
+	Error    string                         `json:"error,omitempty"`
+}
+
+// Summary is the outcome of a job: the totals the command prints and every
+// step.
+type Summary struct {
+	Job          string                `json:"job"`
+	Output       string                `json:"output"`
+	RowsIn       int64                 `json:"rows_in"`
+	RowsOut      int64                 `json:"rows_out"`
+	RowsRejected int64                 `json:"rows_rejected"`
+	RowsMerged   int64                 `json:"rows_merged"`
+	Files        []pipeline.FileCommit `json:"files"`
+	Steps        []StepSummary         `json:"steps"`
+	Seconds      float64               `json:"seconds"`
+	MBPerSecond  float64               `json:"mb_per_s"`
+}
+
+// Run runs every source of a job in order into its sink. It stops at the
+// first failing step; steps committed before it stay committed.
+func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
+	sum := Summary{Job: job.Name, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
+	if err := Check(job, r.Registry); err != nil {
+		return sum, err
+	}
+	start := time.Now()
+	var bytes int64
+	for _, spec := range job.Sources {
+		st, err := r.step(ctx, job, spec)
+		sum.Steps = append(sum.Steps, st)
+		bytes += st.Bytes
+		for _, t := range st.Tables {
+			sum.RowsIn += t.RowsIn
+			sum.RowsOut += t.RowsOut
+			sum.RowsRejected += t.RowsRejected
+			sum.RowsMerged += t.RowsMerged
+		}
+		sum.Files = append(sum.Files, st.Files...)
+		if err != nil {
+			sum.Seconds = time.Since(start).Seconds()
+			return sum, fmt.Errorf("%s: %w", spec.Kind, err)
+		}
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	if sum.Seconds > 0 {
+		sum.MBPerSecond = float64(bytes) / 1e6 / sum.Seconds
+	}
+	return sum, nil
+}
+
+func (r Runner) step(ctx context.Context, job *Job, spec SourceSpec) (StepSummary, error) {
+	st := StepSummary{Kind: spec.Kind, RunID: NewRunID()}
+	log := r.logger().With("job", job.Name, "kind", spec.Kind, "run_id", st.RunID)
+	start := time.Now()
+	defer func() { st.Seconds = time.Since(start).Seconds() }()
+	kind, err := r.Registry.Kind(spec.Kind)
+	if err != nil {
+		return st, err
+	}
+	inputs, err := ExpandInputs(spec.Inputs)
+	if err != nil {
+		return st, err
+	}
+	ctr := &pipeline.Counters{}
+	mem := r.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
+		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log})
+	if err != nil {
+		return st, err
+	}
+	var ts []pipeline.Transform
+	for _, t := range job.Transforms {
+		tr, err := transforms.New(t.Name, t.List, t.Args)
+		if err != nil {
+			src.Close()
+			return st, err
+		}
+		ts = append(ts, tr)
+	}
+	tables, err := pipeline.TransformTables(src.Tables(), ts)
+	if err != nil {
+		src.Close()
+		return st, err
+	}
+	sk, err := r.Registry.Sink(job.Sink.URL)
+	if err != nil {
+		src.Close()
+		return st, err
+	}
+	sink, err := sk.Open(ctx, pipeline.SinkConfig{URL: job.Sink.URL, Tables: tables, RunKey: src.RunKey,
+		Options: job.Sink.Options, Logger: log})
+	if err != nil {
+		src.Close()
+		return st, err
+	}
+	if r.Progress != nil {
+		stop := r.Progress(spec.Kind, ctr)
+		defer stop()
+	}
+	log.Info("run started", "inputs", len(inputs))
+	res, err := pipeline.Run(ctx, tablesSource{src, tables}, ts, sink, pipeline.RunOptions{
+		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr})
+	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
+	if st.Tables == nil {
+		st.Tables = ctr.Tables()
+	}
+	st.Files = []pipeline.FileCommit{}
+	for _, name := range slices.Sorted(maps.Keys(res.Commit.Tables)) {
+		tc := res.Commit.Tables[name]
+		st.Files = append(st.Files, tc.Files...)
+		if tc.Rejects != "" {
+			st.Rejects = append(st.Rejects, tc.Rejects)
+		}
+		if tc.Manifest != "" {
+			st.Manifest = append(st.Manifest, tc.Manifest)
+		}
+	}
+	if err != nil {
+		st.Error = err.Error()
+		log.Error("run failed, nothing committed", "err", err)
+		return st, err
+	}
+	return st, nil
+}
+
+// tablesSource reports the transformed tables to the sink's manifests.
+type tablesSource struct {
+	pipeline.Source
+	tables []pipeline.Table
+}
+
+func (t tablesSource) Tables() []pipeline.Table { return t.tables }
+
+// Inputs and Report pass through to the wrapped source when it has them.
+func (t tablesSource) Inputs() []pipeline.InputInfo {
+	if r, ok := t.Source.(pipeline.InputReporter); ok {
+		return r.Inputs()
+	}
+	return nil
+}
+
+func (t tablesSource) Report() map[string]any {
+	if r, ok := t.Source.(pipeline.Reporter); ok {
+		return r.Report()
+	}
+	return nil
+}
+
+func (t tablesSource) UseFileStore(fs pipeline.FileStore) {
+	if u, ok := t.Source.(pipeline.FileStoreUser); ok {
+		u.UseFileStore(fs)
+	}
+}
+
+func (r Runner) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// ExpandInputs expands globs; URLs pass through. A glob that matches nothing
+// is an error.
+func ExpandInputs(in []string) ([]string, error) {
+	var out []string
+	for _, p := range in {
+		if strings.Contains(p, "://") || !strings.ContainsAny(p, "*?[") {
+			out = append(out, p)
+			continue
+		}
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", p, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("input %s: no file matches", p)
+		}
+		out = append(out, m...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no input given")
+	}
+	return out, nil
+}
+
+// NewRunID returns a sortable, unique run id such as 20240501T120000Z-1a2b3c4d.
+func NewRunID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

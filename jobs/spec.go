@@ -1,0 +1,68 @@
+package jobs
+
+import (
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// Job is a parsed job file.
+type Job struct {
+	File       string
+	Name       string
+	Schedule   string
+	Sources    []SourceSpec
+	Transforms []TransformSpec
+	Sink       SinkSpec
+	Batch      pipeline.BatchPolicy
+	Rejects    pipeline.RejectLimit
+	State      string // where job state is kept: a directory or s3:// URL ("" = default)
+}
+
+// SourceSpec is one source of a job.
+type SourceSpec struct {
+	Kind    string
+	Inputs  []string
+	Options map[string]string
+	Pos     Pos
+}
+
+// TransformSpec is one transform step: its name and arguments.
+type TransformSpec struct {
+	Name string
+	Args map[string]string
+	List []string
+	Pos  Pos
+}
+
+// SinkSpec is where a job writes.
+type SinkSpec struct {
+	URL     string
+	Options map[string]string
+	Pos     Pos
+}
+
+// Pos is a position in a job file.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return p.File + ":" + itoa(p.Line) + ":" + itoa(p.Col)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

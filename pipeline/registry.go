@@ -1,0 +1,178 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// SourceConfig is what a source factory gets.
+type SourceConfig struct {
+	Kind    string
+	Inputs  []string          // paths or URLs
+	Options map[string]string // kind options, checked by the kind
+	Policy  BatchPolicy
+	Mem     memory.Allocator
+	Counter *Counters
+	Logger  *slog.Logger
+}
+
+// OpenedSource is a source plus the run key its inputs give.
+type OpenedSource struct {
+	Source
+	RunKey string
+}
+
+// Option documents one option of a kind or sink. A Secret option's value is
+// never printed; like every secret it may also be given as NAME_file, a path
+// whose content is the value.
+type Option struct {
+	Name    string
+	Default string
+	Doc     string
+	Secret  bool
+}
+
+// Kind is one registered source kind: a file format or a vendor API.
+type Kind struct {
+	Name    string
+	Doc     string
+	Tables  []Table
+	Options []Option
+	// Validate checks option values without opening anything (may be nil).
+	Validate func(opts map[string]string) error
+	Open     func(ctx context.Context, cfg SourceConfig) (OpenedSource, error)
+}
+
+// CheckOptions reports options the kind does not know, every one at once.
+func (k Kind) CheckOptions(opts map[string]string) error {
+	return checkOptions("kind "+k.Name, k.Options, opts)
+}
+
+// CheckOptions reports options the sink does not know, every one at once.
+func (s SinkKind) CheckOptions(opts map[string]string) error {
+	return checkOptions("sink", s.Options, opts)
+}
+
+func checkOptions(what string, docs []Option, opts map[string]string) error {
+	known := map[string]bool{}
+	for _, o := range docs {
+		known[o.Name] = true
+	}
+	var bad []string
+	for name := range opts {
+		if !known[name] {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	names := make([]string, 0, len(docs))
+	for _, o := range docs {
+		names = append(names, o.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("%s: unknown option(s) %s (it takes none)", what, strings.Join(bad, ", "))
+	}
+	return fmt.Errorf("%s: unknown option(s) %s (known: %s)", what, strings.Join(bad, ", "), strings.Join(names, ", "))
+}
+
+// SinkConfig is what a sink factory gets.
+type SinkConfig struct {
+	URL     string // a directory, or a URL such as s3://bucket/prefix
+	Tables  []Table
+	RunKey  string
+	Options map[string]string
+	Logger  *slog.Logger
+}
+
+// SinkKind is one registered sink, chosen by URL scheme ("" for a local
+// directory).
+type SinkKind struct {
+	Scheme  string
+	Doc     string
+	Options []Option
+	// Validate checks option values without opening anything (may be nil).
+	Validate func(opts map[string]string) error
+	Open     func(ctx context.Context, cfg SinkConfig) (Sink, error)
+}
+
+// Registry lists the kinds and sinks a command can use. It is filled
+// explicitly (connectors/all), never by init side effects, so tests build
+// one holding only what they need.
+type Registry struct {
+	kinds map[string]Kind
+	sinks map[string]SinkKind
+}
+
+// NewRegistry makes an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{kinds: map[string]Kind{}, sinks: map[string]SinkKind{}}
+}
+
+// AddKind registers a kind; a duplicate name panics (a programming error).
+func (r *Registry) AddKind(k Kind) {
+	if _, dup := r.kinds[k.Name]; dup {
+		panic("pipeline: kind registered twice: " + k.Name)
+	}
+	r.kinds[k.Name] = k
+}
+
+// AddSink registers a sink for a URL scheme.
+func (r *Registry) AddSink(s SinkKind) {
+	if _, dup := r.sinks[s.Scheme]; dup {
+		panic("pipeline: sink registered twice: " + s.Scheme)
+	}
+	r.sinks[s.Scheme] = s
+}
+
+// Kind finds a kind by name.
+func (r *Registry) Kind(name string) (Kind, error) {
+	k, ok := r.kinds[name]
+	if !ok {
+		return Kind{}, fmt.Errorf("unknown kind %q (known: %s)", name, strings.Join(r.KindNames(), ", "))
+	}
+	return k, nil
+}
+
+// KindNames lists kind names in order.
+func (r *Registry) KindNames() []string {
+	out := make([]string, 0, len(r.kinds))
+	for n := range r.kinds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Sink finds the sink for a URL by its scheme.
+func (r *Registry) Sink(url string) (SinkKind, error) {
+	scheme := ""
+	if i := strings.Index(url, "://"); i > 0 {
+		scheme = url[:i]
+	}
+	s, ok := r.sinks[scheme]
+	if !ok {
+		if scheme == "" {
+			return SinkKind{}, fmt.Errorf("no sink for local directories is registered")
+		}
+		return SinkKind{}, fmt.Errorf("no sink for %s:// URLs", scheme)
+	}
+	return s, nil
+}
+
+// BytesCounter is where a source adds the input bytes it read (progress);
+// nil when the run keeps no counters.
+func (c SourceConfig) BytesCounter() *atomic.Int64 {
+	if c.Counter == nil {
+		return nil
+	}
+	return &c.Counter.BytesRead
+}

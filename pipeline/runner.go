@@ -1,0 +1,179 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// RunOptions configure Run.
+type RunOptions struct {
+	RunID       string
+	Kind        string
+	RejectLimit RejectLimit
+	Logger      *slog.Logger
+	// Counters receives live counts; Run makes its own when nil.
+	Counters *Counters
+	// Depth is how many batches may wait between source and sink (default 2):
+	// a slow sink slows the source instead of filling memory.
+	Depth int
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	RunID  string                `json:"run_id"`
+	Tables map[string]TableStats `json:"tables"`
+	Commit CommitResult          `json:"commit"`
+	Inputs []InputInfo           `json:"inputs,omitempty"`
+	Report map[string]any        `json:"report,omitempty"`
+}
+
+// Totals sums the per-table counts.
+func (r Result) Totals() TableStats {
+	var t TableStats
+	for _, s := range r.Tables {
+		t.RowsIn += s.RowsIn
+		t.RowsOut += s.RowsOut
+		t.RowsRejected += s.RowsRejected
+		t.RowsMerged += s.RowsMerged
+	}
+	return t
+}
+
+// Run moves every batch of src through transforms into sink, then commits the
+// sink. On any error, or when the reject limit is broken, the sink is aborted
+// and nothing becomes visible. After a successful commit it checks that every
+// table reconciles.
+func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opts RunOptions) (res Result, err error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctr := opts.Counters
+	if ctr == nil {
+		ctr = &Counters{}
+	}
+	depth := opts.Depth
+	if depth <= 0 {
+		depth = 2
+	}
+	res.RunID = opts.RunID
+	defer func() {
+		if cerr := src.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close source: %w", cerr)
+		}
+	}()
+	if u, ok := src.(FileStoreUser); ok {
+		fs, ok := sink.(FileStore)
+		if !ok {
+			return res, errors.New("the source copies files but the sink cannot store them")
+		}
+		u.UseFileStore(fs)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	ch := make(chan Batch, depth)
+	g.Go(func() error {
+		defer close(ch)
+		for {
+			b, err := src.Next(gctx)
+			if errors.Is(err, ErrEndOfInput) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			select {
+			case ch <- b:
+			case <-gctx.Done():
+				b.Release()
+				return gctx.Err()
+			}
+		}
+	})
+	g.Go(func() error {
+		defer func() {
+			for b := range ch { // drain after an error so the producer can stop
+				b.Release()
+			}
+		}()
+		for b := range ch {
+			if err := consume(gctx, b, transforms, sink, ctr, opts.RejectLimit); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return res, abort(ctx, sink, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return res, abort(ctx, sink, err)
+	}
+	res.Tables = ctr.Tables()
+	tot := res.Totals()
+	if err := opts.RejectLimit.Check(tot.RowsRejected, tot.RowsIn, true); err != nil {
+		return res, abort(ctx, sink, err)
+	}
+	for name, s := range res.Tables {
+		if !s.Balanced() {
+			return res, abort(ctx, sink, fmt.Errorf("table %s does not reconcile: rows_in %d != rows_out %d + rows_rejected %d + rows_merged %d",
+				name, s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged))
+		}
+	}
+	if r, ok := src.(InputReporter); ok {
+		res.Inputs = r.Inputs()
+	}
+	if r, ok := src.(Reporter); ok {
+		res.Report = r.Report()
+	}
+	commit, err := sink.Close(ctx, RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: res.Inputs, Tables: src.Tables(), Stats: res.Tables})
+	if err != nil {
+		return res, abort(ctx, sink, fmt.Errorf("commit: %w", err))
+	}
+	res.Commit = commit
+	if err := Reconcile(res.Tables, commit); err != nil {
+		return res, err
+	}
+	log.Info("run committed", "rows_in", tot.RowsIn, "rows_out", tot.RowsOut, "rows_rejected", tot.RowsRejected)
+	return res, nil
+}
+
+func consume(ctx context.Context, b Batch, transforms []Transform, sink Sink, ctr *Counters, limit RejectLimit) error {
+	var err error
+	for _, t := range transforms {
+		if b, err = t.Apply(ctx, b); err != nil {
+			b.Release()
+			return fmt.Errorf("transform %s: %w", t.Name(), err)
+		}
+	}
+	defer b.Release()
+	if len(b.Rejects) > 0 {
+		if err := sink.Reject(ctx, b.Table, b.Rejects); err != nil {
+			return fmt.Errorf("write rejects of %s: %w", b.Table, err)
+		}
+	}
+	ctr.addRead(b.Table, b.RowsRead, int64(len(b.Rejects)), b.Merged)
+	if err := limit.Check(ctr.RowsRejected.Load(), ctr.RowsIn.Load(), false); err != nil {
+		return err
+	}
+	if b.Rec != nil && b.Rec.NumRows() > 0 {
+		if err := sink.Write(ctx, b); err != nil {
+			return fmt.Errorf("write %s: %w", b.Table, err)
+		}
+		ctr.addWritten(b.Table, b.Rec.NumRows())
+	} else if b.RowsRead > 0 || len(b.Rejects) > 0 {
+		ctr.addWritten(b.Table, 0)
+	}
+	return nil
+}
+
+func abort(ctx context.Context, sink Sink, cause error) error {
+	if aerr := sink.Abort(context.WithoutCancel(ctx)); aerr != nil {
+		return errors.Join(cause, fmt.Errorf("abort: %w", aerr))
+	}
+	return cause
+}
