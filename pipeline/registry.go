@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -20,6 +21,20 @@ type SourceConfig struct {
 	Mem     memory.Allocator
 	Counter *Counters
 	Logger  *slog.Logger
+	// Cursors are the source's saved positions from the job state (for
+	// example the end of the last exported window); nil on a first run or
+	// a one-shot conversion. A source that moves them implements
+	// CursorReporter; the job commits the new cursors only after the sink
+	// committed the data they describe.
+	Cursors map[string]string
+	// Now is the run's clock (tests fix it); zero means time.Now.
+	Now time.Time
+}
+
+// CursorReporter is implemented by sources that advance cursors. Cursors
+// is called after the last batch.
+type CursorReporter interface {
+	Cursors() map[string]string
 }
 
 // OpenedSource is a source plus the run key its inputs give.

@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // RowError says why one input row could not be used. It is shaped like
@@ -49,6 +51,9 @@ type RejectJSON struct {
 	Column string `json:"column,omitempty"`
 	Reason string `json:"reason"`
 	Raw    string `json:"raw"`
+	// RawBase64 holds the exact bytes when the raw record is not valid
+	// UTF-8 (JSON cannot carry them; Raw then has replacement characters).
+	RawBase64 string `json:"raw_base64,omitempty"`
 }
 
 // JSON returns the rejects-output form of r.
@@ -56,6 +61,9 @@ func (r Reject) JSON(table string) RejectJSON {
 	j := RejectJSON{Table: table, Source: r.Source, Line: r.Line, Column: r.Column, Raw: r.Raw}
 	if r.Err != nil {
 		j.Reason = r.Err.Error()
+	}
+	if !utf8.ValidString(r.Raw) {
+		j.RawBase64 = base64.StdEncoding.EncodeToString([]byte(r.Raw))
 	}
 	if r.Line <= 0 && r.Record >= 0 {
 		rec := r.Record

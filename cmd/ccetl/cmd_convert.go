@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
+	"runtime/pprof"
 
 	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/pipeline"
@@ -17,6 +19,7 @@ func (e *env) convert(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	maxRejects := fs.Int64("max-rejects", 0, "fail (commit nothing) past this many rejected rows (0: no limit)")
 	maxRatio := fs.Float64("max-reject-ratio", 0, "fail past this share of rejected rows, 0..1 (0: no limit)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	opts, sinkOpts := kvFlag{}, kvFlag{}
 	fs.Var(opts, "opt", "kind option key=value (repeatable)")
 	fs.Var(sinkOpts, "sink-opt", "sink option key=value (repeatable), e.g. partition=month")
@@ -43,6 +46,17 @@ func (e *env) convert(ctx context.Context, args []string) error {
 	}
 	if err := jobs.Check(job, e.reg); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return e.execute(ctx, job, *asJSON, *level)
 }

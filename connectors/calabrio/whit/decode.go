@@ -64,8 +64,8 @@ func Layout(o Options) tabular.Open {
 type decoder struct {
 	h tabular.Header
 	o Options
-	// period text cache: "HH:MM" strings for each minute of the day.
-	periods [24 * 60]string
+	// period text cache: "HH:MM" for each minute of the day.
+	periods [24 * 60][]byte
 }
 
 func (d *decoder) row(f [][]byte, b *rowbuild.Builder) error {
@@ -103,10 +103,10 @@ func (d *decoder) row(f [][]byte, b *rowbuild.Builder) error {
 	if err != nil {
 		return tabular.Errf("period", err)
 	}
-	if d.periods[mins] == "" {
-		d.periods[mins] = fmt.Sprintf("%02d:%02d", mins/60, mins%60)
+	if d.periods[mins] == nil {
+		d.periods[mins] = fmt.Appendf(nil, "%02d:%02d", mins/60, mins%60)
 	}
-	b.SetString(cPeriod, d.periods[mins])
+	b.SetBytes(cPeriod, d.periods[mins])
 	b.SetTimestamp(cIntervalStart, d.start(day, mins))
 
 	for _, c := range [...]struct {

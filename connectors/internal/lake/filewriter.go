@@ -35,8 +35,11 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func writerProps(opts Options, mem memory.Allocator) *parquet.WriterProperties {
-	return parquet.NewWriterProperties(
+// writerProps: zstd, statistics, and dictionaries for every column but
+// floats and timestamps, whose values rarely repeat enough to pay for the
+// hashing.
+func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator) *parquet.WriterProperties {
+	props := []parquet.WriterProperty{
 		parquet.WithAllocator(mem),
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCompressionLevel(opts.ZstdLevel),
@@ -44,14 +47,21 @@ func writerProps(opts Options, mem memory.Allocator) *parquet.WriterProperties {
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithCreatedBy("ccetl"),
-	)
+	}
+	for _, f := range schema.Fields() {
+		switch f.Type.ID() {
+		case arrow.FLOAT64, arrow.FLOAT32, arrow.TIMESTAMP:
+			props = append(props, parquet.WithDictionaryFor(f.Name, false))
+		}
+	}
+	return parquet.NewWriterProperties(props...)
 }
 
 func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.Allocator) (*fileWriter, error) {
 	buf := bufio.NewWriterSize(ow, 1<<20)
 	cw := &countWriter{w: buf}
 	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem))
-	pw, err := pqarrow.NewFileWriter(t.Schema, cw, writerProps(opts, mem), arrProps)
+	pw, err := pqarrow.NewFileWriter(t.Schema, cw, writerProps(t.Schema, opts, mem), arrProps)
 	if err != nil {
 		return nil, fmt.Errorf("parquet writer: %w", err)
 	}

@@ -19,7 +19,14 @@ import (
 // Run converts inputs with kind into a local lake at out (a fresh temporary
 // folder when out is ""), with a checked allocator that must end at zero.
 // It returns the run result, the output folder and the run error.
+// Batches are small (1000 rows) so tests cross batch boundaries.
 func Run(t testing.TB, kind pipeline.Kind, opts map[string]string, out string, inputs ...string) (pipeline.Result, string, error) {
+	t.Helper()
+	return RunPolicy(t, kind, opts, out, pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, inputs...)
+}
+
+// RunPolicy is Run with a batch policy (benchmarks use the default one).
+func RunPolicy(t testing.TB, kind pipeline.Kind, opts map[string]string, out string, policy pipeline.BatchPolicy, inputs ...string) (pipeline.Result, string, error) {
 	t.Helper()
 	if out == "" {
 		out = t.TempDir()
@@ -28,7 +35,7 @@ func Run(t testing.TB, kind pipeline.Kind, opts map[string]string, out string, i
 	defer mem.AssertSize(t, 0)
 	ctx := context.Background()
 	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: opts,
-		Policy: pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, Mem: mem})
+		Policy: policy, Mem: mem})
 	if err != nil {
 		return pipeline.Result{}, out, err
 	}

@@ -32,6 +32,16 @@ const (
 type staged struct {
 	kind kind
 	set  bool
+	// the column's typed builder, resolved once
+	sb  *array.StringBuilder
+	ib  *array.Int64Builder
+	fb  *array.Float64Builder
+	bb  *array.BooleanBuilder
+	db  *array.Date32Builder
+	tb  *array.TimestampBuilder
+	lb  *array.ListBuilder
+	mb  *array.MapBuilder
+	any array.Builder
 	str  []byte
 	i    int64
 	f    float64
@@ -66,6 +76,16 @@ func NewBuilder(mem memory.Allocator, schema *arrow.Schema) *Builder {
 		default:
 			panic(fmt.Sprintf("rowbuild: unsupported column type %s", t))
 		}
+		c := &b.cols[i]
+		c.any = b.rb.Field(i)
+		c.sb, _ = c.any.(*array.StringBuilder)
+		c.ib, _ = c.any.(*array.Int64Builder)
+		c.fb, _ = c.any.(*array.Float64Builder)
+		c.bb, _ = c.any.(*array.BooleanBuilder)
+		c.db, _ = c.any.(*array.Date32Builder)
+		c.tb, _ = c.any.(*array.TimestampBuilder)
+		c.lb, _ = c.any.(*array.ListBuilder)
+		c.mb, _ = c.any.(*array.MapBuilder)
 	}
 	return b
 }
@@ -121,36 +141,33 @@ func (b *Builder) Discard() {
 func (b *Builder) Commit() {
 	for i := range b.cols {
 		c := &b.cols[i]
-		fb := b.rb.Field(i)
 		if !c.set {
-			fb.AppendNull()
+			c.any.AppendNull()
 			continue
 		}
 		c.set = false
 		switch c.kind {
 		case kString:
-			fb.(*array.StringBuilder).BinaryBuilder.Append(c.str)
+			c.sb.BinaryBuilder.Append(c.str)
 		case kInt64:
-			fb.(*array.Int64Builder).Append(c.i)
+			c.ib.Append(c.i)
 		case kFloat64:
-			fb.(*array.Float64Builder).Append(c.f)
+			c.fb.Append(c.f)
 		case kBool:
-			fb.(*array.BooleanBuilder).Append(c.b)
+			c.bb.Append(c.b)
 		case kDate32:
-			fb.(*array.Date32Builder).Append(arrow.Date32(c.i))
+			c.db.Append(arrow.Date32(c.i))
 		case kTimestamp:
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(c.i))
+			c.tb.Append(arrow.Timestamp(c.i))
 		case kListString:
-			lb := fb.(*array.ListBuilder)
-			lb.Append(true)
-			vb := lb.ValueBuilder().(*array.StringBuilder)
+			c.lb.Append(true)
+			vb := c.lb.ValueBuilder().(*array.StringBuilder)
 			for _, s := range c.list {
 				vb.Append(s)
 			}
 		case kMapString:
-			mb := fb.(*array.MapBuilder)
-			mb.Append(true)
-			kb, ib := mb.KeyBuilder().(*array.StringBuilder), mb.ItemBuilder().(*array.StringBuilder)
+			c.mb.Append(true)
+			kb, ib := c.mb.KeyBuilder().(*array.StringBuilder), c.mb.ItemBuilder().(*array.StringBuilder)
 			for j := range c.keys {
 				kb.Append(c.keys[j])
 				ib.Append(c.vals[j])
