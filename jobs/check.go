@@ -2,7 +2,10 @@ package jobs
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
 	"github.com/ccetl/ccetl/transforms"
@@ -19,11 +22,9 @@ func Check(job *Job, reg *pipeline.Registry) error {
 			ps.add(s.Pos, "%v", err)
 			continue
 		}
-		if err := k.CheckOptions(s.Options); err != nil {
-			ps.add(s.Pos, "%v", err)
-		} else if k.Validate != nil {
+		if !unknownOptions(&ps, "kind "+k.Name, k.Options, s.Options, s.OptionPos, s.Pos) && k.Validate != nil {
 			if err := k.Validate(s.Options); err != nil {
-				ps.add(s.Pos, "kind %s: %v", k.Name, err)
+				ps.add(orPos(s.OptionsPos, s.Pos), "kind %s: %v", k.Name, err)
 			}
 		}
 	}
@@ -31,11 +32,9 @@ func Check(job *Job, reg *pipeline.Registry) error {
 		sk, err := reg.Sink(job.Sink.URL)
 		if err != nil {
 			ps.add(job.Sink.Pos, "%v", err)
-		} else if err := sk.CheckOptions(job.Sink.Options); err != nil {
-			ps.add(job.Sink.Pos, "%v", err)
-		} else if sk.Validate != nil {
+		} else if !unknownOptions(&ps, "sink", sk.Options, job.Sink.Options, job.Sink.OptionPos, job.Sink.Pos) && sk.Validate != nil {
 			if err := sk.Validate(job.Sink.Options); err != nil {
-				ps.add(job.Sink.Pos, "sink: %v", err)
+				ps.add(orPos(job.Sink.OptionsPos, job.Sink.Pos), "sink: %v", err)
 			}
 		}
 	}
@@ -45,6 +44,37 @@ func Check(job *Job, reg *pipeline.Registry) error {
 		}
 	}
 	return ps.err()
+}
+
+// unknownOptions reports each option docs does not list, at its key, and
+// whether there was any.
+func unknownOptions(ps *problems, what string, docs []pipeline.Option, opts map[string]string, at map[string]Pos, def Pos) bool {
+	known := map[string]bool{}
+	var names []string
+	for _, d := range docs {
+		known[d.Name] = true
+		names = append(names, d.Name)
+	}
+	bad := false
+	for _, name := range slices.Sorted(maps.Keys(opts)) {
+		if known[name] {
+			continue
+		}
+		bad = true
+		hint := "it takes none"
+		if len(names) > 0 {
+			hint = "known: " + strings.Join(names, ", ")
+		}
+		ps.add(orPos(at[name], def), "%s: unknown option %s (%s)", what, name, hint)
+	}
+	return bad
+}
+
+func orPos(p, def Pos) Pos {
+	if p.Line == 0 {
+		return def
+	}
+	return p
 }
 
 // Redacted returns a job's options with secret values hidden, for display.

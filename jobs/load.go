@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,8 @@ import (
 
 	"github.com/ccetl/ccetl/pipeline"
 )
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
 
 // Load reads and checks a job file's structure: unknown keys, wrong types,
 // missing values and unset variables are all reported at once, each with its
@@ -30,7 +33,15 @@ func Parse(file string, data []byte, env Env) (*Job, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
-		return nil, &ConfigError{Problems: []Problem{{Pos: Pos{File: file}, Msg: "not valid YAML: " + err.Error()}}}
+		pos := Pos{File: file}
+		msg := err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			pos.Col = 1
+			msg = strings.Replace(msg, m[0], "", 1)
+		}
+		return nil, &ConfigError{Problems: []Problem{{Pos: pos, Msg: "not valid YAML: " + strings.TrimPrefix(msg, "yaml: ") +
+			" (quote values holding ${...}, { or [ inside [ ] lists)"}}}
 	}
 	l := &loader{file: file, env: env}
 	job := &Job{File: file, Batch: pipeline.DefaultBatchPolicy()}
@@ -43,9 +54,10 @@ func Parse(file string, data []byte, env Env) (*Job, error) {
 }
 
 type loader struct {
-	file string
-	env  Env
-	ps   problems
+	file    string
+	env     Env
+	ps      problems
+	missing int // unset variables seen so far: a value left empty by one is not reported again as missing
 }
 
 func (l *loader) pos(n *yaml.Node) Pos { return Pos{File: l.file, Line: n.Line, Col: n.Column} }
@@ -81,6 +93,7 @@ func (l *loader) str(n *yaml.Node, what string) string {
 		return ""
 	}
 	v, missing := interpolate(n.Value, l.env)
+	l.missing += len(missing)
 	for _, m := range missing {
 		l.ps.add(l.pos(n), "%s: environment variable %s is not set (use ${%s:default} for a default)", what, m, m)
 	}
@@ -115,10 +128,16 @@ func (l *loader) int(n *yaml.Node, what string) int64 {
 // content of PATH (a trailing newline dropped), so secrets stay out of job
 // files and logs.
 func (l *loader) options(n *yaml.Node, what string) map[string]string {
-	out := map[string]string{}
+	out, _ := l.optionsPos(n, what)
+	return out
+}
+
+// optionsPos is options plus where each option's key stands.
+func (l *loader) optionsPos(n *yaml.Node, what string) (map[string]string, map[string]Pos) {
+	out, pos := map[string]string{}, map[string]Pos{}
 	if n.Kind != yaml.MappingNode {
 		l.ps.add(l.pos(n), "%s must be a mapping", what)
-		return out
+		return out, pos
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -136,8 +155,9 @@ func (l *loader) options(n *yaml.Node, what string) map[string]string {
 			l.ps.add(l.pos(k), "%s: option %s given twice (directly and as %s_file?)", what, name, name)
 		}
 		out[name] = val
+		pos[name] = l.pos(k)
 	}
-	return out
+	return out, pos
 }
 
 func (l *loader) job(n *yaml.Node, job *Job) {
@@ -196,7 +216,10 @@ func (l *loader) source(n *yaml.Node) SourceSpec {
 	l.fields(n, "source", map[string]func(*yaml.Node){
 		"kind":    func(v *yaml.Node) { s.Kind = l.str(v, "source.kind") },
 		"inputs":  func(v *yaml.Node) { s.Inputs = l.strList(v, "source.inputs") },
-		"options": func(v *yaml.Node) { s.Options = l.options(v, "source.options") },
+		"options": func(v *yaml.Node) {
+			s.OptionsPos = l.pos(v)
+			s.Options, s.OptionPos = l.optionsPos(v, "source.options")
+		},
 	})
 	if n.Kind == yaml.MappingNode && s.Kind == "" {
 		l.ps.add(l.pos(n), "source: kind is required")
@@ -206,11 +229,15 @@ func (l *loader) source(n *yaml.Node) SourceSpec {
 
 func (l *loader) sink(n *yaml.Node) SinkSpec {
 	s := SinkSpec{Pos: l.pos(n), Options: map[string]string{}}
+	missing := l.missing
 	l.fields(n, "sink", map[string]func(*yaml.Node){
 		"url":     func(v *yaml.Node) { s.URL = l.str(v, "sink.url") },
-		"options": func(v *yaml.Node) { s.Options = l.options(v, "sink.options") },
+		"options": func(v *yaml.Node) {
+			s.OptionsPos = l.pos(v)
+			s.Options, s.OptionPos = l.optionsPos(v, "sink.options")
+		},
 	})
-	if n.Kind == yaml.MappingNode && s.URL == "" {
+	if n.Kind == yaml.MappingNode && s.URL == "" && l.missing == missing {
 		l.ps.add(l.pos(n), "sink: url is required (a directory or s3://bucket/prefix)")
 	}
 	return s

@@ -23,6 +23,10 @@ type SourceSpec struct {
 	Inputs  []string
 	Options map[string]string
 	Pos     Pos
+	// OptionsPos is where the options mapping starts; OptionPos where each
+	// option's key is (for messages).
+	OptionsPos Pos
+	OptionPos  map[string]Pos
 }
 
 // TransformSpec is one transform step: its name and arguments.
@@ -35,9 +39,11 @@ type TransformSpec struct {
 
 // SinkSpec is where a job writes.
 type SinkSpec struct {
-	URL     string
-	Options map[string]string
-	Pos     Pos
+	URL        string
+	Options    map[string]string
+	Pos        Pos
+	OptionsPos Pos
+	OptionPos  map[string]Pos
 }
 
 // Pos is a position in a job file.

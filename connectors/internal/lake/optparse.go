@@ -44,6 +44,9 @@ func ParseOptions(m map[string]string) (Options, error) {
 	num("max_open_files", &open, false)
 	num("zstd_level", &level, false)
 	o.MaxOpenFiles, o.ZstdLevel = int(open), int(level)
+	if _, set := m["row_group_rows"]; !set && o.RowGroupRows > o.FileRows {
+		o.RowGroupRows = o.FileRows // a smaller file bound implies smaller row groups
+	}
 	if v, ok := m["partition"]; ok {
 		p, err := parsePartition(v)
 		if err != nil {
