@@ -2,6 +2,8 @@ package whit
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,6 +42,39 @@ func BenchmarkConvert(b *testing.B) {
 		}
 		if res.Totals().RowsOut != 200_000 {
 			b.Fatalf("rows out %d", res.Totals().RowsOut)
+		}
+	}
+}
+
+// BenchmarkDecode measures the decoder alone: CSV to Arrow batches.
+func BenchmarkDecode(b *testing.B) {
+	data := genCSV(200_000)
+	in := filepath.Join(b.TempDir(), "whit.csv")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	ctx := context.Background()
+	for b.Loop() {
+		src, err := Kind().Open(ctx, pipeline.SourceConfig{Kind: "whit", Inputs: []string{in}, Policy: pipeline.DefaultBatchPolicy()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var rows int64
+		for {
+			bt, err := src.Next(ctx)
+			if errors.Is(err, pipeline.ErrEndOfInput) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows += bt.Rec.NumRows()
+			bt.Release()
+		}
+		src.Close()
+		if rows != 200_000 {
+			b.Fatalf("rows %d", rows)
 		}
 	}
 }

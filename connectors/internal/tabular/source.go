@@ -178,12 +178,12 @@ func (s *Source) fill() error {
 			}
 			return nil
 		}
-		var re *csvin.RecordError
-		if errors.As(err, &re) {
-			bt.Reject(reject(c.file, re.Line, "", fmt.Errorf("%v (line %d, byte %d)", re.Kind, re.ErrLine, re.Column), re.Raw))
-			continue
-		}
 		if err != nil {
+			var re *csvin.RecordError
+			if errors.As(err, &re) {
+				bt.Reject(reject(c.file, re.Line, "", fmt.Errorf("%v (line %d, byte %d)", re.Kind, re.ErrLine, re.Column), re.Raw))
+				continue
+			}
 			return fmt.Errorf("read %s: %w", c.file.Name, err)
 		}
 		if len(rec.Fields) != c.width {
