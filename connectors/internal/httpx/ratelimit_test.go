@@ -249,33 +249,45 @@ func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // A scaled-down MaestroQA (2 per 50ms and 5 per 200ms): a sequential
 // backfill never sees a 429 and finishes within 10% of the time the
-// windows imply (26 requests: 5 bursts of 5, then one, = 1s).
+// windows imply (26 requests: 5 bursts of 5, then one, = 1s). Timing on a
+// loaded machine (go test runs packages side by side) can add scheduling
+// delay that is not the limiter's, so the duration gets three tries; the
+// no-429 rule must hold on every one.
 func TestLimiterBackfillAgainstStrictServer(t *testing.T) {
 	ws := []Window{{Requests: 2, Per: 50 * time.Millisecond}, {Requests: 5, Per: 200 * time.Millisecond}}
-	s := &strictServer{windows: ws}
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	p := fastRetry()
-	p.MaxAttempts = 1 // a 429 must fail the test, not be retried away
-	c, _ := newTestClient(t, Config{Limits: Limits{"maestroqa": ws}, Retry: p})
-
-	start := time.Now()
-	for i := range 26 {
-		if _, err := c.Do(newReq(t, WithLimitKey(t.Context(), "maestroqa:export"), "POST", srv.URL, "{}")); err != nil {
-			t.Fatalf("request %d: %v", i, err)
+	const implied = time.Second
+	var best time.Duration
+	for try := 0; try < 3; try++ {
+		s := &strictServer{windows: ws}
+		srv := httptest.NewServer(s)
+		p := fastRetry()
+		p.MaxAttempts = 1 // a 429 must fail the test, not be retried away
+		c, _ := newTestClient(t, Config{Limits: Limits{"maestroqa": ws}, Retry: p})
+		start := time.Now()
+		for i := range 26 {
+			if _, err := c.Do(newReq(t, WithLimitKey(t.Context(), "maestroqa:export"), "POST", srv.URL, "{}")); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+		}
+		elapsed := time.Since(start)
+		srv.Close()
+		if s.refused != 0 || c.Stats().TooManyRequests != 0 || s.served != 26 {
+			t.Fatalf("served %d refused %d", s.served, s.refused)
+		}
+		if w := c.Stats().LimiterWait; w < 800*time.Millisecond || w > elapsed {
+			t.Errorf("limiter wait %v of %v", w, elapsed)
+		}
+		if elapsed < implied {
+			t.Fatalf("backfill took %v, faster than the windows allow (%v)", elapsed, implied)
+		}
+		if best == 0 || elapsed < best {
+			best = elapsed
+		}
+		if best <= implied*11/10 {
+			return
 		}
 	}
-	elapsed := time.Since(start)
-	const implied = time.Second
-	if elapsed < implied || elapsed > implied*11/10 {
-		t.Errorf("backfill took %v, want within 10%% above %v", elapsed, implied)
-	}
-	if s.refused != 0 || c.Stats().TooManyRequests != 0 || s.served != 26 {
-		t.Errorf("served %d refused %d", s.served, s.refused)
-	}
-	if w := c.Stats().LimiterWait; w < 800*time.Millisecond || w > elapsed {
-		t.Errorf("limiter wait %v of %v", w, elapsed)
-	}
+	t.Errorf("backfill took at best %v, want within 10%% above %v", best, implied)
 }
 
 // Concurrent workers on two clients sharing one limiter still never

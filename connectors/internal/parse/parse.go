@@ -139,7 +139,7 @@ func Date(b []byte, order DateOrder) (int32, error) {
 	if n < 8 || n > 10 {
 		return 0, ErrDate
 	}
-	if b[4] == '-' || b[4] == '/' { // year first: exact YYYY-MM-DD or YYYY/MM/DD
+	if _, year := digits(b[:4]); year && (b[4] == '-' || b[4] == '/') { // year first: exact YYYY-MM-DD or YYYY/MM/DD
 		if n != 10 || b[7] != b[4] {
 			return 0, ErrDate
 		}
