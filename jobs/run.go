@@ -144,7 +144,7 @@ func (r Runner) step(ctx context.Context, job *Job, spec SourceSpec) (StepSummar
 		defer stop()
 	}
 	log.Info("run started", "inputs", len(inputs))
-	res, err := pipeline.Run(ctx, tablesSource{src, tables}, ts, sink, pipeline.RunOptions{
+	res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, sink, pipeline.RunOptions{
 		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr})
 	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
 	if st.Tables == nil {

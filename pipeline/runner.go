@@ -66,12 +66,12 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 			err = fmt.Errorf("close source: %w", cerr)
 		}
 	}()
+	// A source that copies files gets the sink's store; with a sink that
+	// cannot store files it fails when it first needs one.
 	if u, ok := src.(FileStoreUser); ok {
-		fs, ok := sink.(FileStore)
-		if !ok {
-			return res, errors.New("the source copies files but the sink cannot store them")
+		if fs, ok := sink.(FileStore); ok {
+			u.UseFileStore(fs)
 		}
-		u.UseFileStore(fs)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

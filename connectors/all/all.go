@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/local"
+	"github.com/ccetl/ccetl/connectors/maestroqa"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -12,6 +13,7 @@ import (
 func Registry() *pipeline.Registry {
 	r := pipeline.NewRegistry()
 	r.AddKind(whit.Kind())
+	r.AddKind(maestroqa.Kind())
 	r.AddSink(local.SinkKind())
 	return r
 }

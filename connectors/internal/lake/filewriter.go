@@ -50,7 +50,7 @@ func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator) *parq
 	}
 	for _, f := range schema.Fields() {
 		switch f.Type.ID() {
-		case arrow.FLOAT64, arrow.FLOAT32, arrow.TIMESTAMP:
+		case arrow.FLOAT64, arrow.FLOAT32, arrow.TIMESTAMP, arrow.INT64:
 			props = append(props, parquet.WithDictionaryFor(f.Name, false))
 		}
 	}

@@ -50,7 +50,7 @@ func RunPolicy(t testing.TB, kind pipeline.Kind, opts map[string]string, out str
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := pipeline.Run(ctx, src, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
+	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
 	return res, out, err
 }
 
