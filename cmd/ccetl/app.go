@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ccetl/ccetl/connectors/all"
+	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -40,7 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return usagef("no command given")
 	}
-	e := &env{stdout: stdout, stderr: stderr, reg: all.Registry()}
+	getenv := func(k string) string { v, _ := jobs.OSEnv()(k); return v }
+	e := &env{stdout: stdout, stderr: stderr, reg: all.Registry(getenv)}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "convert":

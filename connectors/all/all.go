@@ -3,17 +3,25 @@
 package all
 
 import (
+	"github.com/ccetl/ccetl/connectors/calabrio/org"
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/local"
 	"github.com/ccetl/ccetl/connectors/maestroqa"
+	"github.com/ccetl/ccetl/connectors/s3"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
-// Registry returns a registry with every kind and sink.
-func Registry() *pipeline.Registry {
+// Registry returns a registry with every kind and sink. getenv supplies the
+// standard AWS settings (region, endpoint, profile) S3 takes when a job or
+// command does not set them.
+func Registry(getenv func(string) string) *pipeline.Registry {
 	r := pipeline.NewRegistry()
 	r.AddKind(whit.Kind())
+	r.AddKind(org.GroupsKind())
+	r.AddKind(org.TeamsKind())
+	r.AddKind(org.PersonsKind())
 	r.AddKind(maestroqa.Kind())
 	r.AddSink(local.SinkKind())
+	r.AddSink(s3.SinkKind(getenv))
 	return r
 }

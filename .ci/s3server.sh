@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# s3server.sh: a real S3-compatible server (versitygw, Apache-2.0) on 127.0.0.1
+# for the S3 integration tests.
+#
+#   eval "$(.ci/s3server.sh start)"   # install if needed, start (or reuse), print export lines
+#   .ci/s3server.sh env               # print the export lines of the running server
+#   .ci/s3server.sh stop              # stop it and remove its data
+#
+# start is idempotent: a server already running from the same state directory
+# is reused. The export lines are also written to $STATE/env.
+# The tests read CCETL_TEST_S3_ENDPOINT, CCETL_TEST_S3_ACCESS_KEY,
+# CCETL_TEST_S3_SECRET_KEY, CCETL_TEST_S3_BUCKET (created here with curl if
+# there is one, else by the Go test helper) and CCETL_TEST_VERSITYGW (the
+# binary, for tests that run their own server).
+#
+# Environment: CCETL_S3_STATE_DIR (default ${TMPDIR:-/tmp}/ccetl-s3server).
+# The first install builds versitygw from source (about 80 s); later starts take
+# under a second. Progress goes to stderr; stdout carries only the export lines.
+set -euo pipefail
+
+VERSION=v1.8.0
+STATE=${CCETL_S3_STATE_DIR:-${TMPDIR:-/tmp}/ccetl-s3server}
+ACCESS=ccetltestaccess
+SECRET=ccetltestsecret0123456789
+BUCKET=ccetl-test
+EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+log() { echo "s3server: $*" >&2; }
+
+bin_path() {
+	local gobin
+	gobin=$(go env GOBIN)
+	echo "${gobin:-$(go env GOPATH)/bin}/versitygw"
+}
+
+install() {
+	local bin
+	bin=$(bin_path)
+	if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
+		return 0
+	fi
+	log "installing versitygw $VERSION (go install, about 80 s)"
+	go install "github.com/versity/versitygw/cmd/versitygw@$VERSION" >&2
+}
+
+# answers PORT: true when something accepts connections on 127.0.0.1:PORT.
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ours PID: true when PID is a live versitygw (not a reused pid).
+ours() {
+	kill -0 "$1" 2>/dev/null || return 1
+	{ tr '\0' ' ' <"/proc/$1/cmdline" || ps -o args= -p "$1"; } 2>/dev/null | grep -q versitygw
+}
+
+running() {
+	[ -f "$STATE/pid" ] && [ -f "$STATE/env" ] || return 1
+	local pid port
+	pid=$(cat "$STATE/pid")
+	port=$(cat "$STATE/port")
+	ours "$pid" && answers "$port"
+}
+
+print_env() { cat "$STATE/env"; }
+
+# make_bucket PORT: create the test bucket (200, or 409 when it exists). The
+# Go test helper creates it too, so without curl the tests still run.
+make_bucket() {
+	command -v curl >/dev/null || { log "no curl: the tests will create bucket $BUCKET"; return 0; }
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
+		--user "$ACCESS:$SECRET" -H "x-amz-content-sha256: $EMPTY_SHA256" "http://127.0.0.1:$1/$BUCKET") || true
+	case "$code" in
+	200 | 409) ;;
+	*) log "creating bucket $BUCKET answered HTTP $code; the tests will try again" ;;
+	esac
+}
+
+start() {
+	if running; then
+		print_env
+		return 0
+	fi
+	stop_quiet
+	install
+	mkdir -p "$STATE/data"
+	local meta=()
+	# versitygw keeps object metadata in xattrs; tmpfs may not allow user xattrs.
+	if [ "$(stat -f -c %T "$STATE/data")" = tmpfs ]; then
+		mkdir -p "$STATE/meta"
+		meta=(--sidecar "$STATE/meta")
+	fi
+	local attempt port pid
+	for attempt in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + RANDOM % 40000))
+		answers "$port" && continue
+		"$(bin_path)" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$port" \
+			--keep-alive --quiet posix "${meta[@]}" "$STATE/data" >"$STATE/log" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 100); do
+			answers "$port" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if answers "$port" && kill -0 "$pid" 2>/dev/null; then
+			make_bucket "$port"
+			echo "$pid" >"$STATE/pid"
+			echo "$port" >"$STATE/port"
+			cat >"$STATE/env" <<EOF
+export CCETL_TEST_S3_ENDPOINT=http://127.0.0.1:$port
+export CCETL_TEST_S3_ACCESS_KEY=$ACCESS
+export CCETL_TEST_S3_SECRET_KEY=$SECRET
+export CCETL_TEST_S3_BUCKET=$BUCKET
+export CCETL_TEST_VERSITYGW=$(bin_path)
+EOF
+			log "versitygw $VERSION listening on 127.0.0.1:$port (pid $pid, data $STATE/data)"
+			print_env
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		log "attempt $attempt on port $port failed: $(tail -n 3 "$STATE/log" 2>/dev/null)"
+	done
+	log "could not start versitygw; see $STATE/log"
+	return 1
+}
+
+stop_quiet() {
+	if [ -f "$STATE/pid" ]; then
+		local pid
+		pid=$(cat "$STATE/pid")
+		if ours "$pid"; then
+			kill "$pid"
+			for _ in $(seq 1 50); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+		fi
+	fi
+	# Only what start made: CCETL_S3_STATE_DIR may name a directory with more in it.
+	rm -rf "$STATE/data" "$STATE/meta"
+	rm -f "$STATE/pid" "$STATE/port" "$STATE/env" "$STATE/log"
+	rmdir "$STATE" 2>/dev/null || true
+}
+
+case "${1:-start}" in
+start) start ;;
+env) running && print_env || { log "not running"; exit 1; } ;;
+stop) stop_quiet; log "stopped" ;;
+install) install ;;
+*) echo "usage: $0 start|env|stop|install" >&2; exit 2 ;;
+esac
