@@ -214,8 +214,8 @@ func (l *loader) schedule(v *yaml.Node) string {
 func (l *loader) source(n *yaml.Node) SourceSpec {
 	s := SourceSpec{Pos: l.pos(n), Options: map[string]string{}}
 	l.fields(n, "source", map[string]func(*yaml.Node){
-		"kind":    func(v *yaml.Node) { s.Kind = l.str(v, "source.kind") },
-		"inputs":  func(v *yaml.Node) { s.Inputs = l.strList(v, "source.inputs") },
+		"kind":   func(v *yaml.Node) { s.Kind = l.str(v, "source.kind") },
+		"inputs": func(v *yaml.Node) { s.Inputs = l.strList(v, "source.inputs") },
 		"options": func(v *yaml.Node) {
 			s.OptionsPos = l.pos(v)
 			s.Options, s.OptionPos = l.optionsPos(v, "source.options")
@@ -231,7 +231,7 @@ func (l *loader) sink(n *yaml.Node) SinkSpec {
 	s := SinkSpec{Pos: l.pos(n), Options: map[string]string{}}
 	missing := l.missing
 	l.fields(n, "sink", map[string]func(*yaml.Node){
-		"url":     func(v *yaml.Node) { s.URL = l.str(v, "sink.url") },
+		"url": func(v *yaml.Node) { s.URL = l.str(v, "sink.url") },
 		"options": func(v *yaml.Node) {
 			s.OptionsPos = l.pos(v)
 			s.Options, s.OptionPos = l.optionsPos(v, "sink.options")

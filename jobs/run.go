@@ -27,12 +27,15 @@ type Runner struct {
 	// step starts; the returned func is called when it ends.
 	Progress func(step string, c *pipeline.Counters) (stop func())
 	Mem      memory.Allocator
+	// State opens the job-state backend. When nil (one-shot conversions)
+	// no state is kept and no lease taken.
+	State StateOpener
 }
 
 // StepSummary is the outcome of one source of a job.
 type StepSummary struct {
-	Kind     string                        `json:"kind"`
-	RunID    string                        `json:"run_id"`
+	Kind     string                         `json:"kind"`
+	RunID    string                         `json:"run_id"`
 	Tables   map[string]pipeline.TableStats `json:"tables"`
 	Files    []pipeline.FileCommit          `json:"files"`
 	Rejects  []string                       `json:"rejects,omitempty"`
@@ -67,9 +70,18 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 		return sum, err
 	}
 	start := time.Now()
+	ctx, sess, err := r.begin(ctx, job)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		if err := sess.end(ctx); err != nil {
+			r.logger().Warn("release job lease", "job", job.Name, "err", err)
+		}
+	}()
 	var bytes int64
-	for _, spec := range job.Sources {
-		st, err := r.step(ctx, job, spec)
+	for i, spec := range job.Sources {
+		st, err := r.step(ctx, job, i, spec, sess)
 		sum.Steps = append(sum.Steps, st)
 		bytes += st.Bytes
 		for _, t := range st.Tables {
@@ -91,7 +103,7 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	return sum, nil
 }
 
-func (r Runner) step(ctx context.Context, job *Job, spec SourceSpec) (StepSummary, error) {
+func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess *session) (StepSummary, error) {
 	st := StepSummary{Kind: spec.Kind, RunID: NewRunID()}
 	log := r.logger().With("job", job.Name, "kind", spec.Kind, "run_id", st.RunID)
 	start := time.Now()
@@ -110,7 +122,7 @@ func (r Runner) step(ctx context.Context, job *Job, spec SourceSpec) (StepSummar
 		mem = memory.DefaultAllocator
 	}
 	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
-		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log})
+		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log, Cursors: sess.cursors(i, spec.Kind)})
 	if err != nil {
 		return st, err
 	}
@@ -164,6 +176,10 @@ func (r Runner) step(ctx context.Context, job *Job, spec SourceSpec) (StepSummar
 	if err != nil {
 		st.Error = err.Error()
 		log.Error("run failed, nothing committed", "err", err)
+		return st, err
+	}
+	if err := sess.commit(ctx, i, spec.Kind, src.Source); err != nil {
+		st.Error = err.Error()
 		return st, err
 	}
 	return st, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/ccetl/ccetl/connectors/all"
@@ -24,6 +25,7 @@ Usage:
   ccetl validate JOB.yaml...
   ccetl schema [--json] [KIND]
   ccetl inspect [--json] FILE.parquet...
+  ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml
   ccetl version
 
 Exit codes: 0 ok, 1 failed, 2 bad config or usage, 3 finished with rejected rows,
@@ -32,8 +34,10 @@ Exit codes: 0 ok, 1 failed, 2 bad config or usage, 3 finished with rejected rows
 
 // env carries what commands share.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	reg            *pipeline.Registry
+	getenv         func(string) string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,7 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usagef("no command given")
 	}
 	getenv := func(k string) string { v, _ := jobs.OSEnv()(k); return v }
-	e := &env{stdout: stdout, stderr: stderr, reg: all.Registry(getenv)}
+	e := &env{stdin: os.Stdin, stdout: stdout, stderr: stderr, reg: all.Registry(getenv), getenv: getenv}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "convert":
@@ -55,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return e.schema(rest)
 	case "inspect":
 		return e.inspect(rest)
+	case "state":
+		return e.state(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ccetl", version)
 		return nil

@@ -58,5 +58,5 @@ func (e *env) convert(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	return e.execute(ctx, job, *asJSON, *level)
+	return e.execute(ctx, job, *asJSON, *level, nil) // one-shot: no job state
 }

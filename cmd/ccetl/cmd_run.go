@@ -27,16 +27,16 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.execute(ctx, job, *asJSON, *level)
+	return e.execute(ctx, job, *asJSON, *level, e.openState)
 }
 
 // execute runs a job and prints its summary.
-func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level string) error {
+func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level string, st jobs.StateOpener) error {
 	log, err := newLogger(e.stderr, level)
 	if err != nil {
 		return err
 	}
-	r := jobs.Runner{Registry: e.reg, Logger: log, Progress: progressFor(e.stderr)}
+	r := jobs.Runner{Registry: e.reg, Logger: log, Progress: progressFor(e.stderr), State: st}
 	sum, runErr := r.Run(ctx, job)
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)

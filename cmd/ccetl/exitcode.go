@@ -51,6 +51,9 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, &ce):
 		fmt.Fprintln(stderr, err)
 		return exitConfig
+	case jobs.IsLeaseHeld(err):
+		fmt.Fprintln(stderr, "ccetl:", err)
+		return exitFailed
 	}
 	fmt.Fprintln(stderr, "ccetl:", err)
 	return exitFailed

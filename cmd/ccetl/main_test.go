@@ -158,3 +158,23 @@ func TestSchemaAndInspect(t *testing.T) {
 		t.Errorf("inspect of a non-Parquet file: %d %s", code, stderr)
 	}
 }
+
+func TestStateCommands(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	out := t.TempDir()
+	t.Setenv("CCETL_OUT", out)
+	if code, _, stderr := call(t, "run", "configs/quickstart.yaml"); code != exitOK {
+		t.Fatalf("run: %d %s", code, stderr)
+	}
+	code, stdout, stderr := call(t, "state", "show", "configs/quickstart.yaml")
+	// file kinds keep no cursors; the lease the run took is released
+	if code != exitOK || !strings.Contains(stdout, `"job": "quickstart"`) || !strings.Contains(stdout, `"active": false`) {
+		t.Fatalf("show: %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := call(t, "state", "reset", "configs/quickstart.yaml"); code != exitConfig || !strings.Contains(stderr, "--yes") {
+		t.Fatalf("reset without a terminal or --yes: %d %s", code, stderr)
+	}
+	if code, _, stderr := call(t, "state", "reset", "--yes", "configs/quickstart.yaml"); code != exitOK {
+		t.Fatalf("reset: %d %s", code, stderr)
+	}
+}

@@ -1,0 +1,126 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ccetl/ccetl/jobs/state"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// StateOpener opens the state backend at a URL: a directory, or an
+// s3://bucket/prefix the command knows how to reach.
+type StateOpener func(ctx context.Context, url string) (pipeline.StateStore, error)
+
+// LeaseTTL is how long a job's lease lasts without renewal; a running job
+// renews it every third of that.
+const LeaseTTL = 2 * time.Minute
+
+// StateURL is where a job keeps its state: the job's `state:` value, or
+// `_state` under the sink's output (so state and data share one place and
+// one lifetime).
+func StateURL(job *Job) string {
+	if job.State != "" {
+		return job.State
+	}
+	return strings.TrimRight(job.Sink.URL, "/") + "/_state"
+}
+
+// OpenLocalState is the StateOpener for directories.
+func OpenLocalState(_ context.Context, url string) (pipeline.StateStore, error) {
+	if strings.Contains(url, "://") {
+		return nil, fmt.Errorf("state %s: only local directories here", url)
+	}
+	return state.OpenDir(url)
+}
+
+// session is a job run's hold on its state: the lease and the loaded state.
+type session struct {
+	store *state.Store
+	lease *state.Lease
+	st    *state.State
+	stop  func()
+}
+
+func holderID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), NewRunID())
+}
+
+// begin takes the job's lease (a second runner of the same job gets a clear
+// error) and loads its state. ctx is replaced by one that ends if the lease
+// is lost.
+func (r Runner) begin(ctx context.Context, job *Job) (context.Context, *session, error) {
+	if r.State == nil {
+		return ctx, nil, nil
+	}
+	backend, err := r.State(ctx, StateURL(job))
+	if err != nil {
+		return ctx, nil, fmt.Errorf("job state: %w", err)
+	}
+	store := state.New(backend)
+	lease, err := store.Acquire(ctx, job.Name, holderID(), LeaseTTL)
+	if err != nil {
+		return ctx, nil, err
+	}
+	st, err := store.Load(ctx, job.Name)
+	if err != nil {
+		lease.Release(context.WithoutCancel(ctx))
+		return ctx, nil, err
+	}
+	held, stop := lease.Hold(ctx)
+	return held, &session{store: store, lease: lease, st: st, stop: stop}, nil
+}
+
+// cursors returns step i's saved cursors.
+func (s *session) cursors(i int, kind string) map[string]string {
+	if s == nil {
+		return nil
+	}
+	prefix := stepPrefix(i, kind)
+	out := map[string]string{}
+	for k, v := range s.st.Cursors {
+		if name, ok := strings.CutPrefix(k, prefix); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// commit records step i's new cursors after its data committed.
+func (s *session) commit(ctx context.Context, i int, kind string, src pipeline.Source) error {
+	if s == nil {
+		return nil
+	}
+	cr, ok := src.(pipeline.CursorReporter)
+	if !ok {
+		return nil
+	}
+	for k, v := range cr.Cursors() {
+		s.st.SetCursor(stepPrefix(i, kind)+k, v)
+	}
+	if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
+		return fmt.Errorf("commit job state (the data is committed; the next run re-does this step): %w", err)
+	}
+	return nil
+}
+
+func (s *session) end(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	s.stop()
+	return s.lease.Release(context.WithoutCancel(ctx))
+}
+
+func stepPrefix(i int, kind string) string { return fmt.Sprintf("%d.%s.", i, kind) }
+
+// IsLeaseHeld reports whether err says another runner holds the job.
+func IsLeaseHeld(err error) bool {
+	var he *state.HeldError
+	return errors.As(err, &he)
+}
