@@ -48,7 +48,9 @@ func TestConvertToS3(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("run %d: exit %d: %s", run, code, stderr)
 		}
-		var s struct{ RowsOut int64 `json:"rows_out"` }
+		var s struct {
+			RowsOut int64 `json:"rows_out"`
+		}
 		json.Unmarshal([]byte(stdout), &s)
 		if s.RowsOut != 4 {
 			t.Fatalf("rows_out %d", s.RowsOut)

@@ -21,7 +21,7 @@ func TestImportDirections(t *testing.T) {
 	checked := 0
 	for dec.More() {
 		var p struct {
-			ImportPath                        string
+			ImportPath                         string
 			Imports, TestImports, XTestImports []string
 		}
 		if err := dec.Decode(&p); err != nil {

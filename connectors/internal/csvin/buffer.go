@@ -10,8 +10,9 @@ import (
 // longer than MaxRecordBytes. It never leaves the package.
 var errTooLong = errors.New("csvin: record too long")
 
-// errNegativeRead is returned when the source breaks the io.Reader contract.
-var errNegativeRead = errors.New("csvin: source returned an invalid count from Read")
+// errInvalidRead is returned, fatally, when the source returns a count
+// outside 0..len(p) from Read.
+var errInvalidRead = errors.New("csvin: source returned an invalid count from Read")
 
 // maxEmptyReads is how many (0, nil) reads in a row end the input with
 // io.ErrNoProgress, as in bufio.
@@ -39,7 +40,7 @@ func (r *Reader) fill() {
 	for range maxEmptyReads {
 		n, err := r.src.Read(r.buf[r.end:])
 		if n < 0 || n > len(r.buf)-r.end {
-			r.rerr = errNegativeRead
+			r.rerr = errInvalidRead
 			return
 		}
 		r.end += n

@@ -187,7 +187,11 @@ func genCSV(rng *rand.Rand) []byte {
 				b.WriteByte(',')
 			}
 			var v strings.Builder
-			for range rng.IntN(5) {
+			n := rng.IntN(5)
+			if rng.IntN(10) == 0 {
+				n = rng.IntN(60) // long fields cross word and buffer boundaries
+			}
+			for range n {
 				v.WriteString(pieces[rng.IntN(len(pieces))])
 			}
 			s := v.String()

@@ -35,12 +35,16 @@
 //
 // # Speed
 //
-// Input is read into one large buffer and handled a line at a time: the
-// line is found with bytes.IndexByte('\n'); a line without '"' is checked
-// to be ASCII 16 bytes a step (utf8.Valid runs only when it is not) and cut
-// at each comma, its fields pointing into the buffer. Only lines with a
-// quote take the slower quote-aware path, and even there a quoted field
-// without escapes or line breaks is not copied. The Fields slice and the
-// buffers are reused, so Fields and Raw are valid only until the next call
-// to Next.
+// Input is read into one large buffer (not a bufio.Reader: a record must
+// stay in one piece, with its Raw bytes, however many lines it spans) and
+// handled a line at a time. The line is found with bytes.IndexByte('\n').
+// A line is then cut at its commas 8 bytes a step (SWAR: bit tricks on
+// uint64 words), which at the same time looks for quotes and for bytes
+// above 0x7f: utf8.Valid runs only for lines that are not ASCII, and the
+// fields point into the buffer. A line with a quote takes the quote-aware
+// path, which finds closing quotes with bytes.IndexByte and still copies
+// only quoted fields holding doubled quotes: line breaks in quoted fields
+// are kept as they are, so even a field over several lines is a piece of
+// the buffer. The Fields slice and the buffers are reused, so Fields and
+// Raw are valid only until the next call to Next.
 package csvin

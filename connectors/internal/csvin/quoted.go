@@ -2,7 +2,6 @@ package csvin
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"math/bits"
 	"unicode/utf8"
@@ -113,20 +112,6 @@ func delim(b []byte, i int, cw uint64) int {
 		}
 	}
 	return len(b)
-}
-
-// load returns the 8 bytes of b at i, little-endian, padded with zeros past
-// the end of b. A zero byte matches neither a quote nor a comma (Options
-// never allow a zero comma).
-func load(b []byte, i int) uint64 {
-	if i+8 <= len(b) {
-		return binary.LittleEndian.Uint64(b[i:])
-	}
-	var w uint64
-	for k := len(b) - 1; k >= i; k-- {
-		w = w<<8 | uint64(b[k])
-	}
-	return w
 }
 
 // unescape copies the quoted field whose opening quote is at record

@@ -86,7 +86,7 @@ func (r *Reader) Next() (Record, error) {
 		}
 		raw := r.buf[start:stop:stop]
 		if n := len(raw); n > 0 && raw[n-1] == '\r' {
-			raw = raw[:n-1] // CRLF, or a '\r' ending the input as in encoding/csv
+			raw = raw[: n-1 : n-1] // CRLF, or a '\r' ending the input as in encoding/csv
 		}
 		if len(raw) == 0 {
 			continue

@@ -43,21 +43,30 @@ func split(fields [][]byte, line []byte, comma byte) (out [][]byte, quoted, asci
 		}
 	}
 	if i < len(line) {
-		// The last 1..7 bytes, padded with zeros, which match neither the
-		// comma nor the quote (Options never allow a zero comma).
-		var w uint64
-		for k := len(line) - 1; k >= i; k-- {
-			w = w<<8 | uint64(line[k])
-		}
+		w := load(line, i) // the last 1..7 bytes
 		acc |= w
 		if zeroBytes(w^qw) != 0 {
 			return fields, true, false
 		}
-		for m := zeroBytes(w^cw) & (1<<(8*uint(len(line)-i)) - 1); m != 0; m &= m - 1 {
+		for m := zeroBytes(w ^ cw); m != 0; m &= m - 1 {
 			j := i + bits.TrailingZeros64(m)>>3
 			fields = append(fields, line[start:j:j])
 			start = j + 1
 		}
 	}
 	return append(fields, line[start:]), false, acc&hi == 0
+}
+
+// load returns the 8 bytes of b at i, little-endian, padded with zeros past
+// the end of b. A zero byte matches neither a quote nor a comma (Options
+// never allow a zero comma).
+func load(b []byte, i int) uint64 {
+	if i+8 <= len(b) {
+		return binary.LittleEndian.Uint64(b[i:])
+	}
+	var w uint64
+	for k := len(b) - 1; k >= i; k-- {
+		w = w<<8 | uint64(b[k])
+	}
+	return w
 }

@@ -33,15 +33,15 @@ type staged struct {
 	kind kind
 	set  bool
 	// the column's typed builder, resolved once
-	sb  *array.StringBuilder
-	ib  *array.Int64Builder
-	fb  *array.Float64Builder
-	bb  *array.BooleanBuilder
-	db  *array.Date32Builder
-	tb  *array.TimestampBuilder
-	lb  *array.ListBuilder
-	mb  *array.MapBuilder
-	any array.Builder
+	sb   *array.StringBuilder
+	ib   *array.Int64Builder
+	fb   *array.Float64Builder
+	bb   *array.BooleanBuilder
+	db   *array.Date32Builder
+	tb   *array.TimestampBuilder
+	lb   *array.ListBuilder
+	mb   *array.MapBuilder
+	any  array.Builder
 	str  []byte
 	i    int64
 	f    float64
