@@ -91,17 +91,38 @@ func (s *session) cursors(i int, kind string) map[string]string {
 	return out
 }
 
-// commit records step i's new cursors after its data committed.
-func (s *session) commit(ctx context.Context, i int, kind string, src pipeline.Source) error {
+// skip is the only_new filter of a source: objects processed before at the
+// same ETag are left out.
+func (s *session) skip(spec SourceSpec) func(url, etag string) bool {
+	if s == nil || !spec.OnlyNew {
+		return nil
+	}
+	return func(url, etag string) bool { return etag != "" && s.st.Seen(url, etag) }
+}
+
+// commit records step i's new cursors and, for only_new sources, the
+// objects it read, after its data committed.
+func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []pipeline.InputInfo, src pipeline.Source) error {
 	if s == nil {
 		return nil
 	}
-	cr, ok := src.(pipeline.CursorReporter)
-	if !ok {
-		return nil
+	changed := false
+	if cr, ok := src.(pipeline.CursorReporter); ok {
+		for k, v := range cr.Cursors() {
+			s.st.SetCursor(stepPrefix(i, spec.Kind)+k, v)
+			changed = true
+		}
 	}
-	for k, v := range cr.Cursors() {
-		s.st.SetCursor(stepPrefix(i, kind)+k, v)
+	if spec.OnlyNew {
+		for _, in := range inputs {
+			if in.ETag != "" {
+				s.st.MarkProcessed(in.Name, in.ETag)
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return nil
 	}
 	if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
 		return fmt.Errorf("commit job state (the data is committed; the next run re-does this step): %w", err)

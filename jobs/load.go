@@ -216,6 +216,15 @@ func (l *loader) source(n *yaml.Node) SourceSpec {
 	l.fields(n, "source", map[string]func(*yaml.Node){
 		"kind":   func(v *yaml.Node) { s.Kind = l.str(v, "source.kind") },
 		"inputs": func(v *yaml.Node) { s.Inputs = l.strList(v, "source.inputs") },
+		"only_new": func(v *yaml.Node) {
+			switch l.str(v, "source.only_new") {
+			case "true":
+				s.OnlyNew = true
+			case "false":
+			default:
+				l.ps.add(l.pos(v), "source.only_new must be true or false")
+			}
+		},
 		"options": func(v *yaml.Node) {
 			s.OptionsPos = l.pos(v)
 			s.Options, s.OptionPos = l.optionsPos(v, "source.options")

@@ -122,7 +122,8 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 		mem = memory.DefaultAllocator
 	}
 	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
-		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log, Cursors: sess.cursors(i, spec.Kind)})
+		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log, Cursors: sess.cursors(i, spec.Kind),
+		Remote: r.Registry.Remotes(), Skip: sess.skip(spec)})
 	if err != nil {
 		return st, err
 	}
@@ -178,7 +179,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 		log.Error("run failed, nothing committed", "err", err)
 		return st, err
 	}
-	if err := sess.commit(ctx, i, spec.Kind, src.Source); err != nil {
+	if err := sess.commit(ctx, i, spec, st.Inputs, src.Source); err != nil {
 		st.Error = err.Error()
 		return st, err
 	}

@@ -19,8 +19,11 @@ type Job struct {
 
 // SourceSpec is one source of a job.
 type SourceSpec struct {
-	Kind    string
-	Inputs  []string
+	Kind   string
+	Inputs []string
+	// OnlyNew takes only the remote objects not processed before (by URL
+	// and ETag), using the job state.
+	OnlyNew bool
 	Options map[string]string
 	Pos     Pos
 	// OptionsPos is where the options mapping starts; OptionPos where each

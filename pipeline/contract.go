@@ -103,7 +103,9 @@ type Table struct {
 type InputInfo struct {
 	Name   string `json:"name"`
 	Bytes  int64  `json:"bytes"`
-	SHA256 string `json:"sha256"`
+	SHA256 string `json:"sha256,omitempty"`
+	// ETag identifies the version of a remote object (s3://).
+	ETag string `json:"etag,omitempty"`
 }
 
 // InputReporter is implemented by sources that can describe their inputs

@@ -29,6 +29,12 @@ type SourceConfig struct {
 	Cursors map[string]string
 	// Now is the run's clock (tests fix it); zero means time.Now.
 	Now time.Time
+	// Remote reads inputs given as URLs, by scheme ("s3").
+	Remote map[string]RemoteFiles
+	// Skip, when set, leaves out input objects already processed at the
+	// same ETag (a job's only_new). The source reports what it read through
+	// InputReporter, and the job marks it processed after the commit.
+	Skip func(url, etag string) bool
 }
 
 // CursorReporter is implemented by sources that advance cursors. Cursors
@@ -123,13 +129,14 @@ type SinkKind struct {
 // explicitly (connectors/all), never by init side effects, so tests build
 // one holding only what they need.
 type Registry struct {
-	kinds map[string]Kind
-	sinks map[string]SinkKind
+	kinds   map[string]Kind
+	sinks   map[string]SinkKind
+	remotes map[string]RemoteFiles
 }
 
 // NewRegistry makes an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{kinds: map[string]Kind{}, sinks: map[string]SinkKind{}}
+	return &Registry{kinds: map[string]Kind{}, sinks: map[string]SinkKind{}, remotes: map[string]RemoteFiles{}}
 }
 
 // AddKind registers a kind; a duplicate name panics (a programming error).
@@ -147,6 +154,12 @@ func (r *Registry) AddSink(s SinkKind) {
 	}
 	r.sinks[s.Scheme] = s
 }
+
+// AddRemote registers how to read inputs given as scheme:// URLs.
+func (r *Registry) AddRemote(scheme string, f RemoteFiles) { r.remotes[scheme] = f }
+
+// Remotes returns the registered remote input readers by scheme.
+func (r *Registry) Remotes() map[string]RemoteFiles { return r.remotes }
 
 // Kind finds a kind by name.
 func (r *Registry) Kind(name string) (Kind, error) {

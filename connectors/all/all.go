@@ -23,5 +23,6 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(maestroqa.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
+	r.AddRemote("s3", s3.NewRemote(getenv))
 	return r
 }

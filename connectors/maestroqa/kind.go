@@ -53,7 +53,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", KindName, err)
 	}
-	set, err := inputs.Resolve(cfg.Inputs, inputs.Options{})
+	set, err := inputs.Resolve(cfg.Inputs, inputs.FromConfig(cfg))
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}

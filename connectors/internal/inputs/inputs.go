@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -46,8 +47,10 @@ func (f File) Ext() string { return strings.ToLower(strings.TrimPrefix(path.Ext(
 
 // Set is every file of a run, with the hashes of the top-level inputs.
 type Set struct {
-	Files  []File
-	inputs []string
+	Files []File
+	// Skipped counts remote objects left out as already processed.
+	Skipped int
+	inputs  []string
 
 	mu     sync.Mutex
 	closer []io.Closer
@@ -59,11 +62,24 @@ type inputHash struct {
 	n    int64
 	done bool
 	path string
+	// remote inputs: the object, and no re-reading just to hash it
+	remote *pipeline.RemoteFile
 }
 
 // Options bound what Resolve accepts.
 type Options struct {
 	MaxMemberBytes int64
+	// Remote reads inputs given as URLs, by scheme.
+	Remote map[string]pipeline.RemoteFiles
+	// Skip leaves out remote objects already processed at this ETag.
+	Skip func(url, etag string) bool
+	// Context bounds remote listing and reads (default Background).
+	Context context.Context
+}
+
+// FromConfig is the inputs options a source config implies.
+func FromConfig(cfg pipeline.SourceConfig) Options {
+	return Options{Remote: cfg.Remote, Skip: cfg.Skip}
 }
 
 // Resolve expands paths (files, folders, ZIP archives) into a Set. Folders
@@ -75,9 +91,19 @@ func Resolve(paths []string, opts Options) (*Set, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no input given")
 	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
 	s := &Set{hashes: map[string]*inputHash{}}
 	var files []string
 	for _, p := range paths {
+		if scheme, _, ok := strings.Cut(p, "://"); ok {
+			if err := s.addRemote(scheme, p, opts); err != nil {
+				s.Close()
+				return nil, err
+			}
+			continue
+		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return nil, err
@@ -144,9 +170,14 @@ func (s *Set) addZip(p string, opts Options) error {
 		return fmt.Errorf("zip %s: %w", p, err)
 	}
 	s.closer = append(s.closer, zr)
+	return s.addMembers(p, zr.File, opts)
+}
+
+// addMembers adds a ZIP archive's members, flattened to unique base names.
+func (s *Set) addMembers(p string, zfiles []*zip.File, opts Options) error {
 	byBase := map[string]string{}
 	var members []File
-	for _, zf := range zr.File {
+	for _, zf := range zfiles {
 		name := strings.ReplaceAll(zf.Name, "\\", "/")
 		if zf.FileInfo().IsDir() || strings.HasPrefix(name, "__MACOSX/") {
 			continue
@@ -210,16 +241,16 @@ func (s *Set) openHashed(p string) (io.ReadCloser, error) {
 	if h.done || h.n > 0 { // read before: hash already known or being computed
 		return f, nil
 	}
-	return &hashingReader{f: f, h: h}, nil
+	return &hashingReader{r: f, h: h}, nil
 }
 
 type hashingReader struct {
-	f *os.File
+	r io.ReadCloser
 	h *inputHash
 }
 
 func (r *hashingReader) Read(p []byte) (int, error) {
-	n, err := r.f.Read(p)
+	n, err := r.r.Read(p)
 	r.h.h.Write(p[:n])
 	r.h.n += int64(n)
 	if err == io.EOF {
@@ -228,7 +259,7 @@ func (r *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (r *hashingReader) Close() error { return r.f.Close() }
+func (r *hashingReader) Close() error { return r.r.Close() }
 
 // Inputs returns the top-level inputs with their sizes and sha256. Inputs
 // not read to the end (ZIP archives, files a decoder stopped early) are
@@ -237,6 +268,14 @@ func (s *Set) Inputs() []pipeline.InputInfo {
 	out := make([]pipeline.InputInfo, 0, len(s.inputs))
 	for _, p := range s.inputs {
 		h := s.hashes[p]
+		if h.remote != nil {
+			info := pipeline.InputInfo{Name: p, Bytes: h.remote.Size, ETag: h.remote.ETag}
+			if h.done {
+				info.SHA256 = hex.EncodeToString(h.h.Sum(nil))
+			}
+			out = append(out, info)
+			continue
+		}
 		if !h.done {
 			h.h.Reset()
 			h.n = 0

@@ -8,7 +8,7 @@ import (
 // OpenKind resolves a source config's inputs and opens a CSV source over
 // them: the whole Open of a CSV-only kind.
 func OpenKind(cfg pipeline.SourceConfig, tables []pipeline.Table, accept func(inputs.File) bool, open Open) (pipeline.OpenedSource, error) {
-	set, err := inputs.Resolve(cfg.Inputs, inputs.Options{})
+	set, err := inputs.Resolve(cfg.Inputs, inputs.FromConfig(cfg))
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}

@@ -80,7 +80,7 @@ func NewSource(cfg Config) (*Source, error) {
 			s.files = append(s.files, f)
 		}
 	}
-	if len(s.files) == 0 {
+	if len(s.files) == 0 && cfg.Files.Skipped == 0 {
 		return nil, errors.New("no input file of this kind (check the extensions)")
 	}
 	return s, nil

@@ -1,0 +1,26 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+)
+
+// RemoteFile is an object an input URL names (s3://bucket/key).
+type RemoteFile struct {
+	URL  string
+	Size int64
+	ETag string
+}
+
+// RemoteFiles lists and reads the objects of one URL scheme, so every file
+// kind reads s3:// inputs as it reads local files.
+type RemoteFiles interface {
+	// List returns the objects a URL names: one object, or every object
+	// matching a glob (* within a path segment, ** across segments).
+	List(ctx context.Context, url string) ([]RemoteFile, error)
+	// Open streams an object; it fails if the object changed since it was
+	// listed (its ETag).
+	Open(ctx context.Context, f RemoteFile) (io.ReadCloser, error)
+	// ReaderAt gives random access (for ZIP archives), bounded in size.
+	ReaderAt(ctx context.Context, f RemoteFile) (io.ReaderAt, error)
+}
