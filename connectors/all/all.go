@@ -3,8 +3,12 @@
 package all
 
 import (
+	"github.com/ccetl/ccetl/connectors/calabrio/contact"
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
+	"github.com/ccetl/ccetl/connectors/calabrio/textcontact"
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
+	"github.com/ccetl/ccetl/connectors/cresta"
+	"github.com/ccetl/ccetl/connectors/genesys"
 	"github.com/ccetl/ccetl/connectors/local"
 	"github.com/ccetl/ccetl/connectors/maestroqa"
 	"github.com/ccetl/ccetl/connectors/s3"
@@ -20,6 +24,10 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(org.GroupsKind())
 	r.AddKind(org.TeamsKind())
 	r.AddKind(org.PersonsKind())
+	r.AddKind(contact.Kind())
+	r.AddKind(textcontact.Kind())
+	r.AddKind(genesys.Kind())
+	r.AddKind(cresta.Kind())
 	r.AddKind(maestroqa.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))

@@ -69,7 +69,8 @@ func (l Limits) Validate() error {
 //
 // A request is admitted when every window of its key (and of the keys
 // above it) has room at the current instant; its send time is then
-// recorded. Otherwise it sleeps until the earliest instant at which there
+// recorded, and moved to the arrival of its response once that comes (the
+// latest instant the server can have counted it). Otherwise it sleeps until the earliest instant at which there
 // will be room and tries again. Send times are the real ones, so a timer
 // that fires late cannot squeeze later requests together. Bursts up to a
 // window's count go out at once, and a backfill runs at the highest rate
@@ -110,8 +111,15 @@ func NewLimiter(limits Limits) (*Limiter, error) {
 // Wait blocks until a request under key may be sent, or ctx is done, and
 // returns how long it waited. A request that gives up takes no slot.
 func (l *Limiter) Wait(ctx context.Context, key string) (time.Duration, error) {
+	w, _, err := l.wait(ctx, key)
+	return w, err
+}
+
+// wait is Wait that also returns the admitted request's recorded send time,
+// for done.
+func (l *Limiter) wait(ctx context.Context, key string) (time.Duration, time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
 	var start time.Time
 	var t *time.Timer
@@ -123,7 +131,7 @@ func (l *Limiter) Wait(ctx context.Context, key string) (time.Duration, error) {
 		if ok {
 			w := now.Sub(start)
 			l.waited.Add(int64(w))
-			return w, nil
+			return w, now, nil
 		}
 		if t == nil {
 			t = time.NewTimer(at.Sub(now))
@@ -136,9 +144,46 @@ func (l *Limiter) Wait(ctx context.Context, key string) (time.Duration, error) {
 		case <-ctx.Done():
 			w := l.now().Sub(start)
 			l.waited.Add(int64(w))
-			return w, ctx.Err()
+			return w, time.Time{}, ctx.Err()
 		}
 	}
+}
+
+// done moves a request's recorded time from its send to now, when its
+// response has arrived. The server saw the request somewhere between the
+// two; counting it at the later instant means no scheduling delay between
+// our send and the server's arrival can make the server count more requests
+// in one of its windows than we did.
+func (l *Limiter) done(key string, sent time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	for k := key; ; {
+		if b := l.buckets[k]; b != nil {
+			b.move(sent, now)
+		}
+		i := strings.LastIndexByte(k, ':')
+		if i < 0 {
+			return
+		}
+		k = k[:i]
+	}
+}
+
+// move replaces one recorded time from with to, keeping sent in order.
+func (b *bucket) move(from, to time.Time) {
+	i := len(b.sent) - 1
+	for i >= 0 && !b.sent[i].Equal(from) {
+		i--
+	}
+	if i < 0 || !to.After(from) {
+		return
+	}
+	for i+1 < len(b.sent) && b.sent[i+1].Before(to) {
+		b.sent[i] = b.sent[i+1]
+		i++
+	}
+	b.sent[i] = to
 }
 
 // Pause holds back every request under key (and keys below it) for d, for
@@ -233,7 +278,8 @@ type limitRT struct {
 }
 
 func (t *limitRT) RoundTrip(req *http.Request) (*http.Response, error) {
-	w, err := t.limiter.Wait(req.Context(), limitKey(req.Context(), t.defaultKey))
+	key := limitKey(req.Context(), t.defaultKey)
+	w, sent, err := t.limiter.wait(req.Context(), key)
 	t.stats.limiterWait.Add(int64(w))
 	if err != nil {
 		if req.Body != nil {
@@ -241,5 +287,7 @@ func (t *limitRT) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	return t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
+	t.limiter.done(key, sent)
+	return resp, err
 }

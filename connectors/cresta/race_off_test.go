@@ -1,0 +1,5 @@
+//go:build !race
+
+package cresta
+
+const raceDetector = false

@@ -1,0 +1,203 @@
+package cresta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+var (
+	errPlanNotFound  = errors.New("coaching plan not found")
+	errNoPlan        = errors.New("response has no coachingPlan object")
+	errNameDiffers   = errors.New("name differs from the requested resource name")
+	errNotJSONObject = errors.New("response is not a JSON object")
+)
+
+// source reads one plan per step and writes the plans as one snapshot.
+type source struct {
+	o      Options
+	client *httpx.Client
+	budget *httpx.RetryBudget
+	b      *rowbuild.Batcher
+	rec    record
+	snap   int64 // snapshot_at, epoch ms
+	input  string
+	bytes  *atomic.Int64 // the run's input-bytes counter, may be nil
+
+	next    int
+	queue   []pipeline.Batch
+	done    bool
+	written int
+	missing int
+}
+
+func (s *source) Tables() []pipeline.Table { return []pipeline.Table{Table} }
+
+func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
+	for len(s.queue) == 0 {
+		if s.done {
+			return pipeline.Batch{}, pipeline.ErrEndOfInput
+		}
+		if s.next == len(s.o.Plans) {
+			if s.b.Pending() {
+				s.queue = append(s.queue, s.b.Flush(s.input))
+			}
+			s.done = true
+			continue
+		}
+		if err := s.plan(ctx, s.o.Plans[s.next]); err != nil {
+			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", KindName, err)
+		}
+		s.next++
+		if s.b.Full() {
+			s.queue = append(s.queue, s.b.Flush(s.input))
+		}
+	}
+	b := s.queue[0]
+	s.queue = s.queue[1:]
+	return b, nil
+}
+
+// plan reads GET /v1/{name} and stages its row. A 404 is a reject carrying
+// the vendor's message; every other error fails the run.
+func (s *source) plan(ctx context.Context, name string) error {
+	path := "/v1/" + escapeName(name)
+	source := "GET " + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.o.BaseURL+path, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.client.Do(req)
+	if se, ok := errors.AsType[*httpx.StatusError](err); ok && se.StatusCode == http.StatusNotFound {
+		s.missing++
+		raw, _ := json.Marshal(map[string]string{"name": name})
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: -1, Err: notFound(se)}, Raw: string(raw)})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if s.bytes != nil {
+		s.bytes.Add(int64(len(resp.Body)))
+	}
+	var body struct {
+		Plan json.RawMessage `json:"coachingPlan"`
+	}
+	if err := json.Unmarshal(resp.Body, &body); err != nil {
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Err: errNotJSONObject}, Raw: string(resp.Body)})
+		return nil
+	}
+	r := &s.rec
+	*r = record{b: s.b.B}
+	if json.Unmarshal(body.Plan, &r.f) != nil || r.f == nil {
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: "coachingPlan", Err: errNoPlan}, Raw: string(resp.Body)})
+		return nil
+	}
+	s.stage(name)
+	if r.bad != nil {
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: r.bad.field, Err: r.bad.err}, Raw: string(body.Plan)})
+		return nil
+	}
+	s.b.Commit(len(body.Plan))
+	s.written++
+	return nil
+}
+
+// stage stages the plan's fields; requested is the resource name asked for.
+func (s *source) stage(requested string) {
+	r := &s.rec
+	switch got, ok := r.text("name"); {
+	case !ok || got == "":
+		r.fail("name", errMissing)
+	case got != requested:
+		r.fail("name", errNameDiffers)
+	}
+	customer, profile, plan, _ := ParsePlanName(requested)
+	r.b.SetString(cName, requested)
+	r.b.SetTimestamp(cSnapshotAt, s.snap)
+	r.b.SetString(cCustomerID, customer)
+	r.b.SetString(cProfileID, profile)
+	r.b.SetString(cCoachingPlanID, plan)
+	r.str(cDisplayName, "displayName")
+	r.ts(cStartTime, "startTime")
+	r.ts(cEndTime, "endTime")
+	r.array(cFocusBehaviors, "focusBehaviors")
+	r.array(cFocusCriteria, "focusCriteria")
+	r.str(cComment, "comment")
+	r.ts(cManagerCommentSubmitTime, "managerCommentSubmitTime")
+	r.str(cAgentUserName, "agentUserName")
+	r.str(cCreatorUserName, "creatorUserName")
+	r.bool(cIsActive, "isActive")
+	r.ts(cCreateTime, "createTime")
+	r.ts(cUpdateTime, "updateTime")
+	r.str(cUsecaseName, "usecaseName")
+	r.array(cCoachingSessions, "coachingSessions")
+}
+
+// notFound is the reason of a 404 reject: the vendor's code and message.
+func notFound(se *httpx.StatusError) error {
+	var b strings.Builder
+	b.WriteString("404")
+	if se.Code != "" {
+		fmt.Fprintf(&b, ", code %s", se.Code)
+	}
+	if se.Message != "" {
+		fmt.Fprintf(&b, ": %s", se.Message)
+	}
+	return fmt.Errorf("%w (%s)", errPlanNotFound, b.String())
+}
+
+// escapeName escapes each segment of a resource name for the URL path.
+func escapeName(name string) string {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
+}
+
+// Report describes the run's requests and plans.
+func (s *source) Report() map[string]any {
+	st := s.client.Stats()
+	return map[string]any{"cresta": map[string]any{
+		"requests":          st.Requests,
+		"retries":           st.Retries,
+		"too_many_requests": st.TooManyRequests,
+		"limiter_wait_ms":   st.LimiterWait.Milliseconds(),
+		"retry_wait_ms":     st.RetryWait.Milliseconds(),
+		"retry_budget_used": s.budget.Used(),
+		"plans_requested":   len(s.o.Plans),
+		"plans_written":     s.written,
+		"plans_not_found":   s.missing,
+	}}
+}
+
+// Inputs names the snapshot, so the sink's manifests list it.
+func (s *source) Inputs() []pipeline.InputInfo {
+	if !s.done {
+		return nil
+	}
+	return []pipeline.InputInfo{{Name: s.input}}
+}
+
+func (s *source) Close() error {
+	for i := range s.queue {
+		s.queue[i].Release()
+	}
+	s.queue = nil
+	if s.b != nil {
+		s.b.Release()
+		s.b = nil
+	}
+	return s.client.Close(context.Background())
+}

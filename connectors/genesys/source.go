@@ -1,0 +1,200 @@
+package genesys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// source pulls the cells of a run one appointments page at a time: each
+// step fetches one page for one user chunk and, for every appointment it
+// writes, the status history and annotations, then hands out the batches
+// that are full. At the end of a cell every table is flushed under the
+// cell's input name.
+type source struct {
+	o        Options
+	log      *slog.Logger
+	client   *httpx.Client
+	budget   *httpx.RetryBudget
+	api      *api
+	span     span
+	cells    []cell
+	chunks   [][]string
+	usersKey string
+
+	ci, ui, pageNo int // position: cell, user chunk, page
+	done           bool
+	batchers       []*rowbuild.Batcher
+	rec            record
+	seen           map[string]bool // appointment ids written in this run
+	queue          []pipeline.Batch
+	inputs         []pipeline.InputInfo
+	cellBytes      int64
+
+	written, gone int64
+}
+
+func (s *source) Tables() []pipeline.Table { return Tables }
+
+func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
+	for len(s.queue) == 0 {
+		if s.done {
+			return pipeline.Batch{}, pipeline.ErrEndOfInput
+		}
+		if err := ctx.Err(); err != nil {
+			return pipeline.Batch{}, err
+		}
+		if err := s.step(ctx); err != nil {
+			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", KindName, err)
+		}
+	}
+	b := s.queue[0]
+	s.queue = s.queue[1:]
+	return b, nil
+}
+
+// step fetches the next appointments page, or closes the current cell.
+func (s *source) step(ctx context.Context) error {
+	c := s.cells[s.ci]
+	in := s.input(c)
+	if s.ui < len(s.chunks) {
+		more, err := s.appointments(ctx, c, in)
+		if err != nil {
+			return err
+		}
+		if more {
+			s.pageNo++
+		} else {
+			s.ui, s.pageNo = s.ui+1, 1
+		}
+		return nil
+	}
+	for _, b := range s.batchers {
+		if b.Pending() {
+			s.queue = append(s.queue, b.Flush(in))
+		}
+	}
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in, Bytes: s.cellBytes})
+	s.cellBytes = 0
+	s.ci, s.ui, s.pageNo = s.ci+1, 0, 1
+	s.done = s.ci == len(s.cells)
+	return nil
+}
+
+// appointments reads one appointments page of cell c for the current user
+// chunk and reports whether another page follows.
+func (s *source) appointments(ctx context.Context, c cell, in string) (bool, error) {
+	q := url.Values{"userIds": s.chunks[s.ui], "interval": {c.interval()}}
+	label := fmt.Sprintf(" (interval %s, user chunk %d of %d)", c.interval(), s.ui+1, len(s.chunks))
+	p, err := s.api.list(ctx, appointmentsPath, q, s.pageNo, label)
+	if err != nil {
+		return false, err
+	}
+	s.cellBytes += int64(p.bytes)
+	for i, raw := range p.Entities {
+		id, f := s.appointment(p, i, raw)
+		if f == written {
+			s.written++
+			if err := s.children(ctx, id); err != nil {
+				return false, err
+			}
+		}
+		s.cut(in)
+	}
+	return p.more(s.o.PageSize), nil
+}
+
+// children reads the status history and the annotations of appointment
+// id. A 404 means the appointment was deleted after it was listed: its
+// row stays (it was received), the run goes on, and the report counts it.
+func (s *source) children(ctx context.Context, id string) error {
+	seen := map[string]bool{}
+	esc := url.PathEscape(id)
+	err := s.api.each(ctx, fmt.Sprintf(statusesPath, esc), func(p *page) {
+		s.cellBytes += int64(p.bytes)
+		for i, raw := range p.Entities {
+			s.status(p, i, id, raw, seen)
+		}
+	})
+	if err == nil {
+		clear(seen)
+		err = s.api.each(ctx, fmt.Sprintf(annotationsPath, esc), func(p *page) {
+			s.cellBytes += int64(p.bytes)
+			for i, raw := range p.Entities {
+				s.annotation(p, i, id, raw, seen)
+			}
+		})
+	}
+	if se, ok := errors.AsType[*httpx.StatusError](err); ok && se.StatusCode == http.StatusNotFound {
+		s.gone++
+		s.log.Warn("appointment deleted while the run read it; its status history or annotations are incomplete",
+			slog.String("path", se.Path), slog.String("vendor_message", se.Message))
+		return nil
+	}
+	return err
+}
+
+// cut hands out the batches that reached the batch policy.
+func (s *source) cut(in string) {
+	for _, b := range s.batchers {
+		if b.Full() {
+			s.queue = append(s.queue, b.Flush(in))
+		}
+	}
+}
+
+// input names cell c's output files: the same cell, API host and user set
+// always give the same name, so a rerun replaces the files.
+func (s *source) input(c cell) string {
+	return fmt.Sprintf("genesys:%s%s?interval=%s&users=%s", s.o.APIURL, appointmentsPath, c.interval(), s.usersKey)
+}
+
+// Inputs lists the pulled cells (the sink replaces their earlier files).
+func (s *source) Inputs() []pipeline.InputInfo { return s.inputs }
+
+// Cursors reports the new cursor once every cell was pulled.
+func (s *source) Cursors() map[string]string {
+	if !s.done {
+		return nil
+	}
+	return map[string]string{CursorName: s.span.cursor}
+}
+
+// Report describes the run's requests and windows.
+func (s *source) Report() map[string]any {
+	st := s.client.Stats()
+	return map[string]any{"genesys": map[string]any{
+		"requests":             st.Requests,
+		"retries":              st.Retries,
+		"reauths":              st.Reauths,
+		"too_many_requests":    st.TooManyRequests,
+		"limiter_wait_ms":      st.LimiterWait.Milliseconds(),
+		"retry_wait_ms":        st.RetryWait.Milliseconds(),
+		"retry_budget_used":    s.budget.Used(),
+		"windows":              len(s.inputs),
+		"requested":            s.span.from.Format(time.DateOnly) + "/" + s.span.to.Format(time.DateOnly),
+		"pulled":               cell{s.cells[0].start, s.cells[len(s.cells)-1].end}.interval(),
+		"appointments_written": s.written,
+		"appointments_gone":    s.gone,
+	}}
+}
+
+func (s *source) Close() error {
+	for i := range s.queue {
+		s.queue[i].Release()
+	}
+	s.queue = nil
+	for _, b := range s.batchers {
+		b.Release()
+	}
+	s.batchers = nil
+	return s.client.Close(context.Background())
+}

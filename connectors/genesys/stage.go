@@ -1,0 +1,178 @@
+package genesys
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+var errAppointmentRejected = errors.New("its appointment was rejected (see " + AppointmentTableName + ")")
+
+// fate is what became of an appointment record.
+type fate int
+
+const (
+	written fate = iota
+	merged       // a copy of an appointment already written in this run
+	rejected
+)
+
+// appointment stages one entity of an appointments page: the appointment
+// row and its attendee rows. An appointment already written in this run
+// (listed for several user chunks, or moved between windows while the run
+// went on) is merged with its attendees.
+func (s *source) appointment(p *page, i int, raw json.RawMessage) (string, fate) {
+	b := s.batchers[xAppointment]
+	r := &s.rec
+	var id string
+	if r.open(b.B, raw) {
+		id = r.key(aID, "id")
+		r.str(aName, "name")
+		r.str(aDescription, "description")
+		r.ts(aDateStart, "dateStart", false)
+		r.int(aLengthInMinutes, "lengthInMinutes")
+		r.str(aStatus, "status")
+		r.ref(aFacilitatorID, "facilitator")
+		r.ref(aCreatedByID, "createdBy")
+		r.ts(aDateCreated, "dateCreated", false)
+		r.ref(aModifiedByID, "modifiedBy")
+		r.ts(aDateModified, "dateModified", false)
+		r.ts(aDateCompleted, "dateCompleted", false)
+		r.bool(aIsOverdue, "isOverdue")
+		r.str(aLocation, "location")
+		r.bool(aShareInsightsData, "shareInsightsData")
+		r.json(aConversations, "conversations", '[')
+		r.json(aDocuments, "documents", '[')
+		r.json(aExternalLinks, "externalLinks", '[')
+		r.json(aWfmSchedule, "wfmSchedule", '{')
+		r.str(aSelfURI, "selfUri")
+	}
+	var attendees []json.RawMessage
+	if v, ok := r.value("attendees"); ok && r.bad == nil {
+		if v[0] != '[' || json.Unmarshal(v, &attendees) != nil {
+			r.fail("attendees", fmt.Errorf("not a JSON array (got %s)", jsonType(v)))
+		}
+	}
+	switch {
+	case r.bad != nil:
+		b.Reject(reject(p, i, r.bad, raw))
+		s.rejectAttendees(p, i, raw)
+		return id, rejected
+	case s.seen[id]:
+		b.Merge()
+		s.attendees(p, i, id, attendees, merged)
+		return id, merged
+	}
+	b.Commit(len(raw))
+	s.seen[id] = true
+	s.attendees(p, i, id, attendees, written)
+	return id, written
+}
+
+// attendees stages the attendee links of appointment id (entity i of p):
+// written with a written appointment (a user listed twice is merged),
+// merged with a merged one.
+func (s *source) attendees(p *page, i int, id string, items []json.RawMessage, f fate) {
+	b := s.batchers[xAttendee]
+	var users []string
+	for j, raw := range items {
+		where := fmt.Sprintf("attendees[%d]", j)
+		if f == merged {
+			b.Merge()
+			continue
+		}
+		var ref struct {
+			ID *string `json:"id"`
+		}
+		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &ref) != nil {
+			b.Reject(reject(p, i, &fieldErr{field: where, err: errNotObject}, raw))
+			continue
+		}
+		if ref.ID == nil || *ref.ID == "" {
+			b.Reject(reject(p, i, &fieldErr{field: where + ".id", err: errMissing}, raw))
+			continue
+		}
+		if slices.Contains(users, *ref.ID) {
+			b.Merge()
+			continue
+		}
+		users = append(users, *ref.ID)
+		b.B.SetString(atAppointmentID, id)
+		b.B.SetString(atUserID, *ref.ID)
+		b.Commit(len(raw))
+	}
+}
+
+// status stages one entity of a statuses page of appointment id. A
+// repeated (date_created, status) of the same appointment is merged.
+func (s *source) status(p *page, i int, id string, raw json.RawMessage, seen map[string]bool) {
+	b := s.batchers[xStatus]
+	r := &s.rec
+	var k string
+	if r.open(b.B, raw) {
+		b.B.SetString(sAppointmentID, id)
+		r.ts(sDateCreated, "dateCreated", true)
+		st := r.key(sStatus, "status")
+		r.ref(sCreatedByID, "createdBy")
+		dc, _ := r.text("dateCreated")
+		k = dc + "\x00" + st
+	}
+	switch {
+	case r.bad != nil:
+		b.Reject(reject(p, i, r.bad, raw))
+	case seen[k]:
+		b.Merge()
+	default:
+		seen[k] = true
+		b.Commit(len(raw))
+	}
+}
+
+// annotation stages one entity of an annotations page of appointment id.
+// An annotation repeated in the list (pages shifting while read) is merged.
+func (s *source) annotation(p *page, i int, id string, raw json.RawMessage, seen map[string]bool) {
+	b := s.batchers[xAnnotation]
+	r := &s.rec
+	var k string
+	if r.open(b.B, raw) {
+		k = r.key(nID, "id")
+		b.B.SetString(nAppointmentID, id)
+		r.ref(nCreatedByID, "createdBy")
+		r.ts(nDateCreated, "dateCreated", false)
+		r.ref(nModifiedByID, "modifiedBy")
+		r.ts(nDateModified, "dateModified", false)
+		r.str(nText, "text")
+		r.bool(nIsDeleted, "isDeleted")
+		r.str(nAccessType, "accessType")
+		r.str(nSelfURI, "selfUri")
+	}
+	switch {
+	case r.bad != nil:
+		b.Reject(reject(p, i, r.bad, raw))
+	case seen[k]:
+		b.Merge()
+	default:
+		seen[k] = true
+		b.Commit(len(raw))
+	}
+}
+
+// rejectAttendees rejects the attendee links of a rejected appointment.
+func (s *source) rejectAttendees(p *page, i int, raw json.RawMessage) {
+	var obj struct {
+		Attendees []json.RawMessage `json:"attendees"`
+	}
+	if json.Unmarshal(raw, &obj) != nil {
+		return // not an object, or attendees is not an array: nothing to count
+	}
+	for j, item := range obj.Attendees {
+		s.batchers[xAttendee].Reject(reject(p, i, &fieldErr{field: fmt.Sprintf("attendees[%d]", j), err: errAppointmentRejected}, item))
+	}
+}
+
+func reject(p *page, i int, fe *fieldErr, raw []byte) pipeline.Reject {
+	return pipeline.Reject{RowError: pipeline.RowError{Source: p.source, Record: int64(i), Column: fe.field, Err: fe.err}, Raw: string(raw)}
+}
