@@ -29,6 +29,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(genesys.Kind())
 	r.AddKind(cresta.Kind())
 	r.AddKind(maestroqa.Kind())
+	r.AddKind(maestroqa.APIKind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
 	r.AddRemote("s3", s3.NewRemote(getenv))
