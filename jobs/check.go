@@ -24,7 +24,11 @@ func Check(job *Job, reg *pipeline.Registry) error {
 		}
 		if !unknownOptions(&ps, "kind "+k.Name, k.Options, s.Options, s.OptionPos, s.Pos) && k.Validate != nil {
 			if err := k.Validate(s.Options); err != nil {
-				ps.add(orPos(s.OptionsPos, s.Pos), "kind %s: %v", k.Name, err)
+				msg := err.Error()
+				if !strings.HasPrefix(msg, "kind "+k.Name) {
+					msg = "kind " + k.Name + ": " + msg
+				}
+				ps.add(orPos(s.OptionsPos, s.Pos), "%s", msg)
 			}
 		}
 	}

@@ -141,15 +141,18 @@ func (l *loader) optionsPos(n *yaml.Node, what string) (map[string]string, map[s
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		missing := l.missing
 		val := l.str(v, what+"."+k.Value)
 		name := k.Value
-		if base, ok := strings.CutSuffix(name, "_file"); ok && base != "" {
+		if base, ok := strings.CutSuffix(name, "_file"); ok && base != "" && l.missing == missing {
 			data, err := os.ReadFile(val)
 			if err != nil {
 				l.ps.add(l.pos(v), "%s.%s: cannot read the file: %v", what, name, errors.Unwrap(err))
 				continue
 			}
 			name, val = base, strings.TrimRight(string(data), "\r\n")
+		} else if ok && base != "" {
+			name = base // the variable naming the file is unset: reported above
 		}
 		if _, dup := out[name]; dup {
 			l.ps.add(l.pos(k), "%s: option %s given twice (directly and as %s_file?)", what, name, name)
