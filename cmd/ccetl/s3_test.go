@@ -174,7 +174,9 @@ func TestS3SourceOnlyNew(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("run: %d %s", code, stderr)
 		}
-		var s struct{ RowsOut int64 `json:"rows_out"` }
+		var s struct {
+			RowsOut int64 `json:"rows_out"`
+		}
 		json.Unmarshal([]byte(stdout), &s)
 		return s.RowsOut
 	}

@@ -18,24 +18,31 @@ var errInvalidRead = errors.New("csvin: source returned an invalid count from Re
 // io.ErrNoProgress, as in bufio.
 const maxEmptyReads = 100
 
-// fill reads more input into buf[end:]. It first moves the current record
-// (buf[rec:end]) to the front of the buffer, and grows the buffer when the
-// record fills it. Read errors are kept in rerr for nextLine to report once
-// the buffered data is used up.
+// initialBuffer is the buffer's first size, when BufferSize is larger:
+// small inputs, such as the many small files of an archive, then need no
+// large buffer.
+const initialBuffer = 64 << 10
+
+// fill reads more input into buf[end:]. It keeps the current record,
+// buf[rec:end], moving it to the front of the buffer. A full buffer grows,
+// doubling: up to BufferSize as the input turns out to be large, and
+// beyond, up to MaxRecordBytes plus a "\r\n", for a record that does not
+// fit (nextLine reports RecordTooLong before a buffer of that size is
+// full). Read errors are kept in rerr for nextLine to report once the
+// buffered data is used up.
 func (r *Reader) fill() {
-	if r.rec > 0 {
-		n := copy(r.buf, r.buf[r.rec:r.end])
-		d := r.rec
-		r.rec, r.pos, r.scan, r.end = 0, r.pos-d, r.scan-d, n
-	} else if r.end == len(r.buf) {
-		// A record as large as the buffer: grow, doubling, to at most the
-		// largest record plus its "\r\n". nextLine reports RecordTooLong
-		// before a full buffer of that size is refilled.
-		size := min(max(2*len(r.buf), 64), r.opts.MaxRecordBytes+2)
-		size = max(size, len(r.buf)+1)
-		buf := make([]byte, size)
-		copy(buf, r.buf[:r.end])
-		r.buf = buf
+	switch full := r.end == len(r.buf); {
+	case full && (r.rec == 0 || len(r.buf) < r.opts.BufferSize):
+		limit := r.opts.BufferSize
+		if r.rec == 0 {
+			limit = max(limit, r.opts.MaxRecordBytes+2)
+		}
+		buf := make([]byte, max(min(2*len(r.buf), limit), 64, len(r.buf)+1))
+		r.shift(copy(buf, r.buf[r.rec:r.end]))
+		r.buf = buf // fields into the old buffer stay valid: no moves++
+	case r.rec > 0:
+		r.shift(copy(r.buf, r.buf[r.rec:r.end]))
+		r.moves++
 	}
 	for range maxEmptyReads {
 		n, err := r.src.Read(r.buf[r.end:])
@@ -54,6 +61,13 @@ func (r *Reader) fill() {
 		}
 	}
 	r.rerr = io.ErrNoProgress
+}
+
+// shift moves the offsets into buf after the current record, n bytes
+// from rec, was copied to the front of the buffer.
+func (r *Reader) shift(n int) {
+	d := r.rec
+	r.rec, r.pos, r.scan, r.end, r.valid = 0, r.pos-d, r.scan-d, n, r.valid-d
 }
 
 // nextLine finds the line starting at pos and consumes it, newline included.

@@ -1,7 +1,8 @@
 // Package csvin is the streaming RFC 4180 tokenizer under every CSV decoder
-// of ccetl. It splits input into records of byte-slice fields, several times
-// faster than encoding/csv, and allocates nothing per record once its
-// buffers have grown to the input's largest record.
+// of ccetl. It splits input into records of byte-slice fields, about three
+// times faster than encoding/csv on unquoted input and somewhat faster on
+// quoted input while also checking UTF-8, and allocates nothing per record
+// once its buffers have grown to the input's largest record.
 //
 // # Format
 //
@@ -38,13 +39,19 @@
 // Input is read into one large buffer (not a bufio.Reader: a record must
 // stay in one piece, with its Raw bytes, however many lines it spans) and
 // handled a line at a time. The line is found with bytes.IndexByte('\n').
-// A line is then cut at its commas 8 bytes a step (SWAR: bit tricks on
-// uint64 words), which at the same time looks for quotes and for bytes
-// above 0x7f: utf8.Valid runs only for lines that are not ASCII, and the
-// fields point into the buffer. A line with a quote takes the quote-aware
-// path, which finds closing quotes with bytes.IndexByte and still copies
-// only quoted fields holding doubled quotes: line breaks in quoted fields
-// are kept as they are, so even a field over several lines is a piece of
-// the buffer. The Fields slice and the buffers are reused, so Fields and
-// Raw are valid only until the next call to Next.
+// It is then cut at its commas 8 bytes a step (SWAR: bit tricks on uint64
+// words), which at the same time looks for quotes and for bytes above 0x7f;
+// this beat a bytes.IndexByte call per field, as fields are short. A line
+// with a quote takes the quote-aware path, which finds closing quotes with
+// bytes.IndexByte. Fields point into the buffer: line breaks in quoted
+// fields are kept as they are, so even a field over several lines is a
+// piece of it, and only quoted fields holding doubled quotes are copied.
+//
+// An ASCII line needs no UTF-8 check. Other records are checked with
+// utf8.Valid, but in bulk, up to the last line end in the buffer, rather
+// than one short record at a time; a line break cannot fall inside a valid
+// UTF-8 sequence, so the answer is the same.
+//
+// The Fields slice and the buffers are reused, so Fields and Raw are valid
+// only until the next call to Next.
 package csvin

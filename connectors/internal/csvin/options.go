@@ -26,8 +26,10 @@ type Options struct {
 	// A longer record is returned as a RecordError of kind RecordTooLong and
 	// the reader resyncs at the next line. Zero means 16 MiB.
 	MaxRecordBytes int
-	// BufferSize is the read buffer's initial size, 1 MiB when zero. The
-	// buffer grows, up to MaxRecordBytes+2, only for records longer than it.
+	// BufferSize is the read buffer's size, 1 MiB when zero. The buffer
+	// starts at 64 KiB at most and grows to BufferSize as the input turns
+	// out larger; beyond, up to MaxRecordBytes+2, only for a record that
+	// does not fit.
 	BufferSize int
 }
 

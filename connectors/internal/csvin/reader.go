@@ -1,9 +1,6 @@
 package csvin
 
-import (
-	"io"
-	"unicode/utf8"
-)
+import "io"
 
 // Reader splits CSV input into records. It is not safe for concurrent use.
 type Reader struct {
@@ -19,16 +16,18 @@ type Reader struct {
 	pos  int
 	scan int
 	end  int
-	rerr error // read error, reported once the buffered input is used up
-	read int64 // bytes read from src
+	// buf[rec:valid] is known to be valid UTF-8 when valid > rec (see validUTF8).
+	valid int
+	rerr  error // read error, reported once the buffered input is used up
+	read  int64 // bytes read from src
 
 	line     int64 // newlines consumed
 	started  bool
 	skipping bool // the last record was too long: drop the rest of its line
 
+	moves  int // times fill moved buffered data, see quoted
 	fields [][]byte
-	spans  []span // quoted path: where each field is, until the record is complete
-	out    []byte // quoted path: unescaped field bytes
+	out    []byte // quoted fields with doubled quotes, unescaped
 }
 
 // NewReader returns a Reader of r. Invalid options are reported by the first
@@ -63,7 +62,7 @@ func (r *Reader) Next() (Record, error) {
 	}
 	if !r.started {
 		r.started = true
-		r.buf = make([]byte, r.opts.BufferSize)
+		r.buf = make([]byte, min(r.opts.BufferSize, initialBuffer))
 		if err := r.skipBOM(); err != nil {
 			r.err = err
 			return Record{}, err
@@ -96,7 +95,7 @@ func (r *Reader) Next() (Record, error) {
 		if quoted {
 			return r.quoted(line, start, stop, nl)
 		}
-		if !ascii && !utf8.Valid(raw) {
+		if !ascii && !r.validUTF8(start+len(raw)) {
 			return r.invalidUTF8(line, raw)
 		}
 		return Record{Fields: fields, Line: line, Raw: raw}, nil

@@ -74,7 +74,7 @@ var readers = []struct {
 	{"buffer1", func(o Options) Options { o.BufferSize = 1; return o }, func(r io.Reader) io.Reader { return r }},
 	{"buffer7/onebyte", func(o Options) Options { o.BufferSize = 7; return o }, iotest.OneByteReader},
 	{"halfreader", func(o Options) Options { o.BufferSize = 64; return o }, iotest.HalfReader},
-	{"dataerr", func(o Options) Options { return o }, iotest.DataErrReader},
+	{"dataerr", func(o Options) Options { o.BufferSize = 4096; return o }, iotest.DataErrReader},
 }
 
 // nextTests are the behaviour cases; FuzzReader seeds its corpus with them.

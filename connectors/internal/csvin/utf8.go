@@ -1,26 +1,32 @@
 package csvin
 
 import (
-	"encoding/binary"
+	"bytes"
 	"unicode/utf8"
 )
 
-// isASCII reports whether b holds only bytes below 0x80, 16 bytes a step.
-// It lets the common case skip utf8.Valid.
-func isASCII(b []byte) bool {
-	var acc uint64
-	for len(b) >= 16 {
-		acc |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:])
-		b = b[16:]
+// validUTF8 reports whether the current record, buf[rec:end], is valid
+// UTF-8. Calling utf8.Valid for each short record costs more than the
+// check itself, so it checks ahead in bulk, up to the last line end in the
+// buffer, and remembers in valid how far the input is known to be good:
+// most records need no check of their own. A line break never falls inside
+// a valid UTF-8 sequence, so checking many lines at once gives the same
+// answer for each as checking it alone.
+func (r *Reader) validUTF8(end int) bool {
+	if end <= r.valid {
+		return true
 	}
-	if len(b) >= 8 {
-		acc |= binary.LittleEndian.Uint64(b)
-		b = b[8:]
+	from, to := max(r.valid, r.rec), end
+	if i := bytes.LastIndexByte(r.buf[end:r.end], '\n'); i >= 0 {
+		to = end + i + 1
 	}
-	for _, c := range b {
-		acc |= uint64(c)
+	if utf8.Valid(r.buf[from:to]) {
+		r.valid = to
+		return true
 	}
-	return acc&hi == 0
+	bad := from + firstInvalid(r.buf[from:to])
+	r.valid = from + bytes.LastIndexByte(r.buf[from:bad], '\n') + 1
+	return bad >= end
 }
 
 // firstInvalid returns the offset of the first byte of b that does not
