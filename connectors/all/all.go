@@ -3,6 +3,7 @@
 package all
 
 import (
+	calabrioapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/calabrio/contact"
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
 	"github.com/ccetl/ccetl/connectors/calabrio/textcontact"
@@ -26,6 +27,9 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(org.PersonsKind())
 	r.AddKind(contact.Kind())
 	r.AddKind(textcontact.Kind())
+	for _, k := range calabrioapi.Kinds() {
+		r.AddKind(k)
+	}
 	r.AddKind(genesys.Kind())
 	r.AddKind(cresta.Kind())
 	r.AddKind(maestroqa.Kind())

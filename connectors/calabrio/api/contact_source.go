@@ -1,0 +1,272 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// ContactsKindName is the contact search kind.
+const ContactsKindName = "calabrio-contacts"
+
+// ContactsCursor is the cursor the kind keeps: the exclusive end day
+// (YYYY-MM-DD) of the last whole day searched.
+const ContactsCursor = "search_end"
+
+// ContactPath is the Contact API search.
+const ContactPath = "/api/rest/recording/contact"
+
+func openContacts(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
+	o, err := parseContactOptions(cfg.Options)
+	if err != nil {
+		return pipeline.OpenedSource{}, err
+	}
+	now := cfg.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	// No pagination is documented: one day per search keeps answers small.
+	sp, err := planDays(o.Start, o.End, o.RepullDays, 1, cfg.Cursors[ContactsCursor], now)
+	if err != nil {
+		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", ContactsKindName, err)
+	}
+	k, err := newConn(o.conn, cfg)
+	if err != nil {
+		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", ContactsKindName, err)
+	}
+	s := &contactSource{o: o, k: k, span: sp, seen: map[int64]bool{}}
+	for _, t := range s.Tables() {
+		s.batchers = append(s.batchers, rowbuild.NewBatcher(cfg.Mem, t, cfg.Policy))
+	}
+	first, last := sp.windows[0], sp.windows[len(sp.windows)-1]
+	key := pipeline.RunKey(ContactsKindName, []string{o.conn.BaseURL, "query=" + o.Query.Encode(),
+		"range=" + first.start.Format(time.DateOnly) + "/" + last.end.Format(time.DateOnly),
+		fmt.Sprintf("media=%v:%s", o.Media, o.MediaFormat), fmt.Sprintf("transcripts=%v", o.Transcripts)})
+	if o.Media {
+		return pipeline.OpenedSource{Source: &mediaSource{s}, RunKey: key}, nil
+	}
+	return pipeline.OpenedSource{Source: s, RunKey: key}, nil
+}
+
+// Batcher positions in contactSource.batchers.
+const (
+	bContact = iota
+	bMeta
+	bMedia
+	bTranscript
+)
+
+// contactSource searches one day per step and, for every new contact of
+// the day, exports its media and transcript when asked to; then it flushes
+// every table under the day's input name.
+type contactSource struct {
+	o        contactOptions
+	k        *conn
+	span     span
+	files    pipeline.FileStore
+	batchers []*rowbuild.Batcher
+	seen     map[int64]bool
+
+	wi    int
+	done  bool
+	queue []pipeline.Batch
+
+	contacts, merged, mediaFiles, mediaSkipped, mediaBytes, transcripts int64
+}
+
+// mediaSource is a contactSource that stores media files, so that the
+// runner hands it the sink's FileStore.
+type mediaSource struct{ *contactSource }
+
+func (s *mediaSource) UseFileStore(fs pipeline.FileStore) { s.files = fs }
+
+func (s *contactSource) Tables() []pipeline.Table {
+	ts := []pipeline.Table{Contact, Metadata}
+	if s.o.Media {
+		ts = append(ts, Media)
+	}
+	if s.o.Transcripts {
+		ts = append(ts, Transcript)
+	}
+	return ts
+}
+
+func (s *contactSource) batcher(i int) *rowbuild.Batcher {
+	switch i {
+	case bMedia:
+		if !s.o.Media {
+			return nil
+		}
+		return s.batchers[2]
+	case bTranscript:
+		if !s.o.Transcripts {
+			return nil
+		}
+		return s.batchers[len(s.batchers)-1]
+	}
+	return s.batchers[i]
+}
+
+func (s *contactSource) Next(ctx context.Context) (pipeline.Batch, error) {
+	for len(s.queue) == 0 {
+		if s.done {
+			return pipeline.Batch{}, pipeline.ErrEndOfInput
+		}
+		if err := ctx.Err(); err != nil {
+			return pipeline.Batch{}, err
+		}
+		if err := s.step(ctx); err != nil {
+			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", ContactsKindName, err)
+		}
+	}
+	b := s.queue[0]
+	s.queue = s.queue[1:]
+	return b, nil
+}
+
+// query is the search of window w.
+func (s *contactSource) query(w window) url.Values {
+	q := url.Values{}
+	for k, v := range s.o.Query {
+		q[k] = append([]string(nil), v...)
+	}
+	q.Set("beginDate", w.start.Format(time.DateOnly))
+	q.Set("endDate", w.end.Format(time.DateOnly))
+	q.Set("expand", "metadata")
+	return q
+}
+
+// input names a day's output: a rerun of the same day replaces it.
+func (s *contactSource) input(w window) string {
+	return ContactsKindName + ":" + s.o.conn.BaseURL + ContactPath + "?" + s.query(w).Encode()
+}
+
+// step searches the next day.
+func (s *contactSource) step(ctx context.Context) error {
+	if s.o.Media && s.files == nil {
+		return errors.New("media: true needs a sink that stores files")
+	}
+	w := s.span.windows[s.wi]
+	in := s.input(w)
+	resp, err := s.k.do(ctx, http.MethodGet, ContactPath, s.query(w), nil, "", "application/json")
+	if err != nil {
+		return fmt.Errorf("search %s: %w", w.start.Format(time.DateOnly), err)
+	}
+	src := fmt.Sprintf("GET %s beginDate=%s", ContactPath, w.start.Format(time.DateOnly))
+	dayNo := int32(w.start.Unix() / 86400)
+	var found []contact
+	err = eachElement(resp.Body, func(i int, raw json.RawMessage) {
+		if c, ok := s.decode(src, i, raw, dayNo, in); ok {
+			found = append(found, c)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	for _, c := range found {
+		if s.o.Media {
+			if err := s.exportMedia(ctx, c, dayNo, in); err != nil {
+				return err
+			}
+		}
+		if s.o.Transcripts {
+			if err := s.transcript(ctx, c, dayNo, in); err != nil {
+				return err
+			}
+		}
+	}
+	for _, bt := range s.batchers {
+		if bt.Pending() {
+			s.queue = append(s.queue, bt.Flush(in))
+		}
+	}
+	s.wi++
+	s.done = s.wi == len(s.span.windows)
+	return nil
+}
+
+// decode writes, merges or rejects one contact and its metadata.
+func (s *contactSource) decode(src string, i int, raw json.RawMessage, dayNo int32, in string) (contact, bool) {
+	bt, mt := s.batcher(bContact), s.batcher(bMeta)
+	defer s.cut(bContact, in)
+	defer s.cut(bMeta, in)
+	c, meta, err := stageContact(bt.B, raw, dayNo, nil)
+	if err != nil {
+		col := ""
+		var ce *contactError
+		if errors.As(err, &ce) {
+			col, err = ce.field, ce.err
+		}
+		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: src, Record: int64(i), Column: col, Err: err}, Raw: string(raw)})
+		return c, false
+	}
+	if s.seen[c.id] {
+		bt.Merge() // the same contact twice in one answer, or on two days
+		s.merged++
+		return c, false
+	}
+	s.seen[c.id] = true
+	bt.Commit(len(raw))
+	s.contacts++
+	for _, m := range meta {
+		if m.key == "" {
+			mt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: src, Record: int64(i), Column: "metadata", Err: errors.New("metadata entry without a key")}, Raw: string(raw)})
+			continue
+		}
+		mt.B.SetInt(mContactID, c.id)
+		mt.B.SetString(mKey, m.key)
+		if m.has {
+			mt.B.SetString(mValue, m.value)
+		}
+		mt.B.SetDate(mWindowDate, dayNo)
+		mt.Commit(len(m.key) + len(m.value))
+	}
+	return c, true
+}
+
+// cut flushes batcher i when it is full.
+func (s *contactSource) cut(i int, in string) {
+	if bt := s.batcher(i); bt != nil && bt.Full() {
+		s.queue = append(s.queue, bt.Flush(in))
+	}
+}
+
+// Cursors reports the new search_end.
+func (s *contactSource) Cursors() map[string]string {
+	if !s.done {
+		return nil
+	}
+	return map[string]string{ContactsCursor: s.span.cursor}
+}
+
+// Report describes the run.
+func (s *contactSource) Report() map[string]any {
+	m := map[string]any{"windows": len(s.span.windows), "contacts": s.contacts, "contacts_merged": s.merged,
+		"cursor": s.span.cursor}
+	if s.o.Media {
+		m["media_files"], m["media_bytes"], m["media_skipped_no_recording"] = s.mediaFiles, s.mediaBytes, s.mediaSkipped
+	}
+	if s.o.Transcripts {
+		m["transcripts"] = s.transcripts
+	}
+	return s.k.report(m)
+}
+
+func (s *contactSource) Close() error {
+	s.k.close()
+	for _, q := range s.queue {
+		q.Release()
+	}
+	s.queue = nil
+	for _, b := range s.batchers {
+		b.Release()
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// MediaPathFmt is the Single Contact Export (POST to prepare, GET to fetch).
+const MediaPathFmt = "/api/rest/recording/media/export/contact/%d"
+
+// notReady is the start of the answer that says a media file is not ready
+// yet: "The following file does not exist or may have expired: c309.wav".
+const notReady = "does not exist or may have expired"
+
+// mediaBodyAttempts bounds the downloads of one file whose body breaks off
+// part way (Stream hands a broken body to the caller).
+const mediaBodyAttempts = 3
+
+// maxJSONAnswer bounds a JSON answer read from a media GET.
+const maxJSONAnswer = 64 << 10
+
+// errNotReady is a media file still not ready after media_attempts GETs.
+var errNotReady = errors.New("the media file was still not ready (\"does not exist or may have expired\")")
+
+// perContact reports whether a failed request concerns only its contact
+// (the contact or its file does not exist, a bad request): the row is then
+// rejected with the reason and the run goes on. Authentication, rate-limit
+// and server failures stop the run.
+func perContact(err error) bool {
+	se, ok := errors.AsType[*httpx.StatusError](err)
+	if !ok {
+		return false
+	}
+	switch se.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		return false
+	}
+	return se.StatusCode >= 400 && se.StatusCode < 500
+}
+
+// exportMedia prepares and downloads one contact's media into the file
+// store and writes its cal_contact_media row, or rejects it.
+func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32, in string) error {
+	if c.audio != nil && c.video != nil && !*c.audio && !*c.video {
+		s.mediaSkipped++ // nothing was uploaded for this contact
+		return nil
+	}
+	bt := s.batcher(bMedia)
+	defer s.cut(bMedia, in)
+	path := fmt.Sprintf(MediaPathFmt, c.id)
+	q := url.Values{"type": {s.o.MediaFormat}}
+	raw := fmt.Sprintf(`{"contact_id":%d,"format":%q}`, c.id, s.o.MediaFormat)
+	reject := func(err error) error {
+		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: "GET " + path + "?type=" + s.o.MediaFormat, Record: -1, Err: err}, Raw: raw})
+		return nil
+	}
+	if _, err := s.k.do(ctx, http.MethodPost, path, q, nil, "", "application/json"); err != nil {
+		if perContact(err) {
+			return reject(err)
+		}
+		return fmt.Errorf("prepare media of contact %d: %w", c.id, err)
+	}
+	var ids []string
+	wait := s.o.MediaWait
+	broken := 0
+	for get := 1; ; get++ {
+		if err := sleepCtx(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(2*max(wait, time.Millisecond), s.o.MediaMaxWait)
+		ref, ct, reqID, err := s.fetchMedia(ctx, path, q, c, dayNo)
+		switch {
+		case err == nil && reqID == "" && ref.Path != "":
+			b := bt.B
+			b.SetInt(dContactID, c.id)
+			b.SetString(dFormat, s.o.MediaFormat)
+			b.SetString(dPath, ref.Path)
+			b.SetInt(dBytes, ref.Bytes)
+			b.SetString(dSHA256, ref.SHA256)
+			if ct != "" {
+				b.SetString(dContentType, ct)
+			}
+			b.SetInt(dGets, int64(get))
+			b.SetList(dRequestIDs, append([]string{}, ids...))
+			b.SetDate(dWindowDate, dayNo)
+			bt.Commit(len(raw))
+			s.mediaFiles++
+			s.mediaBytes += ref.Bytes
+			return nil
+		case errors.Is(err, errBodyBroken):
+			if broken++; broken >= mediaBodyAttempts {
+				return fmt.Errorf("media of contact %d: %w", c.id, err)
+			}
+			continue
+		case err != nil && perContact(err):
+			return reject(err)
+		case err != nil:
+			return fmt.Errorf("media of contact %d: %w", c.id, err)
+		}
+		if reqID != "-" { // not ready yet
+			ids = append(ids, reqID)
+		}
+		if get >= s.o.MediaAttempts {
+			return reject(fmt.Errorf("%w after %d GETs", errNotReady, get))
+		}
+	}
+}
+
+// errBodyBroken is a media download that broke off part way.
+var errBodyBroken = errors.New("the media download broke off")
+
+// fetchMedia GETs a media file. A "does not exist or may have expired"
+// answer (as an error status or as a JSON body) returns its requestId ("-"
+// when it has none) and no error; a file is streamed into the store.
+func (s *contactSource) fetchMedia(ctx context.Context, path string, q url.Values, c contact, dayNo int32) (pipeline.FileRef, string, string, error) {
+	resp, err := s.k.stream(ctx, http.MethodGet, path, q, "*/*")
+	if err != nil {
+		if se, ok := errors.AsType[*httpx.StatusError](err); ok && strings.Contains(se.Message, notReady) {
+			return pipeline.FileRef{}, "", orDash(se.RequestID), nil
+		}
+		return pipeline.FileRef{}, "", "", err
+	}
+	defer resp.Body.Close()
+	ct := resp.Header.Get("Content-Type")
+	if strings.Contains(strings.ToLower(ct), "json") {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONAnswer))
+		if err != nil {
+			return pipeline.FileRef{}, "", "", errBodyBroken
+		}
+		var a struct {
+			ErrorMessage string `json:"errorMessage"`
+			RequestID    string `json:"requestId"`
+		}
+		if json.Unmarshal(body, &a) == nil && strings.Contains(a.ErrorMessage, notReady) {
+			return pipeline.FileRef{}, "", orDash(a.RequestID), nil
+		}
+		return pipeline.FileRef{}, "", "", fmt.Errorf("GET %s: a JSON answer instead of the media file (the success answer is not documented, doc error 41)", path)
+	}
+	day := time.Unix(int64(dayNo)*86400, 0).UTC().Format(time.DateOnly)
+	rel := "calabrio/contact-media/" + day + "/" + strconv.FormatInt(c.id, 10) + "." + MediaFormats[s.o.MediaFormat]
+	body := &readErr{r: countingReader{r: resp.Body, n: s.k.bytes}}
+	ref, err := s.files.PutFile(ctx, rel, body)
+	if err != nil {
+		if body.err != nil && ctx.Err() == nil {
+			return pipeline.FileRef{}, "", "", fmt.Errorf("%w: %v", errBodyBroken, body.err)
+		}
+		return pipeline.FileRef{}, "", "", fmt.Errorf("store media of contact %d: %w", c.id, err)
+	}
+	return ref, ct, "", nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// readErr remembers the first read error that is not io.EOF, to tell a
+// broken download from a failing store.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
