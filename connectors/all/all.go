@@ -10,6 +10,7 @@ import (
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/cresta"
 	"github.com/ccetl/ccetl/connectors/genesys"
+	"github.com/ccetl/ccetl/connectors/livevox"
 	"github.com/ccetl/ccetl/connectors/local"
 	"github.com/ccetl/ccetl/connectors/maestroqa"
 	"github.com/ccetl/ccetl/connectors/s3"
@@ -32,6 +33,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	}
 	r.AddKind(genesys.Kind())
 	r.AddKind(cresta.Kind())
+	r.AddKind(livevox.Kind())
 	r.AddKind(maestroqa.Kind())
 	r.AddKind(maestroqa.APIKind())
 	r.AddSink(local.SinkKind())

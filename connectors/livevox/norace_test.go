@@ -1,0 +1,5 @@
+//go:build !race
+
+package livevox
+
+const raceEnabled = false

@@ -1,0 +1,184 @@
+package livevox
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// Defaults of the options.
+const (
+	DefaultConfigurationPath = "/configuration"
+	DefaultSessionPath       = "/session"
+	DefaultPageSize          = 1000 // the reference's hard cap on count
+	// DefaultRateLimit is conservative: LiveVox documents no rate limit
+	// (doc error 75; its API docs only say requests "may be subject to
+	// rate limits"), so the connector sends at most 5 requests a second
+	// until a tenant's real limit is known. A pull of N agents makes about
+	// N+3 requests: 10,000 agents take about 35 minutes.
+	DefaultRateLimit   = "5/1s"
+	DefaultTimeout     = 60 * time.Second
+	DefaultMaxAttempts = 5
+	DefaultRetryDelay  = 500 * time.Millisecond
+	DefaultRetryBudget = 100
+)
+
+// Options are the parsed options of the livevox-agents kind.
+type Options struct {
+	BaseURL           *url.URL
+	AccessToken       pipeline.Secret
+	ClientName        string
+	Username          string
+	Password          pipeline.Secret
+	ClientID          string // "" lists the session's own client
+	ConfigurationPath string // "/configuration", or with a version: "/configuration/v6.0"
+	SessionPath       string
+	PageSize          int
+	RateLimit         []httpx.Window // nil: no limit
+	Timeout           time.Duration
+	MaxAttempts       int
+	RetryDelay        time.Duration
+	RetryBudget       int
+}
+
+// OptionDocs documents the kind's options.
+var OptionDocs = []pipeline.Option{
+	{Name: "base_url", Doc: "LiveVox API root, such as https://api.livevox.com (required; the reference gives none)"},
+	{Name: "access_token", Secret: true, Doc: "API access token, sent as LV-Access on the Session API login only (required)"},
+	{Name: "client_name", Doc: "LiveVox client code the API user logs in to (Session API login clientName; required)"},
+	{Name: "username", Doc: "API user name (Session API login userName; required). The user needs the Sysadmin, IT User or Superuser role, " +
+		"or Manager with the Administer Agents power: listing agent skills is not open to Agents"},
+	{Name: "password", Secret: true, Doc: "API user password (required)"},
+	{Name: "client_id", Doc: "LiveVox client id to list (the client query parameter); empty lists the logged-in client"},
+	{Name: "configuration_path", Default: DefaultConfigurationPath, Doc: "path of the Configuration API under base_url; add the tenant's version segment, e.g. /configuration/v6.0"},
+	{Name: "session_path", Default: DefaultSessionPath, Doc: "path of the Session API under base_url (login and logout), e.g. /session/v6.0"},
+	{Name: "page_size", Default: strconv.Itoa(DefaultPageSize), Doc: "count per list request, 1 to 1000 (the API's hard cap)"},
+	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows N/duration, comma-separated (\"5/1s,200/1m\"), or none; " +
+		"requests are spaced 5% wider than each window. LiveVox documents no limit; the default is a conservative guess"},
+	{Name: "timeout", Default: DefaultTimeout.String(), Doc: "time limit of one HTTP attempt"},
+	{Name: "max_attempts", Default: strconv.Itoa(DefaultMaxAttempts), Doc: "attempts per request, the first included, on 429, 5xx and dropped connections"},
+	{Name: "retry_delay", Default: DefaultRetryDelay.String(), Doc: "base of the exponential backoff between attempts (full jitter, at most 30s)"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries allowed in the whole run; past it the run fails and commits nothing"},
+}
+
+// ParseOptions reads the options, reporting every problem at once.
+func ParseOptions(m map[string]string) (Options, error) {
+	o := Options{
+		AccessToken: pipeline.NewSecret(m["access_token"]), Password: pipeline.NewSecret(m["password"]),
+		ClientName: m["client_name"], Username: m["username"], ClientID: strings.TrimSpace(m["client_id"]),
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	switch u, err := url.Parse(strings.TrimRight(m["base_url"], "/")); {
+	case m["base_url"] == "":
+		bad("base_url is required")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil:
+		bad("base_url must be an http(s) URL without query or credentials")
+	default:
+		o.BaseURL = u
+	}
+	for _, req := range []struct{ name, v string }{{"access_token", o.AccessToken.Reveal()}, {"client_name", o.ClientName},
+		{"username", o.Username}, {"password", o.Password.Reveal()}} {
+		if req.v == "" {
+			bad("%s is required", req.name)
+		}
+	}
+	if o.ClientID != "" {
+		if n, err := strconv.ParseInt(o.ClientID, 10, 64); err != nil || n <= 0 {
+			bad("client_id must be a positive whole number")
+		}
+	}
+	var err error
+	if o.ConfigurationPath, err = apiPath(m["configuration_path"], DefaultConfigurationPath); err != nil {
+		bad("configuration_path: %v", err)
+	}
+	if o.SessionPath, err = apiPath(m["session_path"], DefaultSessionPath); err != nil {
+		bad("session_path: %v", err)
+	}
+	o.PageSize = intOption(m, "page_size", DefaultPageSize, 1, DefaultPageSize, bad)
+	o.MaxAttempts = intOption(m, "max_attempts", DefaultMaxAttempts, 1, 100, bad)
+	o.RetryBudget = intOption(m, "retry_budget", DefaultRetryBudget, 0, 1<<30, bad)
+	o.Timeout = durationOption(m, "timeout", DefaultTimeout, bad)
+	o.RetryDelay = durationOption(m, "retry_delay", DefaultRetryDelay, bad)
+	rl := m["rate_limit"]
+	if rl == "" {
+		rl = DefaultRateLimit
+	}
+	if o.RateLimit, err = ParseRateLimit(rl); err != nil {
+		bad("rate_limit: %v", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Options{}, fmt.Errorf("kind %s: %w", KindName, err)
+	}
+	return o, nil
+}
+
+// apiPath cleans a path option: a leading slash, no trailing one.
+func apiPath(v, def string) (string, error) {
+	if v == "" {
+		v = def
+	}
+	v = "/" + strings.Trim(v, "/")
+	if strings.ContainsAny(v, "?#") || v == "/" {
+		return "", errors.New("must be a path such as " + def)
+	}
+	return v, nil
+}
+
+func intOption(m map[string]string, name string, def, lo, hi int, bad func(string, ...any)) int {
+	v, ok := m[name]
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		bad("%s must be a whole number from %d to %d", name, lo, hi)
+		return def
+	}
+	return n
+}
+
+func durationOption(m map[string]string, name string, def time.Duration, bad func(string, ...any)) time.Duration {
+	v, ok := m[name]
+	if !ok || v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		bad("%s must be a positive duration such as 30s", name)
+		return def
+	}
+	return d
+}
+
+// ParseRateLimit reads "N/duration[,N/duration...]" ("5/1s,200/1m"), or
+// "none" for no limit.
+func ParseRateLimit(s string) ([]httpx.Window, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "none") {
+		return nil, nil
+	}
+	var ws []httpx.Window
+	for _, part := range strings.Split(s, ",") {
+		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
+		req, err1 := strconv.Atoi(strings.TrimSpace(n))
+		d, err2 := time.ParseDuration(strings.TrimSpace(per))
+		if !ok || err1 != nil || err2 != nil || req < 1 || d <= 0 {
+			return nil, fmt.Errorf("%q is not N/duration (such as 5/1s) or none", part)
+		}
+		ws = append(ws, httpx.Window{Requests: req, Per: d, Margin: margin(d)})
+	}
+	return ws, nil
+}
+
+// margin widens each window by 5% (at least 5ms) instead of httpx's 2%:
+// LiveVox's limits are undocumented and its requests cross a WAN, where
+// the time from the limiter to the server varies by more than 2% of a
+// short window.
+func margin(per time.Duration) time.Duration { return max(per/20, 5*time.Millisecond) }

@@ -1,0 +1,270 @@
+package livevox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// source pulls one snapshot: the agent skills list first, then the agent
+// list page by page, reading each listed agent before the next page.
+type source struct {
+	cfg      pipeline.SourceConfig
+	o        *Options
+	cl       *client
+	input    string // names every output file of the snapshot
+	snapshot int64  // snapshot_at, epoch ms
+	batchers []*rowbuild.Batcher
+
+	skills, agents lister
+	pending        []json.RawMessage // listed agents not read yet
+	pendingAt      int               // index of pending[0] on its page
+	pendingSrc     string            // the page they came from
+	queue          []pipeline.Batch
+	finished       bool
+
+	seenAgents map[int64]bool
+	seenSkills map[int64]bool
+	counts     struct {
+		agentsListed, agentsRead, agentsGone, dupAgents, dupSkills, emptyPages int64
+	}
+}
+
+func (s *source) Tables() []pipeline.Table { return Tables }
+
+// Inputs names the snapshot, so a rerun of the same snapshot replaces its
+// files.
+func (s *source) Inputs() []pipeline.InputInfo {
+	return []pipeline.InputInfo{{Name: s.input, Bytes: s.cl.bytes.Load()}}
+}
+
+// Report returns the HTTP counters and the pull's own counts.
+func (s *source) Report() map[string]any {
+	r := s.cl.stats()
+	r["snapshot_at"] = time.UnixMilli(s.snapshot).UTC().Format(snapshotLayout)
+	r["agent_pages"] = s.agents.page
+	r["skill_pages"] = s.skills.page
+	r["agents_listed"] = s.counts.agentsListed
+	r["agents_read"] = s.counts.agentsRead
+	r["agents_gone_before_read"] = s.counts.agentsGone
+	r["duplicate_agents"] = s.counts.dupAgents
+	r["duplicate_skills"] = s.counts.dupSkills
+	r["empty_pages_with_next"] = s.counts.emptyPages
+	r["rate_limit"] = rateLimitString(s.o)
+	return r
+}
+
+func rateLimitString(o *Options) string {
+	if len(o.RateLimit) == 0 {
+		return "none"
+	}
+	out := ""
+	for i, w := range o.RateLimit {
+		if i > 0 {
+			out += ","
+		}
+		out += strconv.Itoa(w.Requests) + "/" + w.Per.String()
+	}
+	return out
+}
+
+func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
+	for len(s.queue) == 0 {
+		if s.finished {
+			return pipeline.Batch{}, pipeline.ErrEndOfInput
+		}
+		if err := ctx.Err(); err != nil {
+			return pipeline.Batch{}, err
+		}
+		if err := s.step(ctx); err != nil {
+			return pipeline.Batch{}, err
+		}
+	}
+	b := s.queue[0]
+	s.queue = s.queue[1:]
+	return b, nil
+}
+
+// step makes one request's worth of progress.
+func (s *source) step(ctx context.Context) error {
+	switch {
+	case !s.skills.done:
+		p, err := s.cl.next(ctx, &s.skills)
+		if err != nil {
+			return err
+		}
+		s.notEmpty(p)
+		for i, raw := range p.items {
+			s.skill(p.source, int64(i), raw)
+		}
+	case len(s.pending) > 0:
+		raw := s.pending[0]
+		s.pending = s.pending[1:]
+		at := s.pendingAt
+		s.pendingAt++
+		if err := s.agent(ctx, s.pendingSrc, int64(at), raw); err != nil {
+			return err
+		}
+	case !s.agents.done:
+		p, err := s.cl.next(ctx, &s.agents)
+		if err != nil {
+			return err
+		}
+		s.notEmpty(p)
+		s.pending, s.pendingAt, s.pendingSrc = p.items, 0, p.source
+		s.counts.agentsListed += int64(len(p.items))
+		return nil
+	default:
+		s.cut(true)
+		s.finished = true
+		return nil
+	}
+	s.cut(false)
+	return nil
+}
+
+func (s *source) notEmpty(p page) {
+	if p.empty {
+		s.counts.emptyPages++
+		s.cl.log.Warn("livevox: empty page with a next link; the list ends there", slog.String("request", p.source))
+	}
+}
+
+// cut queues the batches that are full, or every pending one.
+func (s *source) cut(all bool) {
+	for _, b := range s.batchers {
+		if b.Pending() && (all || b.Full()) {
+			s.queue = append(s.queue, b.Flush(s.input))
+		}
+	}
+}
+
+// skill writes, merges or rejects one List Agent Skills entry.
+func (s *source) skill(src string, at int64, raw []byte) {
+	b := s.batchers[tSkill]
+	o, err := parseObj(raw)
+	if err != nil {
+		b.Reject(reject(src, at, "", "", err, raw))
+		return
+	}
+	id, st := stageSkill(b.B, s.snapshot, s.cl.clientID(), o)
+	switch {
+	case st.err != nil:
+		b.Reject(reject(src, at, "", st.col, st.err, raw))
+	case s.seenSkills[id]:
+		s.counts.dupSkills++
+		b.Merge()
+	default:
+		s.seenSkills[id] = true
+		b.Commit(len(raw))
+	}
+}
+
+// agent reads one listed agent and writes its row and assignments.
+func (s *source) agent(ctx context.Context, src string, at int64, raw []byte) error {
+	b := s.batchers[tAgent]
+	item, err := parseObj(raw)
+	if err != nil {
+		b.Reject(reject(src, at, "", "", err, raw))
+		return nil
+	}
+	idRaw := item.value("id")
+	if idRaw == nil {
+		b.Reject(reject(src, at, "", "id", errMissing, raw))
+		return nil
+	}
+	id, err := asID(idRaw)
+	if err != nil {
+		b.Reject(reject(src, at, "", "id", err, raw))
+		return nil
+	}
+	if s.seenAgents[id] {
+		s.counts.dupAgents++ // listed again: the list shifted between pages
+		b.Merge()
+		return nil
+	}
+	s.seenAgents[id] = true
+	resource := "agents/" + strconv.FormatInt(id, 10)
+	body, err := s.cl.get(ctx, resource, nil)
+	if notFound(err) {
+		s.counts.agentsGone++
+		b.Reject(reject(src, at, "", "", fmt.Errorf("deleted before it was read: %w", err), raw))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("livevox: read agent: %w", err)
+	}
+	s.counts.agentsRead++
+	readSrc := "GET " + s.cl.path(resource)
+	read, err := parseObj(body)
+	if err != nil {
+		b.Reject(reject(readSrc, 0, "", "", err, body))
+		return nil
+	}
+	st := stageAgent(b.B, s.snapshot, s.cl.clientID(), id, agentFields{item: item, read: read})
+	ok := st.err == nil
+	if ok {
+		b.Commit(len(body))
+	} else {
+		b.Reject(reject(readSrc, 0, "", st.col, st.err, body))
+	}
+	s.assignments(readSrc, id, read, "assignedAgentSkill", tSkillAssign, ok)
+	s.assignments(readSrc, id, read, "assignedService", tServiceAssign, ok)
+	return nil
+}
+
+// assignments writes the elements of an agent's assignedAgentSkill or
+// assignedService array, or rejects them with the agent.
+func (s *source) assignments(src string, agent int64, read obj, key string, table int, agentOK bool) {
+	b := s.batchers[table]
+	raw := read.value(key)
+	if raw == nil {
+		return
+	}
+	elems, err := asArray(raw)
+	if err != nil {
+		b.Reject(reject(src, -1, "", key, err, raw))
+		return
+	}
+	withProf := table == tSkillAssign
+	seen := map[int64]int64{} // id -> proficiency
+	for i, e := range elems {
+		where := fmt.Sprintf("%s[%d]", key, i)
+		if !agentOK {
+			b.Reject(reject(src, int64(i), where, "", errAgentRejected, e))
+			continue
+		}
+		a, st := stageAssignment(b.B, s.snapshot, agent, e, withProf)
+		p, dup := seen[a.id]
+		switch {
+		case st.err != nil:
+			b.Reject(reject(src, int64(i), where, st.col, st.err, e))
+		case dup && p != a.proficiency:
+			b.Reject(reject(src, int64(i), where, "proficiency", errConflict, e))
+		case dup:
+			b.Merge()
+		default:
+			seen[a.id] = a.proficiency
+			b.Commit(len(e))
+		}
+	}
+}
+
+func (s *source) Close() error {
+	for i := range s.queue {
+		s.queue[i].Release()
+	}
+	s.queue = nil
+	for _, b := range s.batchers {
+		b.Release()
+	}
+	s.batchers = nil
+	s.cl.close(s.o.Timeout)
+	return nil
+}
