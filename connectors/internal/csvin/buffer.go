@@ -37,7 +37,7 @@ func (r *Reader) fill() {
 		if r.rec == 0 {
 			limit = max(limit, r.opts.MaxRecordBytes+2)
 		}
-		buf := make([]byte, max(min(2*len(r.buf), limit), 64, len(r.buf)+1))
+		buf := make([]byte, max(min(2*len(r.buf), limit), len(r.buf)+1))
 		r.shift(copy(buf, r.buf[r.rec:r.end]))
 		r.buf = buf // fields into the old buffer stay valid: no moves++
 	case r.rec > 0:

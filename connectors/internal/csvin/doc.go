@@ -1,8 +1,8 @@
 // Package csvin is the streaming RFC 4180 tokenizer under every CSV decoder
 // of ccetl. It splits input into records of byte-slice fields, about three
-// times faster than encoding/csv on unquoted input and somewhat faster on
-// quoted input while also checking UTF-8, and allocates nothing per record
-// once its buffers have grown to the input's largest record.
+// times as fast as encoding/csv on unquoted input and about as fast on
+// quoted input (while also checking UTF-8), and allocates nothing per
+// record once its buffers have grown to the input's largest record.
 //
 // # Format
 //
