@@ -70,13 +70,15 @@ func Count(b []byte) (int64, error) {
 	return v, nil
 }
 
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
 // Float parses a float64 (no NaN or infinities).
 func Float(b []byte) (float64, error) {
 	if len(b) == 0 {
 		return 0, ErrFloat
 	}
-	if v, err := Int(b); err == nil && len(b) < 16 {
-		return float64(v), nil
+	if v, ok := simpleDecimal(b); ok {
+		return v, nil
 	}
 	for _, c := range b { // reject inf, nan, hex and underscores strconv allows
 		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
@@ -88,6 +90,42 @@ func Float(b []byte) (float64, error) {
 		return 0, ErrFloat
 	}
 	return v, nil
+}
+
+// simpleDecimal parses [-+]digits[.digits] with at most 15 digits in all,
+// the common case, without allocating. Mantissa and power of ten are both
+// exact in a float64, so the one division is correctly rounded, the same
+// result strconv.ParseFloat gives.
+func simpleDecimal(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if b[0] == '-' || b[0] == '+' {
+		neg, i = b[0] == '-', 1
+	}
+	var mant int64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + int64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // Bool accepts true/false in any case and 1/0.

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -108,4 +109,36 @@ func TestTimes(t *testing.T) {
 	if err := MaxChars([]byte("éééé"), 3); err == nil {
 		t.Error("4 characters accepted for 3")
 	}
+}
+
+func TestFloatMatchesStrconv(t *testing.T) {
+	for _, in := range []string{"0", "-0.5", "245.5", "0.1", "123456789012345", "1234567890.12345", ".5", "5.", "+3.25",
+		"2.5e2", "1234567890123456", "0.000000000000001", "99999999999999.9"} {
+		got, err := Float([]byte(in))
+		want, werr := strconv.ParseFloat(in, 64)
+		if (err == nil) != (werr == nil) || got != want {
+			t.Errorf("Float(%q) = %v, %v; strconv says %v, %v", in, got, err, want, werr)
+		}
+	}
+	for _, bad := range []string{".", "-", "1.2.3", "--1", "1-"} {
+		if _, err := Float([]byte(bad)); err == nil {
+			t.Errorf("Float(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzFloat(f *testing.F) {
+	for _, s := range []string{"1.5", "-0.001", "123456789.123456", "1e5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Float([]byte(s))
+		if err != nil {
+			return
+		}
+		want, werr := strconv.ParseFloat(s, 64)
+		if werr != nil || got != want {
+			t.Fatalf("Float(%q) = %v; strconv: %v %v", s, got, want, werr)
+		}
+	})
 }

@@ -178,13 +178,29 @@ func (b *Builder) Commit() {
 }
 
 // NewBatch returns the committed rows as a record (nil when there are none)
-// and resets the builder. The caller releases the record.
+// and resets the builder. The caller releases the record. The builder then
+// reserves room for a batch like this one, so the next batch fills its
+// buffers without growing and copying them again and again.
 func (b *Builder) NewBatch() arrow.RecordBatch {
 	if b.rows == 0 {
 		return nil
 	}
+	rows := b.rows
+	data := make([]int, len(b.cols))
+	for i := range b.cols {
+		if sb := b.cols[i].sb; sb != nil {
+			data[i] = sb.DataLen()
+		}
+	}
 	b.rows = 0
-	return b.rb.NewRecordBatch()
+	rec := b.rb.NewRecordBatch()
+	b.rb.Reserve(rows)
+	for i, n := range data {
+		if n > 0 {
+			b.cols[i].sb.ReserveData(n)
+		}
+	}
+	return rec
 }
 
 // Release frees the builder's buffers.
