@@ -61,13 +61,14 @@ func (s *Sink) Close(ctx context.Context, run pipeline.RunInfo) (pipeline.Commit
 		}
 	}
 	s.mu.Lock()
-	s.done = true
+	s.closing = true
 	stagedObjs := s.staged
 	s.mu.Unlock()
 
 	committed := map[string]bool{}
-	for _, st := range stagedObjs {
+	for i, st := range stagedObjs {
 		if err := st.ow.Commit(ctx); err != nil {
+			s.abortFrom(ctx, stagedObjs[i:])
 			return res, err
 		}
 		committed[st.file.Path] = true
@@ -78,6 +79,9 @@ func (s *Sink) Close(ctx context.Context, run pipeline.RunInfo) (pipeline.Commit
 			res.Tables[st.table] = tc
 		}
 	}
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
 	for table, rw := range s.rejects {
 		if err := rw.ow.Commit(ctx); err != nil {
 			return res, err
@@ -106,6 +110,21 @@ func (s *Sink) Close(ctx context.Context, run pipeline.RunInfo) (pipeline.Commit
 		return res, fmt.Errorf("remove replaced files: %w", err)
 	}
 	return res, nil
+}
+
+// abortFrom discards staged objects a failed commit did not reach (parts of
+// an S3 upload would otherwise linger), and the rejects.
+func (s *Sink) abortFrom(ctx context.Context, rest []staged) {
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
+	ctx = context.WithoutCancel(ctx)
+	for _, st := range rest {
+		st.ow.Abort(ctx)
+	}
+	for _, rw := range s.rejects {
+		rw.ow.Abort(ctx)
+	}
 }
 
 func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeline.Table, tc pipeline.TableCommit, now time.Time) (string, error) {

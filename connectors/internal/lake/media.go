@@ -43,7 +43,7 @@ func (s *Sink) PutFile(ctx context.Context, rel string, r pipeline.FileReader) (
 	ref := pipeline.FileRef{Path: key, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.done {
+	if s.done || s.closing {
 		ow.Abort(ctx)
 		return pipeline.FileRef{}, fmt.Errorf("copy %s: sink already closed", key)
 	}

@@ -39,7 +39,8 @@ type Sink struct {
 	seq     map[writerKey]int
 	tick    int64
 	rejects map[string]*rejectWriter
-	done    bool
+	closing bool // Close has begun: no more files may be put
+	done    bool // committed or aborted
 }
 
 type writerKey struct{ table, part, input string }

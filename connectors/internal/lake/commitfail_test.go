@@ -1,0 +1,70 @@
+package lake_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	. "github.com/ccetl/ccetl/connectors/internal/lake"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// failingStore wraps a store; the n-th Commit fails, and it counts aborts.
+type failingStore struct {
+	Store
+	failAt, commits, aborts int
+}
+
+type failingWriter struct {
+	ObjectWriter
+	s *failingStore
+}
+
+func (f *failingStore) Create(ctx context.Context, key string) (ObjectWriter, error) {
+	w, err := f.Store.Create(ctx, key)
+	return &failingWriter{w, f}, err
+}
+
+func (w *failingWriter) Commit(ctx context.Context) error {
+	w.s.commits++
+	if w.s.commits == w.s.failAt {
+		return errors.New("server went away")
+	}
+	return w.ObjectWriter.Commit(ctx)
+}
+
+func (w *failingWriter) Abort(ctx context.Context) error {
+	w.s.aborts++
+	return w.ObjectWriter.Abort(ctx)
+}
+
+func TestFailedCommitAbortsWhatItDidNotReach(t *testing.T) {
+	local, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	store := &failingStore{Store: local, failAt: 2}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	opts := DefaultOptions()
+	opts.Allocator = mem
+	sink, _ := NewSink(store, []pipeline.Table{testTable}, "k", opts)
+	ctx := context.Background()
+	rec := batch(mem, 0, 4000, 1000) // 4 days and the null-date partition: 5 files
+	if err := sink.Write(ctx, pipeline.Batch{Table: "events", Rec: rec, Input: "/a"}); err != nil {
+		t.Fatal(err)
+	}
+	rec.Release()
+	if _, err := sink.Close(ctx, pipeline.RunInfo{RunID: "r", Inputs: []pipeline.InputInfo{{Name: "/a"}}}); err == nil {
+		t.Fatal("want the commit error")
+	}
+	if store.aborts != 4 { // the failed one and the 3 after it
+		t.Errorf("%d objects aborted, want 4", store.aborts)
+	}
+	if err := sink.Abort(ctx); err != nil {
+		t.Errorf("abort after a failed close: %v", err)
+	}
+}
