@@ -1,7 +1,6 @@
 package cresta
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/ccetl/ccetl/connectors/cresta/crestatest"
-	"github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -42,35 +38,11 @@ type outcome struct {
 	err error
 }
 
-// run is lakecheck.Run with the run's clock (snapshot_at), which lakecheck
-// does not pass.
+// run is lakecheck.RunWith with the run's clock (snapshot_at).
 func run(t testing.TB, opts map[string]string, now time.Time, out string) outcome {
 	t.Helper()
-	if out == "" {
-		out = t.TempDir()
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ctx := context.Background()
-	src, err := Kind().Open(ctx, pipeline.SourceConfig{Kind: KindName, Options: opts, Now: now,
-		Policy: pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, Mem: mem})
-	if err != nil {
-		return outcome{out: out, err: err}
-	}
-	store, err := lake.NewLocalStore(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	lo := lake.DefaultOptions()
-	lo.Allocator = mem
-	sink, err := lake.NewSink(store, src.Tables(), src.RunKey, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// src.Source: the runner finds Report and Inputs on the value given.
-	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: KindName})
-	return outcome{res: res, out: out, err: err}
+	r := lakecheck.RunWith(t, Kind(), lakecheck.Options{Opts: opts, Out: out, Now: now})
+	return outcome{res: r.Result, out: r.Out, err: r.Err}
 }
 
 // rows reads the table, failing on a duplicate (name, snapshot_at).

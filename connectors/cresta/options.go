@@ -2,14 +2,14 @@ package cresta
 
 import (
 	"errors"
-	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -54,24 +54,24 @@ func ParsePlanName(name string) (customer, profile, plan string, err error) {
 
 // ParseOptions reads the kind's options and reports every problem at once.
 func ParseOptions(m map[string]string) (Options, error) {
-	var errs []error
+	var p apiopt.Problems
 	o := Options{Token: pipeline.NewSecret(m["api_token"])}
 	o.BaseURL = strings.TrimRight(strings.TrimSpace(m["base_url"]), "/")
 	if o.BaseURL == "" {
-		errs = append(errs, errors.New("base_url is required"))
+		p.Add("base_url is required")
 	} else if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		errs = append(errs, errors.New("base_url: want an http(s) URL without a query"))
+		p.Add("base_url: want an http(s) URL without a query")
 	}
 	if o.Token.IsZero() {
-		errs = append(errs, errors.New("api_token is required"))
+		p.Add("api_token is required")
 	}
 	if strings.TrimSpace(m["plans"]) == "" {
-		errs = append(errs, errors.New("plans is required (comma-separated coaching plan resource names)"))
+		p.Add("plans is required (comma-separated coaching plan resource names)")
 	} else {
 		for i, part := range strings.Split(m["plans"], ",") {
 			name := strings.TrimSpace(part)
 			if _, _, _, err := ParsePlanName(name); err != nil {
-				errs = append(errs, fmt.Errorf("plans: item %d: %w", i+1, err))
+				p.Add("plans: item %d: %w", i+1, err)
 				continue
 			}
 			o.Plans = append(o.Plans, name)
@@ -79,37 +79,10 @@ func ParseOptions(m map[string]string) (Options, error) {
 	}
 	slices.Sort(o.Plans)
 	o.Plans = slices.Compact(o.Plans)
-	rl := m["rate_limit"]
-	if rl == "" {
-		rl = DefaultRateLimit
-	}
-	var err error
-	if o.Limits, err = parseRateLimit(rl); err != nil {
-		errs = append(errs, err)
-	}
-	o.RetryBudget = DefaultRetryBudget
-	if v := strings.TrimSpace(m["retry_budget"]); v != "" {
-		if o.RetryBudget, err = strconv.Atoi(v); err != nil || o.RetryBudget < 0 {
-			errs = append(errs, errors.New("retry_budget: want a whole number from 0"))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Options{}, fmt.Errorf("kind %s: %w", KindName, err)
+	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "5/1s,100/1m", &p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, math.MaxInt, &p)
+	if err := p.Err(KindName); err != nil {
+		return Options{}, err
 	}
 	return o, nil
-}
-
-// parseRateLimit reads comma-separated N/duration windows.
-func parseRateLimit(s string) ([]httpx.Window, error) {
-	var ws []httpx.Window
-	for part := range strings.SplitSeq(s, ",") {
-		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
-		r, err1 := strconv.Atoi(n)
-		d, err2 := time.ParseDuration(per)
-		if !ok || err1 != nil || err2 != nil || r < 1 || d <= 0 {
-			return nil, fmt.Errorf("rate_limit %q: want N/duration windows such as 5/1s,100/1m", s)
-		}
-		ws = append(ws, httpx.Window{Requests: r, Per: d})
-	}
-	return ws, nil
 }

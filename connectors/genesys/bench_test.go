@@ -19,7 +19,7 @@ func minimumRequests(pageSize, usersPerRequest int, days, perDay, statuses, anno
 			inChunk := 0
 			for i := range days * perDay {
 				at := day0.AddDate(0, 0, i/perDay)
-				if u := i % len(users); u >= lo && u < lo+usersPerRequest && !at.Before(c.start) && at.Before(c.end) {
+				if u := i % len(users); u >= lo && u < lo+usersPerRequest && !at.Before(c.Start) && at.Before(c.End) {
 					inChunk++
 				}
 			}

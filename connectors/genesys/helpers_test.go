@@ -1,7 +1,6 @@
 package genesys
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/ccetl/ccetl/connectors/genesys/genesystest"
-	"github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -48,40 +44,12 @@ type outcome struct {
 	err     error
 }
 
-// run is lakecheck.Run with the run's clock and saved cursors (which
-// lakecheck does not pass), returning the cursors the source reports.
+// run is lakecheck.RunWith with the run's clock and saved cursors,
+// returning the cursors the source reports.
 func run(t testing.TB, opts map[string]string, now time.Time, cursors map[string]string, out string) outcome {
 	t.Helper()
-	if out == "" {
-		out = t.TempDir()
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ctx := context.Background()
-	src, err := Kind().Open(ctx, pipeline.SourceConfig{Kind: KindName, Options: opts, Now: now, Cursors: cursors,
-		Policy: pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, Mem: mem})
-	if err != nil {
-		return outcome{out: out, err: err}
-	}
-	store, err := lake.NewLocalStore(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	lo := lake.DefaultOptions()
-	lo.Allocator = mem
-	sink, err := lake.NewSink(store, src.Tables(), src.RunKey, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// src.Source, not the OpenedSource: the runner looks for the optional
-	// interfaces (Inputs, Report) on the value it is given.
-	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: KindName})
-	o := outcome{res: res, out: out, err: err}
-	if err == nil {
-		o.cursors = src.Source.(pipeline.CursorReporter).Cursors()
-	}
-	return o
+	r := lakecheck.RunWith(t, Kind(), lakecheck.Options{Opts: opts, Out: out, Now: now, Cursors: cursors})
+	return outcome{res: r.Result, out: r.Out, cursors: r.Cursors, err: r.Err}
 }
 
 func mustRun(t testing.TB, opts map[string]string) outcome {

@@ -75,7 +75,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 		s.batchers = append(s.batchers, rowbuild.NewBatcher(cfg.Mem, t, cfg.Policy))
 	}
 	first, last := s.cells[0], s.cells[len(s.cells)-1]
-	key := pipeline.RunKey(KindName, []string{o.APIURL, "interval=" + cell{first.start, last.end}.interval(), "users=" + s.usersKey})
+	key := pipeline.RunKey(KindName, []string{o.APIURL, "interval=" + cell{first.Start, last.End}.interval(), "users=" + s.usersKey})
 	return pipeline.OpenedSource{Source: s, RunKey: key}, nil
 }
 

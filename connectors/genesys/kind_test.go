@@ -222,3 +222,31 @@ func TestPagingWithoutPageCount(t *testing.T) {
 		t.Fatalf("%d list pages, want 12", c.Lists)
 	}
 }
+
+// Cells that find nothing on a rerun lose the files an earlier run wrote
+// for them: the source names every cell pulled as an input.
+func TestRerunOfEmptiedCellsRemovesTheirFiles(t *testing.T) {
+	e := genesystest.New(t, genesystest.Config{})
+	ids := seed(e)
+	opts := options(e, users)
+	now := day0.AddDate(0, 1, 0)
+	first := run(t, opts, now, nil, "")
+	if first.err != nil {
+		t.Fatal(first.err)
+	}
+	for _, id := range ids {
+		e.Delete(id)
+	}
+	second := run(t, opts, now, nil, first.out)
+	if second.err != nil {
+		t.Fatal(second.err)
+	}
+	if len(second.res.Inputs) != len(first.res.Inputs) || len(first.res.Inputs) < 2 {
+		t.Fatalf("inputs %d then %d, want every cell both times", len(first.res.Inputs), len(second.res.Inputs))
+	}
+	for _, tb := range []string{AppointmentTableName, StatusTableName} {
+		if n := len(lakecheck.Table(t, first.out, tb)); n != 0 {
+			t.Errorf("%s: %d rows after a rerun that found none", tb, n)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -61,72 +62,47 @@ type Options struct {
 
 // ParseOptions reads the kind's options and reports every problem at once.
 func ParseOptions(m map[string]string) (Options, error) {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p apiopt.Problems
 	o := Options{
-		LoginURL:     baseURL(m, "login_url", DefaultLoginURL, &errs),
-		APIURL:       baseURL(m, "api_url", DefaultAPIURL, &errs),
 		ClientID:     strings.TrimSpace(m["client_id"]),
 		ClientSecret: pipeline.NewSecret(m["client_secret"]),
 	}
+	o.LoginURL = baseURL(m, "login_url", DefaultLoginURL, &p)
+	o.APIURL = baseURL(m, "api_url", DefaultAPIURL, &p)
 	if o.ClientID == "" {
-		bad("client_id is required")
+		p.Add("client_id is required")
 	}
 	if o.ClientSecret.IsZero() {
-		bad("client_secret is required")
+		p.Add("client_secret is required")
 	}
 	ids, err := splitIDs(m["user_ids"])
-	if err != nil {
-		errs = append(errs, err)
-	}
+	p.Append(err)
 	o.UserIDs = ids
-	o.Start = day(m, "start", &errs)
-	o.End = day(m, "end", &errs)
+	o.Start = apiopt.Day(m, "start", &p)
+	o.End = apiopt.Day(m, "end", &p)
 	if !o.Start.IsZero() && !o.End.IsZero() && !o.End.After(o.Start) {
-		bad("end must be after start (end is exclusive)")
+		p.Add("end must be after start (end is exclusive)")
 	}
-	o.WindowDays = count(m, "window_days", DefaultWindowDays, 1, 366, &errs)
-	o.RepullDays = count(m, "repull_days", DefaultRepullDays, 0, 3660, &errs)
-	o.PageSize = count(m, "page_size", DefaultPageSize, 1, MaxPageSize, &errs)
-	o.UsersPerRequest = count(m, "users_per_request", DefaultUsersPerRequest, 1, 1000, &errs)
-	o.RetryBudget = count(m, "retry_budget", DefaultRetryBudget, 0, 1_000_000, &errs)
-	rl := m["rate_limit"]
-	if rl == "" {
-		rl = DefaultRateLimit
-	}
-	if o.Limits, err = ParseRateLimit(rl); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Options{}, fmt.Errorf("kind %s: %w", KindName, err)
+	o.WindowDays = apiopt.Int(m, "window_days", DefaultWindowDays, 1, 366, &p)
+	o.RepullDays = apiopt.Int(m, "repull_days", DefaultRepullDays, 0, 3660, &p)
+	o.PageSize = apiopt.Int(m, "page_size", DefaultPageSize, 1, MaxPageSize, &p)
+	o.UsersPerRequest = apiopt.Int(m, "users_per_request", DefaultUsersPerRequest, 1, 1000, &p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, 1_000_000, &p)
+	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "300/1m,20/1s", &p)
+	if err := p.Err(KindName); err != nil {
+		return Options{}, err
 	}
 	return o, nil
 }
 
-// ParseRateLimit reads comma-separated N/duration windows such as
-// "300/1m,20/1s".
-func ParseRateLimit(s string) ([]httpx.Window, error) {
-	var ws []httpx.Window
-	for part := range strings.SplitSeq(s, ",") {
-		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
-		r, err1 := strconv.Atoi(n)
-		d, err2 := time.ParseDuration(per)
-		if !ok || err1 != nil || err2 != nil || r < 1 || d <= 0 {
-			return nil, fmt.Errorf("rate_limit %q: want N/duration windows such as 300/1m,20/1s", s)
-		}
-		ws = append(ws, httpx.Window{Requests: r, Per: d})
-	}
-	return ws, nil
-}
-
-func baseURL(m map[string]string, name, def string, errs *[]error) string {
+func baseURL(m map[string]string, name, def string, p *apiopt.Problems) string {
 	v := strings.TrimRight(strings.TrimSpace(m[name]), "/")
 	if v == "" {
 		v = def
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		*errs = append(*errs, fmt.Errorf("%s: want an http(s) URL without a query", name))
+		p.Add("%s: want an http(s) URL without a query", name)
 	}
 	return v
 }
@@ -146,29 +122,4 @@ func splitIDs(s string) ([]string, error) {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids), nil
-}
-
-func day(m map[string]string, name string, errs *[]error) time.Time {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		*errs = append(*errs, fmt.Errorf("%s: want a date YYYY-MM-DD", name))
-	}
-	return t
-}
-
-func count(m map[string]string, name string, def, lo, hi int, errs *[]error) int {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		*errs = append(*errs, fmt.Errorf("%s: want a whole number from %d to %d", name, lo, hi))
-		return def
-	}
-	return n
 }

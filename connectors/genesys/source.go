@@ -181,7 +181,7 @@ func (s *source) Report() map[string]any {
 		"retry_budget_used":    s.budget.Used(),
 		"windows":              len(s.inputs),
 		"requested":            s.span.from.Format(time.DateOnly) + "/" + s.span.to.Format(time.DateOnly),
-		"pulled":               cell{s.cells[0].start, s.cells[len(s.cells)-1].end}.interval(),
+		"pulled":               cell{s.cells[0].Start, s.cells[len(s.cells)-1].End}.interval(),
 		"appointments_written": s.written,
 		"appointments_gone":    s.gone,
 	}}

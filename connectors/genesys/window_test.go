@@ -21,7 +21,7 @@ func TestCellsGrid(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d cells, want 2: %v", len(got), got)
 	}
-	if got[0].start != date("2024-01-04") || got[0].end != date("2024-01-11") || got[1].end != date("2024-01-18") {
+	if got[0].Start != date("2024-01-04") || got[0].End != date("2024-01-11") || got[1].End != date("2024-01-18") {
 		t.Fatalf("cells %v", got)
 	}
 	if iv := got[0].interval(); iv != "2024-01-04T00:00:00Z/2024-01-11T00:00:00Z" {
@@ -35,10 +35,10 @@ func TestCellsGrid(t *testing.T) {
 	}
 	// Before 1970 the grid still holds.
 	c := cells(date("1969-12-31"), date("1970-01-02"), 7)
-	if len(c) != 2 || c[0].start != date("1969-12-25") {
+	if len(c) != 2 || c[0].Start != date("1969-12-25") {
 		t.Fatalf("pre-epoch cells %v", c)
 	}
-	if one := cells(date("2024-01-05"), date("2024-01-06"), 1); len(one) != 1 || one[0].start != date("2024-01-05") {
+	if one := cells(date("2024-01-05"), date("2024-01-06"), 1); len(one) != 1 || one[0].Start != date("2024-01-05") {
 		t.Fatalf("1-day cells %v", one)
 	}
 }

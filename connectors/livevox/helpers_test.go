@@ -12,19 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/ccetl/ccetl/connectors/internal/lake"
+	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
 	"github.com/ccetl/ccetl/connectors/livevox/livevoxtest"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
-// run is lakecheck.Run (a local lake at out, or a fresh one when out is
-// "", a checked allocator that must end at zero, batches of 1000 rows)
-// with the snapshot clock at now, and handing the runner the kind's own
-// source: lakecheck passes the pipeline.OpenedSource wrapper, which hides
-// the optional Reporter and InputReporter interfaces from the runner
-// (framework bug, reported).
+// run is lakecheck.RunWith (a local lake at out, or a fresh one when out
+// is "", a checked allocator that must end at zero, batches of 1000 rows)
+// with the snapshot clock at now.
 func run(t testing.TB, now time.Time, opts map[string]string, out string) (pipeline.Result, string, error) {
 	t.Helper()
 	return runPolicy(t, now, opts, out, pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, nil)
@@ -34,32 +29,12 @@ func run(t testing.TB, now time.Time, opts map[string]string, out string) (pipel
 // the opened source before the run.
 func runPolicy(t testing.TB, now time.Time, opts map[string]string, out string, policy pipeline.BatchPolicy, prep func(testing.TB, *source)) (pipeline.Result, string, error) {
 	t.Helper()
-	if out == "" {
-		out = t.TempDir()
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ctx := context.Background()
-	src, err := Kind().Open(ctx, pipeline.SourceConfig{Kind: KindName, Options: opts, Policy: policy, Mem: mem, Now: now})
-	if err != nil {
-		return pipeline.Result{}, out, err
-	}
+	o := lakecheck.Options{Opts: opts, Out: out, Policy: policy, Now: now}
 	if prep != nil {
-		prep(t, src.Source.(*source))
+		o.Prepare = func(s pipeline.Source) { prep(t, s.(*source)) }
 	}
-	store, err := lake.NewLocalStore(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	lo := lake.DefaultOptions()
-	lo.Allocator = mem
-	sink, err := lake.NewSink(store, src.Tables(), src.RunKey, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: KindName})
-	return res, out, err
+	r := lakecheck.RunWith(t, Kind(), o)
+	return r.Result, r.Out, r.Err
 }
 
 // warm opens the source's HTTP connection with a request to a path the

@@ -2,12 +2,12 @@ package livevox
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -73,48 +73,41 @@ func ParseOptions(m map[string]string) (Options, error) {
 		AccessToken: pipeline.NewSecret(m["access_token"]), Password: pipeline.NewSecret(m["password"]),
 		ClientName: m["client_name"], Username: m["username"], ClientID: strings.TrimSpace(m["client_id"]),
 	}
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p apiopt.Problems
 	switch u, err := url.Parse(strings.TrimRight(m["base_url"], "/")); {
 	case m["base_url"] == "":
-		bad("base_url is required")
+		p.Add("base_url is required")
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil:
-		bad("base_url must be an http(s) URL without query or credentials")
+		p.Add("base_url must be an http(s) URL without query or credentials")
 	default:
 		o.BaseURL = u
 	}
 	for _, req := range []struct{ name, v string }{{"access_token", o.AccessToken.Reveal()}, {"client_name", o.ClientName},
 		{"username", o.Username}, {"password", o.Password.Reveal()}} {
 		if req.v == "" {
-			bad("%s is required", req.name)
+			p.Add("%s is required", req.name)
 		}
 	}
 	if o.ClientID != "" {
 		if n, err := strconv.ParseInt(o.ClientID, 10, 64); err != nil || n <= 0 {
-			bad("client_id must be a positive whole number")
+			p.Add("client_id must be a positive whole number")
 		}
 	}
 	var err error
 	if o.ConfigurationPath, err = apiPath(m["configuration_path"], DefaultConfigurationPath); err != nil {
-		bad("configuration_path: %v", err)
+		p.Add("configuration_path: %v", err)
 	}
 	if o.SessionPath, err = apiPath(m["session_path"], DefaultSessionPath); err != nil {
-		bad("session_path: %v", err)
+		p.Add("session_path: %v", err)
 	}
-	o.PageSize = intOption(m, "page_size", DefaultPageSize, 1, DefaultPageSize, bad)
-	o.MaxAttempts = intOption(m, "max_attempts", DefaultMaxAttempts, 1, 100, bad)
-	o.RetryBudget = intOption(m, "retry_budget", DefaultRetryBudget, 0, 1<<30, bad)
-	o.Timeout = durationOption(m, "timeout", DefaultTimeout, bad)
-	o.RetryDelay = durationOption(m, "retry_delay", DefaultRetryDelay, bad)
-	rl := m["rate_limit"]
-	if rl == "" {
-		rl = DefaultRateLimit
-	}
-	if o.RateLimit, err = ParseRateLimit(rl); err != nil {
-		bad("rate_limit: %v", err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Options{}, fmt.Errorf("kind %s: %w", KindName, err)
+	o.PageSize = apiopt.Int(m, "page_size", DefaultPageSize, 1, DefaultPageSize, &p)
+	o.MaxAttempts = apiopt.Int(m, "max_attempts", DefaultMaxAttempts, 1, 100, &p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, 1<<30, &p)
+	o.Timeout = apiopt.PositiveDuration(m, "timeout", DefaultTimeout, &p)
+	o.RetryDelay = apiopt.PositiveDuration(m, "retry_delay", DefaultRetryDelay, &p)
+	o.RateLimit = withMargins(apiopt.RateLimitOrNone(m, DefaultRateLimit, rateLimitExample, &p))
+	if err := p.Err(KindName); err != nil {
+		return Options{}, err
 	}
 	return o, nil
 }
@@ -131,50 +124,25 @@ func apiPath(v, def string) (string, error) {
 	return v, nil
 }
 
-func intOption(m map[string]string, name string, def, lo, hi int, bad func(string, ...any)) int {
-	v, ok := m[name]
-	if !ok || v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < lo || n > hi {
-		bad("%s must be a whole number from %d to %d", name, lo, hi)
-		return def
-	}
-	return n
-}
-
-func durationOption(m map[string]string, name string, def time.Duration, bad func(string, ...any)) time.Duration {
-	v, ok := m[name]
-	if !ok || v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil || d <= 0 {
-		bad("%s must be a positive duration such as 30s", name)
-		return def
-	}
-	return d
-}
+const rateLimitExample = "5/1s,200/1m"
 
 // ParseRateLimit reads "N/duration[,N/duration...]" ("5/1s,200/1m"), or
-// "none" for no limit.
+// "none" for no limit, with the kind's margins.
 func ParseRateLimit(s string) ([]httpx.Window, error) {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, "none") {
 		return nil, nil
 	}
-	var ws []httpx.Window
-	for _, part := range strings.Split(s, ",") {
-		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
-		req, err1 := strconv.Atoi(strings.TrimSpace(n))
-		d, err2 := time.ParseDuration(strings.TrimSpace(per))
-		if !ok || err1 != nil || err2 != nil || req < 1 || d <= 0 {
-			return nil, fmt.Errorf("%q is not N/duration (such as 5/1s) or none", part)
-		}
-		ws = append(ws, httpx.Window{Requests: req, Per: d, Margin: margin(d)})
+	ws, err := apiopt.ParseRateLimit(s, rateLimitExample+", or none")
+	return withMargins(ws), err
+}
+
+// withMargins sets each window's margin.
+func withMargins(ws []httpx.Window) []httpx.Window {
+	for i := range ws {
+		ws[i].Margin = margin(ws[i].Per)
 	}
-	return ws, nil
+	return ws
 }
 
 // margin widens each window by 5% (at least 5ms) instead of httpx's 2%:

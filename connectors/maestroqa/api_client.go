@@ -41,13 +41,14 @@ type exportAPI struct {
 	dir       string
 	bytes     *atomic.Int64 // the run's input-bytes counter, may be nil
 	log       *slog.Logger
+	budget    *httpx.RetryBudget // the run's; each restart spends a retry
 
 	restarts int64 // windows asked again after a body broke off
 }
 
-func newExportAPI(c *httpx.Client, o APIOptions, bytesRead *atomic.Int64, log *slog.Logger) *exportAPI {
+func newExportAPI(c *httpx.Client, o APIOptions, budget *httpx.RetryBudget, bytesRead *atomic.Int64, log *slog.Logger) *exportAPI {
 	a := &exportAPI{c: c, url: o.BaseURL + SessionsPath, axis: o.TimeAxis, inclusive: o.EndInclusive,
-		attempts: o.MaxAttempts, maxBody: o.MaxBodyBytes, dir: o.SpoolDir, bytes: bytesRead, log: log}
+		attempts: o.MaxAttempts, maxBody: o.MaxBodyBytes, dir: o.SpoolDir, bytes: bytesRead, log: log, budget: budget}
 	a.path = SessionsPath
 	if u, err := url.Parse(a.url); err == nil {
 		a.path = u.EscapedPath()
@@ -118,8 +119,9 @@ func (b bodyReader) Read(p []byte) (int, error) {
 // fetch asks for window w and spools the whole body. httpx retries
 // statuses and failed connections until the headers arrive; a body that
 // breaks off after them is asked for again here, as httpx.Stream leaves
-// it to the caller, at most max_attempts times in all. Nothing of a broken
-// body reaches the Decoder.
+// it to the caller, at most max_attempts times in all, each repeat spending
+// one retry of the run's retry_budget. Nothing of a broken body reaches the
+// Decoder.
 func (a *exportAPI) fetch(ctx context.Context, w window) (*spooled, error) {
 	body, err := json.Marshal(a.body(w))
 	if err != nil {
@@ -145,6 +147,10 @@ func (a *exportAPI) fetch(ctx context.Context, w window) (*spooled, error) {
 				err = fmt.Errorf("POST %s: %w (after %d attempts)", a.path, err, attempt)
 			}
 			return nil, err
+		}
+		if berr := a.budget.Spend(); berr != nil {
+			sp.remove()
+			return nil, fmt.Errorf("POST %s: %w: %w (after %d attempts)", a.path, berr, err, attempt)
 		}
 		a.restarts++
 		a.log.Warn("maestroqa response body broke off; asking for the window again",

@@ -172,3 +172,20 @@ func TestErrorObjectWith200FailsCleanly(t *testing.T) {
 	committedNothing(t, r.out)
 	emptyDir(t, opts["spool_dir"])
 }
+
+// Asking for a window again after its body broke off spends the run's
+// retry budget: past it the run fails cleanly.
+func TestBodyRestartsSpendTheRetryBudget(t *testing.T) {
+	e, opts := faultFixture(t, maestroqatest.Config{NoLimits: true})
+	opts["retry_budget"] = "1"
+	e.Inject(maestroqatest.Fault{After: 1, Drop: true, Times: 1000})
+	r := runWithState(t, opts, "", nil, noon("2022-03-01"))
+	if !errors.Is(r.err, httpx.ErrRetryBudgetExhausted) || !strings.Contains(r.err.Error(), "read response body") {
+		t.Fatalf("err %v", r.err)
+	}
+	if n := e.Counts().Requests; n != 3 {
+		t.Fatalf("%d requests, want 3 (a whole first window, then a broken body asked for twice)", n)
+	}
+	committedNothing(t, r.out)
+	emptyDir(t, opts["spool_dir"])
+}

@@ -1,7 +1,6 @@
 package maestroqa
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,27 +48,13 @@ type stateRun struct {
 	err     error
 }
 
-// runWithState runs the kind into out like lakecheck.Run, with the job's
-// saved cursors and clock, and returns the cursors the source reports.
+// runWithState runs the kind into out with lakecheck.RunWith, with the
+// job's saved cursors and clock, and returns the cursors the source
+// reports.
 func runWithState(t testing.TB, opts map[string]string, out string, cursors map[string]string, now time.Time) stateRun {
 	t.Helper()
-	k := APIKind()
-	var src *apiSource
-	open := k.Open
-	k.Open = func(ctx context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
-		cfg.Cursors, cfg.Now = cursors, now
-		opened, err := open(ctx, cfg)
-		if err == nil {
-			src = opened.Source.(*apiSource)
-		}
-		return opened, err
-	}
-	res, out, err := lakecheck.Run(t, k, opts, out)
-	r := stateRun{res: res, out: out, err: err}
-	if src != nil && err == nil {
-		r.cursors = src.Cursors()
-	}
-	return r
+	r := lakecheck.RunWith(t, APIKind(), lakecheck.Options{Opts: opts, Out: out, Cursors: cursors, Now: now})
+	return stateRun{res: r.Result, out: r.Out, cursors: r.Cursors, err: r.Err}
 }
 
 // mustRun is runWithState that fails the test on a run error.

@@ -59,9 +59,8 @@ import (
 // a time, so memory holds one session, never a body. Spooling is what lets
 // a body that breaks off mid-way be asked for again (httpx.Stream does not
 // retry once the headers are in) without any of its rows having been
-// emitted; those repeats are bounded by max_attempts per window but not
-// charged to retry_budget (httpx.RetryBudget has no exported way to spend
-// a retry). With duplicates=first (the default) one body is on disk at a
+// emitted; those repeats are bounded by max_attempts per window and each
+// spends one retry of retry_budget (httpx.RetryBudget.Spend). With duplicates=first (the default) one body is on disk at a
 // time; duplicates=latest keeps every window's body until the run ends, to
 // Prescan them all and write the copy with the latest updatedAt.
 //
@@ -127,7 +126,7 @@ func openAPI(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSourc
 		log:    log,
 		client: client,
 		budget: budget,
-		api:    newExportAPI(client, o, cfg.BytesCounter(), log),
+		api:    newExportAPI(client, o, budget, cfg.BytesCounter(), log),
 		d:      NewDecoder(cfg.Mem, cfg.Policy),
 		plan:   plan,
 	}

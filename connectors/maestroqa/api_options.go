@@ -1,13 +1,12 @@
 package maestroqa
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -72,8 +71,7 @@ type APIOptions struct {
 // ParseAPIOptions reads the kind's options and reports every problem at
 // once.
 func ParseAPIOptions(m map[string]string) (APIOptions, error) {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var p apiopt.Problems
 	o := APIOptions{
 		BaseURL:  strings.TrimRight(strings.TrimSpace(m["base_url"]), "/"),
 		Token:    pipeline.NewSecret(strings.TrimSpace(m["api_token"])),
@@ -84,115 +82,54 @@ func ParseAPIOptions(m map[string]string) (APIOptions, error) {
 		o.BaseURL = DefaultBaseURL
 	}
 	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		bad("base_url: want an http(s) URL without a query")
+		p.Add("base_url: want an http(s) URL without a query")
 	}
 	if o.Token.IsZero() {
-		bad("api_token is required")
+		p.Add("api_token is required")
 	}
 	switch o.TimeAxis {
 	case "":
 		o.TimeAxis = DefaultTimeAxis
 	case "createdAt", "meetingDate":
 	default:
-		bad("time_axis %q: want createdAt or meetingDate", o.TimeAxis)
+		p.Add("time_axis %q: want createdAt or meetingDate", o.TimeAxis)
 	}
-	o.Start = day(m, "start", &errs)
-	o.End = day(m, "end", &errs)
+	o.Start = apiopt.Day(m, "start", &p)
+	o.End = apiopt.Day(m, "end", &p)
 	if !o.Start.IsZero() && !o.End.IsZero() && !o.End.After(o.Start) {
-		bad("end must be after start (end is exclusive: the first day not pulled)")
+		p.Add("end must be after start (end is exclusive: the first day not pulled)")
 	}
-	o.WindowDays = count(m, "window_days", DefaultWindowDays, 1, MaxWindowDays, &errs)
-	o.RepullDays = count(m, "repull_days", DefaultRepullDays, 0, 3660, &errs)
-	o.RetryBudget = count(m, "retry_budget", DefaultRetryBudget, 0, 1_000_000, &errs)
-	o.MaxAttempts = count(m, "max_attempts", DefaultMaxAttempts, 1, 100, &errs)
+	o.WindowDays = apiopt.Int(m, "window_days", DefaultWindowDays, 1, MaxWindowDays, &p)
+	o.RepullDays = apiopt.Int(m, "repull_days", DefaultRepullDays, 0, 3660, &p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, 1_000_000, &p)
+	o.MaxAttempts = apiopt.Int(m, "max_attempts", DefaultMaxAttempts, 1, 100, &p)
 	switch v := strings.TrimSpace(m["end_date"]); v {
 	case "", "inclusive":
 		o.EndInclusive = true
 	case "exclusive":
 	default:
-		bad("end_date %q: want inclusive or exclusive", v)
+		p.Add("end_date %q: want inclusive or exclusive", v)
 	}
 	switch v := strings.TrimSpace(m["duplicates"]); v {
 	case "", "first":
 	case "latest":
 		o.Latest = true
 	default:
-		bad("duplicates %q: want first or latest", v)
+		p.Add("duplicates %q: want first or latest", v)
 	}
-	o.RetryDelay = duration(m, "retry_delay", DefaultRetryDelay, &errs)
-	o.RequestTimeout = duration(m, "request_timeout", DefaultRequestTimeout, &errs)
+	o.RetryDelay = apiopt.PositiveDuration(m, "retry_delay", DefaultRetryDelay, &p)
+	o.RequestTimeout = apiopt.PositiveDuration(m, "request_timeout", DefaultRequestTimeout, &p)
 	o.MaxBodyBytes = DefaultMaxBodyBytes
 	if v := strings.TrimSpace(m["max_body_bytes"]); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			bad("max_body_bytes: want a positive whole number of bytes")
+			p.Add("max_body_bytes: want a positive whole number of bytes")
 		}
 		o.MaxBodyBytes = n
 	}
-	rl := strings.TrimSpace(m["rate_limit"])
-	if rl == "" {
-		rl = DefaultRateLimit
-	}
-	var err error
-	if o.Limits, err = parseRateLimit(rl); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return APIOptions{}, fmt.Errorf("kind %s: %w", APIKindName, err)
+	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "1/1s,30/1m", &p)
+	if err := p.Err(APIKindName); err != nil {
+		return APIOptions{}, err
 	}
 	return o, nil
-}
-
-// parseRateLimit reads comma-separated N/duration windows such as
-// "1/1s,30/1m".
-func parseRateLimit(s string) ([]httpx.Window, error) {
-	var ws []httpx.Window
-	for part := range strings.SplitSeq(s, ",") {
-		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
-		r, err1 := strconv.Atoi(n)
-		d, err2 := time.ParseDuration(per)
-		if !ok || err1 != nil || err2 != nil || r < 1 || d <= 0 {
-			return nil, fmt.Errorf("rate_limit %q: want N/duration windows such as 1/1s,30/1m", s)
-		}
-		ws = append(ws, httpx.Window{Requests: r, Per: d})
-	}
-	return ws, nil
-}
-
-func day(m map[string]string, name string, errs *[]error) time.Time {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		*errs = append(*errs, fmt.Errorf("%s: want a date YYYY-MM-DD", name))
-	}
-	return t
-}
-
-func count(m map[string]string, name string, def, lo, hi int, errs *[]error) int {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		*errs = append(*errs, fmt.Errorf("%s: want a whole number from %d to %d", name, lo, hi))
-		return def
-	}
-	return n
-}
-
-func duration(m map[string]string, name string, def time.Duration, errs *[]error) time.Duration {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		*errs = append(*errs, fmt.Errorf("%s: want a positive duration such as 1s or 2m", name))
-		return def
-	}
-	return d
 }

@@ -157,3 +157,15 @@ func TestSharedPointAcrossRunsIsRepeatedPerWindow(t *testing.T) {
 	r3 := mustRun(t, apiOptions(t, e, "start", "2021-12-01", "end", "2022-02-01"), r2.out, nil, noon("2022-03-15"))
 	exactlyOnce(t, r3.out)
 }
+
+// Every window pulled is an input, even one that returned no session, so
+// that a rerun in which a window comes back empty removes its old files.
+func TestEmptyWindowsAreInputs(t *testing.T) {
+	_, opts := faultFixture(t, maestroqatest.Config{NoLimits: true})
+	opts["end"] = "2022-01-28" // two windows past the last session
+	r := mustRun(t, opts, "", nil, noon("2022-03-01"))
+	if len(r.res.Inputs) != 6 {
+		t.Fatalf("%d inputs, want the 6 windows: %+v", len(r.res.Inputs), r.res.Inputs)
+	}
+	wholeFixture(t, r.out)
+}

@@ -166,7 +166,7 @@ func (s *apiSource) Report() map[string]any {
 		"time_axis":         s.o.TimeAxis,
 		"end_date":          endDate,
 		"requested":         s.plan.from.Format(time.DateOnly) + "/" + s.plan.to.Format(time.DateOnly),
-		"pulled":            ws[0].start.Format(time.DateOnly) + "/" + ws[len(ws)-1].end.Format(time.DateOnly),
+		"pulled":            ws[0].Start.Format(time.DateOnly) + "/" + ws[len(ws)-1].End.Format(time.DateOnly),
 		"sessions_repeated": s.d.sessions.merged,
 	}
 	return m

@@ -22,17 +22,17 @@ func TestGrid(t *testing.T) {
 		var got []string
 		for i, w := range ws {
 			got = append(got, w.startDate())
-			if w.end.Sub(w.start) != time.Duration(c.days)*day24 {
-				t.Errorf("%v: window %d is %v long", c, i, w.end.Sub(w.start))
+			if w.End.Sub(w.Start) != time.Duration(c.days)*day24 {
+				t.Errorf("%v: window %d is %v long", c, i, w.End.Sub(w.Start))
 			}
-			if i > 0 && !w.start.Equal(ws[i-1].end) {
+			if i > 0 && !w.Start.Equal(ws[i-1].End) {
 				t.Errorf("%v: windows %d and %d are not adjacent", c, i-1, i)
 			}
 		}
 		if strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("grid(%s, %s, %d) = %v, want %v", c.from, c.to, c.days, got, c.want)
 		}
-		if ws[0].start.After(date(c.from)) || ws[len(ws)-1].end.Before(date(c.to)) {
+		if ws[0].Start.After(date(c.from)) || ws[len(ws)-1].End.Before(date(c.to)) {
 			t.Errorf("%v: windows do not cover the days", c)
 		}
 	}
@@ -87,7 +87,7 @@ func TestPlanRun(t *testing.T) {
 			continue
 		}
 		got := []string{p.from.Format(time.DateOnly), p.to.Format(time.DateOnly), p.windows[0].startDate(),
-			p.windows[len(p.windows)-1].end.Format(time.DateOnly), p.cursor}
+			p.windows[len(p.windows)-1].End.Format(time.DateOnly), p.cursor}
 		want := []string{c.from, c.to, c.first, c.end, c.cursor}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%s: got %v, want %v", c.name, got, want)

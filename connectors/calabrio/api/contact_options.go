@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -55,40 +56,40 @@ type contactOptions struct {
 }
 
 func parseContactOptions(m map[string]string) (contactOptions, error) {
-	var p problems
+	var p apiopt.Problems
 	o := contactOptions{
 		conn:          parseConn(m, &p),
-		Start:         dayOpt(m, "start", &p),
-		End:           dayOpt(m, "end", &p),
-		RepullDays:    intOpt(m, "repull_days", DefaultRepullDays, 0, maxDays, &p),
-		Media:         boolOpt(m, "media", &p),
+		Start:         apiopt.Day(m, "start", &p),
+		End:           apiopt.Day(m, "end", &p),
+		RepullDays:    apiopt.Int(m, "repull_days", DefaultRepullDays, 0, maxDays, &p),
+		Media:         apiopt.Bool(m, "media", &p),
 		MediaFormat:   strings.ToUpper(def(m["media_format"], DefaultMediaFormat)),
-		MediaWait:     durOpt(m, "media_wait", DefaultMediaWait, 0, time.Hour, &p),
-		MediaMaxWait:  durOpt(m, "media_max_wait", DefaultMediaMaxWait, time.Millisecond, time.Hour, &p),
-		MediaAttempts: intOpt(m, "media_attempts", DefaultMediaAttempts, 1, 1000, &p),
-		Transcripts:   boolOpt(m, "transcripts", &p),
-		RootRecording: boolOpt(m, "transcript_root_recording", &p),
+		MediaWait:     apiopt.Duration(m, "media_wait", DefaultMediaWait, 0, time.Hour, &p),
+		MediaMaxWait:  apiopt.Duration(m, "media_max_wait", DefaultMediaMaxWait, time.Millisecond, time.Hour, &p),
+		MediaAttempts: apiopt.Int(m, "media_attempts", DefaultMediaAttempts, 1, 1000, &p),
+		Transcripts:   apiopt.Bool(m, "transcripts", &p),
+		RootRecording: apiopt.Bool(m, "transcript_root_recording", &p),
 	}
 	if !o.Start.IsZero() && !o.End.IsZero() && !o.End.After(o.Start) {
-		p.add("end must be after start (end is exclusive)")
+		p.Add("end must be after start (end is exclusive)")
 	}
 	if _, ok := MediaFormats[o.MediaFormat]; !ok {
-		p.add("media_format must be WEBM, WEBM_VP8, WEBM_VP9, WAV or OPUS")
+		p.Add("media_format must be WEBM, WEBM_VP8, WEBM_VP9, WAV or OPUS")
 	}
 	q, err := url.ParseQuery(strings.TrimPrefix(strings.TrimSpace(m["query"]), "?"))
 	if err != nil {
-		p.add("query: want URL query form such as type=quality&team=5")
+		p.Add("query: want URL query form such as type=quality&team=5")
 	}
 	for _, r := range reservedQuery {
 		for k := range q {
 			if strings.EqualFold(k, r) {
-				p.add("query: %s is set by the kind", r)
+				p.Add("query: %s is set by the kind", r)
 			}
 		}
 	}
 	if _, ok := q["Agent"]; ok {
-		p.add("query: the parameter is agent, lower case (Agent returns every agent)")
+		p.Add("query: the parameter is agent, lower case (Agent returns every agent)")
 	}
 	o.Query = q
-	return o, p.err(ContactsKindName)
+	return o, p.Err(ContactsKindName)
 }

@@ -33,7 +33,7 @@ func openContacts(_ context.Context, cfg pipeline.SourceConfig) (pipeline.Opened
 		now = time.Now()
 	}
 	// No pagination is documented: one day per search keeps answers small.
-	sp, err := planDays(o.Start, o.End, o.RepullDays, 1, cfg.Cursors[ContactsCursor], now)
+	sp, err := planDays(o.Start, o.End, o.RepullDays, 1, ContactsCursor, cfg.Cursors[ContactsCursor], now)
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", ContactsKindName, err)
 	}
@@ -47,7 +47,7 @@ func openContacts(_ context.Context, cfg pipeline.SourceConfig) (pipeline.Opened
 	}
 	first, last := sp.windows[0], sp.windows[len(sp.windows)-1]
 	key := pipeline.RunKey(ContactsKindName, []string{o.conn.BaseURL, "query=" + o.Query.Encode(),
-		"range=" + first.start.Format(time.DateOnly) + "/" + last.end.Format(time.DateOnly),
+		"range=" + first.Start.Format(time.DateOnly) + "/" + last.End.Format(time.DateOnly),
 		fmt.Sprintf("media=%v:%s", o.Media, o.MediaFormat), fmt.Sprintf("transcripts=%v", o.Transcripts)})
 	if o.Media {
 		return pipeline.OpenedSource{Source: &mediaSource{s}, RunKey: key}, nil
@@ -74,9 +74,10 @@ type contactSource struct {
 	batchers []*rowbuild.Batcher
 	seen     map[int64]bool
 
-	wi    int
-	done  bool
-	queue []pipeline.Batch
+	wi     int
+	done   bool
+	queue  []pipeline.Batch
+	inputs []pipeline.InputInfo // the days searched, as Batch.Input names them
 
 	contacts, merged, mediaFiles, mediaSkipped, mediaBytes, transcripts int64
 }
@@ -137,11 +138,15 @@ func (s *contactSource) query(w window) url.Values {
 	for k, v := range s.o.Query {
 		q[k] = append([]string(nil), v...)
 	}
-	q.Set("beginDate", w.start.Format(time.DateOnly))
-	q.Set("endDate", w.end.Format(time.DateOnly))
+	q.Set("beginDate", w.Start.Format(time.DateOnly))
+	q.Set("endDate", w.End.Format(time.DateOnly))
 	q.Set("expand", "metadata")
 	return q
 }
+
+// Inputs names every day searched, even one that found nothing, so that
+// the sink replaces (or removes) the files an earlier run wrote for it.
+func (s *contactSource) Inputs() []pipeline.InputInfo { return s.inputs }
 
 // input names a day's output: a rerun of the same day replaces it.
 func (s *contactSource) input(w window) string {
@@ -157,10 +162,10 @@ func (s *contactSource) step(ctx context.Context) error {
 	in := s.input(w)
 	resp, err := s.k.do(ctx, http.MethodGet, ContactPath, s.query(w), nil, "", "application/json")
 	if err != nil {
-		return fmt.Errorf("search %s: %w", w.start.Format(time.DateOnly), err)
+		return fmt.Errorf("search %s: %w", w.Start.Format(time.DateOnly), err)
 	}
-	src := fmt.Sprintf("GET %s beginDate=%s", ContactPath, w.start.Format(time.DateOnly))
-	dayNo := int32(w.start.Unix() / 86400)
+	src := fmt.Sprintf("GET %s beginDate=%s", ContactPath, w.Start.Format(time.DateOnly))
+	dayNo := int32(w.Start.Unix() / 86400)
 	var found []contact
 	err = eachElement(resp.Body, func(i int, raw json.RawMessage) {
 		if c, ok := s.decode(src, i, raw, dayNo, in); ok {
@@ -187,6 +192,7 @@ func (s *contactSource) step(ctx context.Context) error {
 			s.queue = append(s.queue, bt.Flush(in))
 		}
 	}
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in})
 	s.wi++
 	s.done = s.wi == len(s.span.windows)
 	return nil

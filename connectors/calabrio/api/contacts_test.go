@@ -251,3 +251,35 @@ func TestContactsCursorResume(t *testing.T) {
 		t.Errorf("first run without start: %v", r.err)
 	}
 }
+
+// A day that finds no contact on a rerun loses the files an earlier run
+// wrote for it: the source names every day searched as an input.
+func TestRerunOfAnEmptiedDayRemovesItsFiles(t *testing.T) {
+	e := contactsEmu(t, calabriotest.Options{}, 3, 2)
+	o := contactRange(e, 0, 3)
+	first := mustRun(t, ContactsKind(), o, nil, now)
+	if n := len(rows(t, first.out, ContactTable)); n != 6 {
+		t.Fatalf("%d contacts, want 6", n)
+	}
+	if len(first.res.Inputs) != 3 {
+		t.Fatalf("inputs %+v, want the 3 days", first.res.Inputs)
+	}
+	// On the rerun the first day's search finds nothing.
+	e.Inject(calabriotest.Fault{Method: "GET", Path: ContactPath, Status: http.StatusOK, Body: "[]", Times: 1})
+	r := lakecheck.RunWith(t, ContactsKind(), lakecheck.Options{Opts: only(ContactsKind(), o), Out: first.out, Now: now})
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if len(r.Result.Inputs) != 3 {
+		t.Fatalf("rerun inputs %+v, want the 3 days", r.Result.Inputs)
+	}
+	cs := rows(t, first.out, ContactTable)
+	if len(cs) != 4 {
+		t.Fatalf("%d contacts after the rerun, want 4 (the emptied day's files removed)", len(cs))
+	}
+	for _, c := range cs {
+		if d, _ := c["window_date"].(int32); d == int32(days(0).Unix()/86400) {
+			t.Errorf("a contact of the emptied day is still there: %v", c["id"])
+		}
+	}
+}

@@ -75,7 +75,9 @@
 // 10,000 rows and a search one day of contacts, and decoding them in
 // batches keeps the Arrow side bounded. Media files and org exports, whose
 // size has no bound, are streamed; a download cut off part way is fetched
-// again (at most three times), since httpx's Stream leaves that to the
-// caller. The org export is downloaded to a temporary file and read with the
-// org package's kind, whose exported API takes file paths only.
+// again, since httpx's Stream leaves that to the caller, each time spending
+// a retry of retry_budget (httpx.RetryBudget.Spend). The org export body is
+// decoded as it arrives by the org package (org.NewExportSource), nothing
+// spooled: when it breaks off, the export is asked for again and the bytes
+// already decoded are skipped after checking they are the same.
 package api

@@ -155,3 +155,29 @@ func TestPerContactErrors(t *testing.T) {
 	_ = http.StatusOK
 	_ = strings.Contains
 }
+
+// A media download or org export that keeps breaking off is fetched again
+// only while the run's retry budget lasts.
+func TestDroppedBodiesSpendTheRetryBudget(t *testing.T) {
+	e := contactsEmu(t, calabriotest.Options{}, 1, 1)
+	e.Inject(calabriotest.Fault{Method: "GET", Path: "/media/", Drop: true, Times: 1000})
+	r := run(t, ContactsKind(), contactRange(e, 0, 1, "media", "true", "retry_budget", "2"), nil, now)
+	if !errors.Is(r.err, httpx.ErrRetryBudgetExhausted) || !errors.Is(r.err, errBodyBroken) {
+		t.Fatalf("media: err %v", r.err)
+	}
+	if n := e.Stats().Faults; n != 3 {
+		t.Errorf("media: %d downloads, want 3 (the first and two retries)", n)
+	}
+	nothingCommitted(t, r.out)
+
+	oe := calabriotest.New(t, calabriotest.Options{})
+	oe.Inject(calabriotest.Fault{Method: "GET", Path: FileExportPath + "persons", Drop: true, Times: 1000})
+	r = run(t, OrgExportKind(), opts(oe, "retry_budget", "1"), nil, now)
+	if !errors.Is(r.err, httpx.ErrRetryBudgetExhausted) || !errors.Is(r.err, errBodyBroken) {
+		t.Fatalf("org export: err %v", r.err)
+	}
+	if n := oe.Stats().Faults; n != 2 {
+		t.Errorf("org export: %d downloads, want 2", n)
+	}
+	nothingCommitted(t, r.out)
+}

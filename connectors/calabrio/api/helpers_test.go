@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
-	"github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -59,41 +55,17 @@ type runOut struct {
 	err     error
 }
 
-// run runs kind end to end into a fresh local lake through the real
-// runner, with saved cursors and a fixed clock, and returns the cursors the
-// source reports. The checked allocator must end at zero.
+// run is lakecheck.RunWith with the kind's own options only (checked
+// first), saved cursors and a fixed clock; it returns the cursors the
+// source reports.
 func run(t testing.TB, kind pipeline.Kind, o map[string]string, cursors map[string]string, now time.Time) runOut {
 	t.Helper()
 	o = only(kind, o)
 	if err := kind.CheckOptions(o); err != nil {
 		t.Fatal(err)
 	}
-	r := runOut{out: t.TempDir()}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ctx := context.Background()
-	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Options: o, Policy: pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20},
-		Mem: mem, Cursors: cursors, Now: now})
-	if err != nil {
-		r.err = err
-		return r
-	}
-	store, err := lake.NewLocalStore(r.out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	lo := lake.DefaultOptions()
-	lo.Allocator = mem
-	sink, err := lake.NewSink(store, src.Tables(), src.RunKey, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.res, r.err = pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
-	if cr, ok := src.Source.(pipeline.CursorReporter); ok && r.err == nil {
-		r.cursors = cr.Cursors()
-	}
-	return r
+	r := lakecheck.RunWith(t, kind, lakecheck.Options{Opts: o, Cursors: cursors, Now: now})
+	return runOut{res: r.Result, out: r.Out, cursors: r.Cursors, err: r.Err}
 }
 
 func mustRun(t testing.TB, kind pipeline.Kind, o map[string]string, cursors map[string]string, now time.Time) runOut {

@@ -23,10 +23,6 @@ const MediaPathFmt = "/api/rest/recording/media/export/contact/%d"
 // yet: "The following file does not exist or may have expired: c309.wav".
 const notReady = "does not exist or may have expired"
 
-// mediaBodyAttempts bounds the downloads of one file whose body breaks off
-// part way (Stream hands a broken body to the caller).
-const mediaBodyAttempts = 3
-
 // maxJSONAnswer bounds a JSON answer read from a media GET.
 const maxJSONAnswer = 64 << 10
 
@@ -73,7 +69,6 @@ func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32,
 	}
 	var ids []string
 	wait := s.o.MediaWait
-	broken := 0
 	for get := 1; ; get++ {
 		if err := sleepCtx(ctx, wait); err != nil {
 			return err
@@ -99,8 +94,10 @@ func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32,
 			s.mediaBytes += ref.Bytes
 			return nil
 		case errors.Is(err, errBodyBroken):
-			if broken++; broken >= mediaBodyAttempts {
-				return fmt.Errorf("media of contact %d: %w", c.id, err)
+			// Stream hands a body that broke off part way to the caller:
+			// download it again, spending a retry of the run's budget.
+			if berr := s.k.budget.Spend(); berr != nil {
+				return fmt.Errorf("media of contact %d: %w: %w", c.id, berr, err)
 			}
 			continue
 		case err != nil && perContact(err):

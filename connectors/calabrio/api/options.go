@@ -1,13 +1,12 @@
 package api
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -65,19 +64,7 @@ type connOptions struct {
 	Timeout     time.Duration
 }
 
-// problems collects option errors so that every one is reported at once.
-type problems []error
-
-func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
-
-func (p problems) err(kind string) error {
-	if err := errors.Join(p...); err != nil {
-		return fmt.Errorf("kind %s: %w", kind, err)
-	}
-	return nil
-}
-
-func parseConn(m map[string]string, p *problems) connOptions {
+func parseConn(m map[string]string, p *apiopt.Problems) connOptions {
 	o := connOptions{
 		Username: strings.TrimSpace(m["username"]),
 		Password: pipeline.NewSecret(m["password"]),
@@ -88,23 +75,20 @@ func parseConn(m map[string]string, p *problems) connOptions {
 	}
 	o.BaseURL = baseURL(m["base_url"], p)
 	if o.Username == "" {
-		p.add("username is required")
+		p.Add("username is required")
 	}
 	if o.Password.IsZero() {
-		p.add("password is required")
+		p.Add("password is required")
 	}
 	switch o.LoginKey {
 	case loginKeyUsername, loginKeyUserID, loginKeyBoth:
 	default:
-		p.add("login_key must be username, userId or both")
+		p.Add("login_key must be username, userId or both")
 	}
-	var err error
-	if o.Limits, err = parseRateLimit(def(m["rate_limit"], DefaultRateLimit)); err != nil {
-		*p = append(*p, err)
-	}
-	o.RetryBudget = intOpt(m, "retry_budget", DefaultRetryBudget, 0, maxRetryBudget, p)
-	o.RetryDelay = durOpt(m, "retry_delay", DefaultRetryDelay, time.Millisecond, time.Minute, p)
-	o.Timeout = durOpt(m, "request_timeout", DefaultTimeout, 10*time.Millisecond, time.Hour, p)
+	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "2/1s,60/1m", p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, maxRetryBudget, p)
+	o.RetryDelay = apiopt.Duration(m, "retry_delay", DefaultRetryDelay, time.Millisecond, time.Minute, p)
+	o.Timeout = apiopt.Duration(m, "request_timeout", DefaultTimeout, 10*time.Millisecond, time.Hour, p)
 	return o
 }
 
@@ -115,83 +99,17 @@ func def(v, d string) string {
 	return v
 }
 
-func baseURL(v string, p *problems) string {
+func baseURL(v string, p *apiopt.Problems) string {
 	v = strings.TrimRight(strings.TrimSpace(v), "/")
 	if v == "" {
-		p.add("base_url is required (the tenant's Calabrio ONE host)")
+		p.Add("base_url is required (the tenant's Calabrio ONE host)")
 		return ""
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
-		p.add("base_url: want an http(s) URL without a query or credentials")
+		p.Add("base_url: want an http(s) URL without a query or credentials")
 	}
 	return v
-}
-
-// parseRateLimit reads comma-separated N/duration windows such as
-// "2/1s,60/1m".
-func parseRateLimit(s string) ([]httpx.Window, error) {
-	var ws []httpx.Window
-	for part := range strings.SplitSeq(s, ",") {
-		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
-		r, err1 := strconv.Atoi(n)
-		d, err2 := time.ParseDuration(per)
-		if !ok || err1 != nil || err2 != nil || r < 1 || d <= 0 {
-			return nil, fmt.Errorf("rate_limit %q: want N/duration windows such as 2/1s,60/1m", s)
-		}
-		ws = append(ws, httpx.Window{Requests: r, Per: d})
-	}
-	return ws, nil
-}
-
-func intOpt(m map[string]string, name string, d, lo, hi int, p *problems) int {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return d
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		p.add("%s: want a whole number from %d to %d", name, lo, hi)
-		return d
-	}
-	return n
-}
-
-func durOpt(m map[string]string, name string, d, lo, hi time.Duration, p *problems) time.Duration {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return d
-	}
-	x, err := time.ParseDuration(v)
-	if err != nil || x < lo || x > hi {
-		p.add("%s: want a duration from %v to %v", name, lo, hi)
-		return d
-	}
-	return x
-}
-
-func boolOpt(m map[string]string, name string, p *problems) bool {
-	switch strings.ToLower(strings.TrimSpace(m[name])) {
-	case "", "false", "no", "0":
-		return false
-	case "true", "yes", "1":
-		return true
-	}
-	p.add("%s: want true or false", name)
-	return false
-}
-
-func dayOpt(m map[string]string, name string, p *problems) time.Time {
-	v := strings.TrimSpace(m[name])
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		p.add("%s: want a date YYYY-MM-DD", name)
-		return time.Time{}
-	}
-	return t
 }
 
 // withConnDocs returns the connection options followed by a kind's own.

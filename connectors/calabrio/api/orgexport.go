@@ -6,13 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -22,17 +19,6 @@ const OrgExportKindName = "calabrio-org-export"
 // FileExportPath is the Export API: GET /api/rest/fileexport/<importType>.
 const FileExportPath = "/api/rest/fileexport/"
 
-// orgTypes are the export types the kind knows, in the order it pulls
-// them, with the org kind that decodes each.
-var orgTypes = []struct {
-	name string
-	kind func() pipeline.Kind
-}{
-	{"groups", org.GroupsKind},
-	{"teams", org.TeamsKind},
-	{"persons", org.PersonsKind},
-}
-
 var orgOptionDocs = withConnDocs(
 	pipeline.Option{Name: "types", Default: "groups,teams,persons", Doc: "the export types to pull, comma-separated: groups (cal_group), teams (cal_team), persons (cal_person)"},
 	pipeline.Option{Name: "date_order", Default: "mdy", Doc: "how slash dates of the export are read: mdy (M/D/YYYY, the US export) or dmy"},
@@ -41,10 +27,9 @@ var orgOptionDocs = withConnDocs(
 	pipeline.Option{Name: "persons_header_map", Doc: "header_map of the persons export (see kind org-persons)"},
 )
 
-// orgPull is one export type of a run.
+// orgPull is one export type of a run, with the options of its org kind.
 type orgPull struct {
 	name string
-	kind pipeline.Kind
 	opts map[string]string
 }
 
@@ -54,53 +39,47 @@ type orgOptions struct {
 }
 
 func parseOrgOptions(m map[string]string) (orgOptions, error) {
-	var p problems
+	var p apiopt.Problems
 	o := orgOptions{conn: parseConn(m, &p)}
 	want := map[string]bool{}
 	for t := range strings.SplitSeq(def(m["types"], "groups,teams,persons"), ",") {
 		want[strings.ToLower(strings.TrimSpace(t))] = true
 	}
-	for _, t := range orgTypes {
-		if !want[t.name] {
+	for _, t := range org.ExportTypes {
+		if !want[t] {
 			continue
 		}
-		delete(want, t.name)
+		delete(want, t)
 		opts := map[string]string{}
 		if v := strings.TrimSpace(m["date_order"]); v != "" {
 			opts["date_order"] = v
 		}
-		if v := strings.TrimSpace(m[t.name+"_header_map"]); v != "" {
+		if v := strings.TrimSpace(m[t+"_header_map"]); v != "" {
 			opts["header_map"] = v
 		}
-		o.pulls = append(o.pulls, orgPull{name: t.name, kind: t.kind(), opts: opts})
+		o.pulls = append(o.pulls, orgPull{name: t, opts: opts})
 	}
 	for t := range want {
 		if t != "" {
-			p.add("types: unknown type %q (groups, teams or persons)", t)
+			p.Add("types: unknown type %q (groups, teams or persons)", t)
 		}
 	}
 	if len(o.pulls) == 0 {
-		p.add("types: name at least one of groups, teams, persons")
+		p.Add("types: name at least one of groups, teams, persons")
 	}
-	return o, p.err(OrgExportKindName)
+	return o, p.Err(OrgExportKindName)
 }
 
-func openOrgExport(ctx context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
+func openOrgExport(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
 	o, err := parseOrgOptions(cfg.Options)
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}
-	dir, err := os.MkdirTemp("", "ccetl-calabrio-org-")
-	if err != nil {
-		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", OrgExportKindName, err)
-	}
-	if err := checkOrgOptions(ctx, o, dir, cfg); err != nil {
-		os.RemoveAll(dir)
+	if err := checkOrgOptions(o); err != nil {
 		return pipeline.OpenedSource{}, err
 	}
 	k, err := newConn(o.conn, cfg)
 	if err != nil {
-		os.RemoveAll(dir)
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", OrgExportKindName, err)
 	}
 	names := make([]string, len(o.pulls))
@@ -108,26 +87,17 @@ func openOrgExport(ctx context.Context, cfg pipeline.SourceConfig) (pipeline.Ope
 		names[i] = p.name
 	}
 	key := pipeline.RunKey(OrgExportKindName, []string{o.conn.BaseURL, "types=" + strings.Join(names, ",")})
-	return pipeline.OpenedSource{Source: &orgSource{o: o, k: k, cfg: cfg, dir: dir}, RunKey: key}, nil
+	return pipeline.OpenedSource{Source: &orgSource{o: o, k: k, cfg: cfg}, RunKey: key}, nil
 }
 
-// checkOrgOptions opens every org kind over an empty file so that a bad
-// header_map or date_order fails the run before any request: the org
-// package checks its options only in Open.
-func checkOrgOptions(ctx context.Context, o orgOptions, dir string, cfg pipeline.SourceConfig) error {
-	probe := filepath.Join(dir, "probe.csv")
-	if err := os.WriteFile(probe, nil, 0o600); err != nil {
-		return fmt.Errorf("kind %s: %w", OrgExportKindName, err)
-	}
-	defer os.Remove(probe)
+// checkOrgOptions checks every org kind's options (a bad header_map or
+// date_order) so that they fail the run before any request.
+func checkOrgOptions(o orgOptions) error {
 	var errs []error
 	for _, p := range o.pulls {
-		src, err := p.kind.Open(ctx, pipeline.SourceConfig{Kind: p.kind.Name, Inputs: []string{probe}, Options: p.opts, Policy: cfg.Policy, Mem: cfg.Mem})
-		if err != nil {
+		if err := org.CheckExportOptions(p.name, p.opts); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p.name, err))
-			continue
 		}
-		src.Close()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("kind %s: %w", OrgExportKindName, err)
@@ -135,25 +105,25 @@ func checkOrgOptions(ctx context.Context, o orgOptions, dir string, cfg pipeline
 	return nil
 }
 
-// orgSource downloads each export type into a temporary CSV file and reads
-// it with the org package's kind, renaming inputs and reject sources to the
-// request.
+// orgSource streams each export type's body into the org package's
+// decoder (org.NewExportSource), naming batches by the request and reject
+// sources by the request line.
 type orgSource struct {
 	o   orgOptions
 	k   *conn
 	cfg pipeline.SourceConfig
-	dir string
 
 	i      int
 	cur    pipeline.Source
-	file   string
+	body   *orgBody
 	inputs []pipeline.InputInfo
 }
 
 func (s *orgSource) Tables() []pipeline.Table {
 	var ts []pipeline.Table
 	for _, p := range s.o.pulls {
-		ts = append(ts, p.kind.Tables...)
+		tb, _ := org.ExportTable(p.name) // the types were checked
+		ts = append(ts, tb)
 	}
 	return ts
 }
@@ -178,6 +148,7 @@ func (s *orgSource) Next(ctx context.Context) (pipeline.Batch, error) {
 		p := s.o.pulls[s.i]
 		b, err := s.cur.Next(ctx)
 		if errors.Is(err, pipeline.ErrEndOfInput) {
+			s.inputs = append(s.inputs, pipeline.InputInfo{Name: s.input(p), Bytes: s.body.n, SHA256: hex.EncodeToString(s.body.h.Sum(nil))})
 			s.closeCur()
 			s.i++
 			continue
@@ -185,7 +156,6 @@ func (s *orgSource) Next(ctx context.Context) (pipeline.Batch, error) {
 		if err != nil {
 			return pipeline.Batch{}, fmt.Errorf("kind %s: GET %s%s: %w", OrgExportKindName, FileExportPath, p.name, err)
 		}
-		b.Input = s.input(p)
 		for j := range b.Rejects {
 			b.Rejects[j].Source = "GET " + FileExportPath + p.name
 		}
@@ -193,65 +163,33 @@ func (s *orgSource) Next(ctx context.Context) (pipeline.Batch, error) {
 	}
 }
 
-// open downloads one export into the temporary folder and opens its kind.
+// open sends one export request and opens the org decoder on its body.
 func (s *orgSource) open(ctx context.Context, p orgPull) error {
-	s.file = filepath.Join(s.dir, p.name+".csv")
-	var info pipeline.InputInfo
-	var err error
-	for attempt := 1; ; attempt++ {
-		info, err = s.download(ctx, p, s.file)
-		if err == nil || !errors.Is(err, errBodyBroken) || attempt == mediaBodyAttempts {
-			break
-		}
-	}
-	if err != nil {
+	body := &orgBody{ctx: ctx, k: s.k, name: p.name, h: sha256.New()}
+	if err := body.get(); err != nil {
 		return err
 	}
-	s.inputs = append(s.inputs, info)
-	src, err := p.kind.Open(ctx, pipeline.SourceConfig{Kind: p.kind.Name, Inputs: []string{s.file}, Options: p.opts,
-		Policy: s.cfg.Policy, Mem: s.cfg.Mem})
+	src, err := org.NewExportSource(p.name, body, s.input(p), p.opts, s.cfg.Policy, s.cfg.Mem)
 	if err != nil {
+		body.close()
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	s.cur = src.Source
+	s.cur, s.body = src, body
 	return nil
-}
-
-// download streams GET /api/rest/fileexport/<type> into path.
-func (s *orgSource) download(ctx context.Context, p orgPull, path string) (pipeline.InputInfo, error) {
-	resp, err := s.k.stream(ctx, http.MethodGet, FileExportPath+p.name, nil, "text/csv, */*")
-	if err != nil {
-		return pipeline.InputInfo{}, fmt.Errorf("export %s: %w", p.name, err)
-	}
-	defer resp.Body.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return pipeline.InputInfo{}, err
-	}
-	h := sha256.New()
-	body := &readErr{r: countingReader{r: resp.Body, n: s.k.bytes}}
-	n, err := io.Copy(io.MultiWriter(f, h), body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if body.err != nil && ctx.Err() == nil {
-			return pipeline.InputInfo{}, fmt.Errorf("export %s: %w: %v", p.name, errBodyBroken, body.err)
-		}
-		return pipeline.InputInfo{}, fmt.Errorf("export %s: %w", p.name, err)
-	}
-	return pipeline.InputInfo{Name: s.input(p), Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 func (s *orgSource) closeCur() {
 	if s.cur != nil {
 		s.cur.Close()
 		s.cur = nil
-		os.Remove(s.file)
+	}
+	if s.body != nil {
+		s.body.close()
+		s.body = nil
 	}
 }
 
-// Inputs describes the downloaded exports.
+// Inputs describes the exports read to the end.
 func (s *orgSource) Inputs() []pipeline.InputInfo { return s.inputs }
 
 // Report describes the run.
@@ -262,5 +200,5 @@ func (s *orgSource) Report() map[string]any {
 func (s *orgSource) Close() error {
 	s.closeCur()
 	s.k.close()
-	return os.RemoveAll(s.dir)
+	return nil
 }

@@ -73,8 +73,8 @@ func decodePage(body []byte, cols []reportColumn, order parse.DateOrder, meta pa
 			b.SetString(nc+1, meta.qname)
 			b.SetInt(nc+2, int64(meta.offset+n))
 			if meta.windowed {
-				b.SetTimestamp(nc+3, meta.w.start.UnixMilli())
-				b.SetTimestamp(nc+4, meta.w.end.UnixMilli())
+				b.SetTimestamp(nc+3, meta.w.Start.UnixMilli())
+				b.SetTimestamp(nc+4, meta.w.End.UnixMilli())
 			}
 			b.SetTimestamp(nc+5, meta.extractMs)
 			bt.Commit(len(rec.Raw) + 1)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/connectors/internal/parse"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -103,7 +104,7 @@ type reportOptions struct {
 var reportNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 func parseReportOptions(m map[string]string) (reportOptions, error) {
-	var p problems
+	var p apiopt.Problems
 	o := reportOptions{
 		conn:     parseConn(m, &p),
 		ReportID: strings.TrimSpace(m["report_id"]),
@@ -112,43 +113,43 @@ func parseReportOptions(m map[string]string) (reportOptions, error) {
 	}
 	o.QName = def(m["qname"], o.ReportID)
 	if o.ReportID == "" {
-		p.add("report_id is required")
+		p.Add("report_id is required")
 	} else if strings.ContainsAny(o.ReportID, "/?#") {
-		p.add("report_id must not contain /, ? or #")
+		p.Add("report_id must not contain /, ? or #")
 	}
 	if !reportNameRE.MatchString(o.Name) {
-		p.add("report_name is required: lower-case letters, digits and _, starting with a letter (the table is cal_report_<report_name>)")
+		p.Add("report_name is required: lower-case letters, digits and _, starting with a letter (the table is cal_report_<report_name>)")
 	}
 	hasStart := strings.Contains(o.Params, phStartMs) || strings.Contains(o.Params, phStartS)
 	hasEnd := strings.Contains(o.Params, phEndMs) || strings.Contains(o.Params, phEndS)
 	o.Windowed = hasStart || hasEnd
 	if hasStart != hasEnd {
-		p.add("params: a Date Range needs both a start ({start_ms} or {start_s}) and an end ({end_ms} or {end_s}) placeholder, so that windows do not overlap")
+		p.Add("params: a Date Range needs both a start ({start_ms} or {start_s}) and an end ({end_ms} or {end_s}) placeholder, so that windows do not overlap")
 	}
 	var err error
 	if o.Columns, err = parseColumns(m["columns"]); err != nil {
-		p = append(p, err)
+		p.Append(err)
 	}
 	if o.DateOrder, err = parse.ParseDateOrder(m["date_order"]); err != nil {
-		p = append(p, err)
+		p.Append(err)
 	}
-	o.Start, o.End = dayOpt(m, "start", &p), dayOpt(m, "end", &p)
+	o.Start, o.End = apiopt.Day(m, "start", &p), apiopt.Day(m, "end", &p)
 	if !o.Start.IsZero() && !o.End.IsZero() && !o.End.After(o.Start) {
-		p.add("end must be after start (end is exclusive)")
+		p.Add("end must be after start (end is exclusive)")
 	}
 	if !o.Windowed && (!o.Start.IsZero() || !o.End.IsZero()) {
-		p.add("start and end need a Date Range placeholder ({start_ms}, {end_ms}) in params")
+		p.Add("start and end need a Date Range placeholder ({start_ms}, {end_ms}) in params")
 	}
-	o.WindowDays = intOpt(m, "window_days", DefaultReportWindow, 1, 366, &p)
-	o.RepullDays = intOpt(m, "repull_days", DefaultRepullDays, 0, maxDays, &p)
-	o.PageRows = intOpt(m, "page_rows", MaxPageRows, 1, MaxPageRows, &p)
-	o.ColumnLimit = intOpt(m, "column_limit", DefaultColumnLimit, 1, 10000, &p)
-	o.PollInterval = durOpt(m, "poll_interval", defaultPollInterval, time.Millisecond, time.Hour, &p)
-	o.PollMax = durOpt(m, "poll_max_interval", DefaultPollMaxInterval, time.Millisecond, time.Hour, &p)
-	o.PollTimeout = durOpt(m, "poll_timeout", DefaultPollTimeout, time.Millisecond, 48*time.Hour, &p)
-	o.MaxResubmits = intOpt(m, "max_resubmits", DefaultMaxResubmits, 0, 100, &p)
+	o.WindowDays = apiopt.Int(m, "window_days", DefaultReportWindow, 1, 366, &p)
+	o.RepullDays = apiopt.Int(m, "repull_days", DefaultRepullDays, 0, maxDays, &p)
+	o.PageRows = apiopt.Int(m, "page_rows", MaxPageRows, 1, MaxPageRows, &p)
+	o.ColumnLimit = apiopt.Int(m, "column_limit", DefaultColumnLimit, 1, 10000, &p)
+	o.PollInterval = apiopt.Duration(m, "poll_interval", defaultPollInterval, time.Millisecond, time.Hour, &p)
+	o.PollMax = apiopt.Duration(m, "poll_max_interval", DefaultPollMaxInterval, time.Millisecond, time.Hour, &p)
+	o.PollTimeout = apiopt.Duration(m, "poll_timeout", DefaultPollTimeout, time.Millisecond, 48*time.Hour, &p)
+	o.MaxResubmits = apiopt.Int(m, "max_resubmits", DefaultMaxResubmits, 0, 100, &p)
 	o.PartitionBy = strings.TrimSpace(m["partition_by"])
-	if err := p.err(ReportKindName); err != nil {
+	if err := p.Err(ReportKindName); err != nil {
 		return reportOptions{}, err
 	}
 	if _, err := reportTable(o); err != nil {
@@ -193,9 +194,9 @@ func (o reportOptions) params(w window) string {
 		return o.Params
 	}
 	return strings.NewReplacer(
-		phStartMs, strconv.FormatInt(w.start.UnixMilli(), 10),
-		phEndMs, strconv.FormatInt(w.end.UnixMilli(), 10),
-		phStartS, strconv.FormatInt(w.start.Unix(), 10),
-		phEndS, strconv.FormatInt(w.end.Unix(), 10),
+		phStartMs, strconv.FormatInt(w.Start.UnixMilli(), 10),
+		phEndMs, strconv.FormatInt(w.End.UnixMilli(), 10),
+		phStartS, strconv.FormatInt(w.Start.Unix(), 10),
+		phEndS, strconv.FormatInt(w.End.Unix(), 10),
 	).Replace(o.Params)
 }

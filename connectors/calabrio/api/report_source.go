@@ -31,7 +31,7 @@ func openReport(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSo
 	}
 	sp := span{windows: []window{{}}}
 	if o.Windowed {
-		if sp, err = planDays(o.Start, o.End, o.RepullDays, o.WindowDays, cfg.Cursors[ReportCursor], now); err != nil {
+		if sp, err = planDays(o.Start, o.End, o.RepullDays, o.WindowDays, ReportCursor, cfg.Cursors[ReportCursor], now); err != nil {
 			return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", ReportKindName, err)
 		}
 	}
@@ -49,7 +49,7 @@ func openReport(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSo
 	ident := []string{o.conn.BaseURL, "report=" + o.ReportID, "qname=" + o.QName, "params=" + s.paramsKey()}
 	if o.Windowed {
 		first, last := sp.windows[0], sp.windows[len(sp.windows)-1]
-		ident = append(ident, "range="+first.start.Format(time.DateOnly)+"/"+last.end.Format(time.DateOnly))
+		ident = append(ident, "range="+first.Start.Format(time.DateOnly)+"/"+last.End.Format(time.DateOnly))
 	}
 	return pipeline.OpenedSource{Source: s, RunKey: pipeline.RunKey(ReportKindName, ident)}, nil
 }
@@ -70,6 +70,7 @@ type reportSource struct {
 
 	wi, offset, pageNo int
 	done               bool
+	inputs             []pipeline.InputInfo // the windows pulled, as Batch.Input names them
 	queue              []pipeline.Batch
 	pages, rowsRead    int
 }
@@ -128,6 +129,7 @@ func (s *reportSource) step(ctx context.Context) error {
 	if s.jobs.Pending() {
 		s.queue = append(s.queue, s.jobs.Flush(in))
 	}
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in})
 	s.wi, s.offset, s.pageNo = s.wi+1, 0, 1
 	s.done = s.wi == len(s.span.windows)
 	return nil
@@ -142,8 +144,8 @@ func (s *reportSource) writeJobs(in string) {
 		b.SetString(jReportID, s.o.ReportID)
 		b.SetString(jQName, s.o.QName)
 		if s.o.Windowed {
-			b.SetTimestamp(jWindowStart, j.w.start.UnixMilli())
-			b.SetTimestamp(jWindowEnd, j.w.end.UnixMilli())
+			b.SetTimestamp(jWindowStart, j.w.Start.UnixMilli())
+			b.SetTimestamp(jWindowEnd, j.w.End.UnixMilli())
 		}
 		b.SetInt(jPage, int64(j.page))
 		b.SetInt(jRowOffset, int64(j.offset))
@@ -165,11 +167,15 @@ func (s *reportSource) writeJobs(in string) {
 	s.exp.jobs = s.exp.jobs[:0]
 }
 
+// Inputs names every window pulled, even one that returned no rows, so
+// that the sink replaces (or removes) the files an earlier run wrote for it.
+func (s *reportSource) Inputs() []pipeline.InputInfo { return s.inputs }
+
 // input names a window's output: a rerun of the same window replaces it.
 func (s *reportSource) input(w window) string {
 	q := url.Values{"qname": {s.o.QName}, "params": {s.paramsKey()}}
 	if s.o.Windowed {
-		q.Set("window", w.start.Format(time.DateOnly)+"/"+w.end.Format(time.DateOnly))
+		q.Set("window", w.Start.Format(time.DateOnly)+"/"+w.End.Format(time.DateOnly))
 	}
 	return ReportKindName + ":" + s.o.conn.BaseURL + fmt.Sprintf(exportPathFmt, url.PathEscape(s.o.ReportID)) + "?" + q.Encode()
 }

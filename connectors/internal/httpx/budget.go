@@ -49,3 +49,14 @@ func (b *RetryBudget) Remaining() int {
 	}
 	return int(b.max - b.used.Load())
 }
+
+// Spend spends one retry for a repeat the caller makes itself, such as
+// asking again for a body that broke off after the headers (Stream leaves
+// that to the caller). It returns ErrRetryBudgetExhausted when none is
+// left. A nil budget always allows.
+func (b *RetryBudget) Spend() error {
+	if !b.take() {
+		return ErrRetryBudgetExhausted
+	}
+	return nil
+}

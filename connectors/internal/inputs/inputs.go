@@ -301,3 +301,12 @@ func (s *Set) Close() error {
 	s.closer = nil
 	return errors.Join(errs...)
 }
+
+// FromReader is a set of one file read from r once, named name (for
+// output inputs and rejects): a response body, say. The set reports no
+// inputs and closes nothing; the caller describes and closes r.
+func FromReader(name string, r io.Reader) *Set {
+	f := File{Input: name, Name: name, Base: path.Base(name), Size: -1,
+		open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }}
+	return &Set{Files: []File{f}, hashes: map[string]*inputHash{}}
+}

@@ -96,3 +96,18 @@ func TestHostileZips(t *testing.T) {
 		t.Error("missing input accepted")
 	}
 }
+
+func TestFromReader(t *testing.T) {
+	s := FromReader("calabrio:https://x/api/export/teams", strings.NewReader("a,b\n"))
+	if len(s.Files) != 1 || s.Files[0].Name != "calabrio:https://x/api/export/teams" || s.Files[0].Input != s.Files[0].Name {
+		t.Fatalf("files %+v", s.Files)
+	}
+	rc, err := s.Files[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	if string(b) != "a,b\n" || len(s.Inputs()) != 0 || len(s.Names()) != 0 || s.Close() != nil {
+		t.Errorf("read %q, inputs %v", b, s.Inputs())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -28,18 +29,58 @@ func Run(t testing.TB, kind pipeline.Kind, opts map[string]string, out string, i
 // RunPolicy is Run with a batch policy (benchmarks use the default one).
 func RunPolicy(t testing.TB, kind pipeline.Kind, opts map[string]string, out string, policy pipeline.BatchPolicy, inputs ...string) (pipeline.Result, string, error) {
 	t.Helper()
-	if out == "" {
-		out = t.TempDir()
+	o := RunWith(t, kind, Options{Opts: opts, Out: out, Policy: policy}, inputs...)
+	return o.Result, o.Out, o.Err
+}
+
+// Options are the settings of RunWith; the zero value is Run's.
+type Options struct {
+	Opts    map[string]string
+	Out     string               // the lake folder; "" is a fresh temporary one
+	Policy  pipeline.BatchPolicy // zero: 1000 rows, 1 MiB
+	Now     time.Time            // the run's clock (SourceConfig.Now)
+	Cursors map[string]string    // the saved cursors (SourceConfig.Cursors)
+	Remote  map[string]pipeline.RemoteFiles
+	// Prepare, when set, is called with the opened source before the run
+	// (to warm a connection, say).
+	Prepare func(pipeline.Source)
+}
+
+// Outcome is what RunWith left.
+type Outcome struct {
+	Result  pipeline.Result
+	Out     string
+	Cursors map[string]string // the source's new cursors after a successful run; nil otherwise
+	Err     error
+}
+
+// RunWith is Run with a clock, saved cursors and remote inputs; it also
+// returns the cursors the source reports (pipeline.CursorReporter) after a
+// successful run. The runner gets the kind's own source, so optional
+// interfaces (FileStoreUser, Reporter, InputReporter) work.
+func RunWith(t testing.TB, kind pipeline.Kind, o Options, inputs ...string) Outcome {
+	t.Helper()
+	r := Outcome{Out: o.Out}
+	if r.Out == "" {
+		r.Out = t.TempDir()
+	}
+	policy := o.Policy
+	if policy == (pipeline.BatchPolicy{}) {
+		policy = pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ctx := context.Background()
-	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: opts,
-		Policy: policy, Mem: mem})
+	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: o.Opts,
+		Policy: policy, Mem: mem, Now: o.Now, Cursors: o.Cursors, Remote: o.Remote})
 	if err != nil {
-		return pipeline.Result{}, out, err
+		r.Err = err
+		return r
 	}
-	store, err := lake.NewLocalStore(out)
+	if o.Prepare != nil {
+		o.Prepare(src.Source)
+	}
+	store, err := lake.NewLocalStore(r.Out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +91,13 @@ func RunPolicy(t testing.TB, kind pipeline.Kind, opts map[string]string, out str
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
-	return res, out, err
+	// src.Source, not the OpenedSource: the runner finds the optional
+	// interfaces on the value it is given.
+	r.Result, r.Err = pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
+	if cr, ok := src.Source.(pipeline.CursorReporter); ok && r.Err == nil {
+		r.Cursors = cr.Cursors()
+	}
+	return r
 }
 
 // MustRun is Run that fails the test on a run error.

@@ -22,7 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/klauspost/compress/zip"
 
-	"github.com/ccetl/ccetl/connectors/internal/lake"
+	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -77,35 +77,11 @@ func Zip(t testing.TB, path string, members ...Member) string {
 }
 
 // Run is lakecheck.Run (a local lake, a checked allocator that must end at
-// zero) that hands the runner the kind's own source rather than the
-// pipeline.OpenedSource wrapper: the runner finds the optional interfaces
-// (FileStoreUser, Reporter, InputReporter) by type assertion, which the
-// wrapper struct hides. It returns the result, the output folder and the
-// run error.
+// zero), kept for the upload kinds' tests. It returns the result, the
+// output folder and the run error.
 func Run(t testing.TB, kind pipeline.Kind, opts map[string]string, inputs ...string) (pipeline.Result, string, error) {
 	t.Helper()
-	out := t.TempDir()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	ctx := context.Background()
-	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: opts,
-		Policy: pipeline.BatchPolicy{MaxRows: 1000, MaxBytes: 1 << 20}, Mem: mem})
-	if err != nil {
-		return pipeline.Result{}, out, err
-	}
-	store, err := lake.NewLocalStore(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	lo := lake.DefaultOptions()
-	lo.Allocator = mem
-	sink, err := lake.NewSink(store, src.Tables(), src.RunKey, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := pipeline.Run(ctx, src.Source, nil, sink, pipeline.RunOptions{RunID: "test-run", Kind: kind.Name})
-	return res, out, err
+	return lakecheck.Run(t, kind, opts, "", inputs...)
 }
 
 // MustRun is Run that fails the test on a run error.
