@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/jsonrow"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -28,7 +29,7 @@ type source struct {
 	client *httpx.Client
 	budget *httpx.RetryBudget
 	b      *rowbuild.Batcher
-	rec    record
+	rec    jsonrow.Record
 	snap   int64 // snapshot_at, epoch ms
 	input  string
 	bytes  *atomic.Int64 // the run's input-bytes counter, may be nil
@@ -98,14 +99,14 @@ func (s *source) plan(ctx context.Context, name string) error {
 		return nil
 	}
 	r := &s.rec
-	*r = record{b: s.b.B}
-	if json.Unmarshal(body.Plan, &r.f) != nil || r.f == nil {
+	*r = jsonrow.Record{B: s.b.B}
+	if json.Unmarshal(body.Plan, &r.F) != nil || r.F == nil {
 		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: "coachingPlan", Err: errNoPlan}, Raw: string(resp.Body)})
 		return nil
 	}
 	s.stage(name)
-	if r.bad != nil {
-		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: r.bad.field, Err: r.bad.err}, Raw: string(body.Plan)})
+	if r.Bad != nil {
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: r.Bad.Field, Err: r.Bad.Err}, Raw: string(body.Plan)})
 		return nil
 	}
 	s.b.Commit(len(body.Plan))
@@ -116,32 +117,32 @@ func (s *source) plan(ctx context.Context, name string) error {
 // stage stages the plan's fields; requested is the resource name asked for.
 func (s *source) stage(requested string) {
 	r := &s.rec
-	switch got, ok := r.text("name"); {
+	switch got, ok := r.Text("name"); {
 	case !ok || got == "":
-		r.fail("name", errMissing)
+		r.Fail("name", jsonrow.ErrMissing)
 	case got != requested:
-		r.fail("name", errNameDiffers)
+		r.Fail("name", errNameDiffers)
 	}
 	customer, profile, plan, _ := ParsePlanName(requested)
-	r.b.SetString(cName, requested)
-	r.b.SetTimestamp(cSnapshotAt, s.snap)
-	r.b.SetString(cCustomerID, customer)
-	r.b.SetString(cProfileID, profile)
-	r.b.SetString(cCoachingPlanID, plan)
-	r.str(cDisplayName, "displayName")
-	r.ts(cStartTime, "startTime")
-	r.ts(cEndTime, "endTime")
-	r.array(cFocusBehaviors, "focusBehaviors")
-	r.array(cFocusCriteria, "focusCriteria")
-	r.str(cComment, "comment")
-	r.ts(cManagerCommentSubmitTime, "managerCommentSubmitTime")
-	r.str(cAgentUserName, "agentUserName")
-	r.str(cCreatorUserName, "creatorUserName")
-	r.bool(cIsActive, "isActive")
-	r.ts(cCreateTime, "createTime")
-	r.ts(cUpdateTime, "updateTime")
-	r.str(cUsecaseName, "usecaseName")
-	r.array(cCoachingSessions, "coachingSessions")
+	r.B.SetString(cName, requested)
+	r.B.SetTimestamp(cSnapshotAt, s.snap)
+	r.B.SetString(cCustomerID, customer)
+	r.B.SetString(cProfileID, profile)
+	r.B.SetString(cCoachingPlanID, plan)
+	r.Str(cDisplayName, "displayName")
+	r.TS(cStartTime, "startTime", false)
+	r.TS(cEndTime, "endTime", false)
+	r.JSON(cFocusBehaviors, "focusBehaviors", '[')
+	r.JSON(cFocusCriteria, "focusCriteria", '[')
+	r.Str(cComment, "comment")
+	r.TS(cManagerCommentSubmitTime, "managerCommentSubmitTime", false)
+	r.Str(cAgentUserName, "agentUserName")
+	r.Str(cCreatorUserName, "creatorUserName")
+	r.Bool(cIsActive, "isActive")
+	r.TS(cCreateTime, "createTime", false)
+	r.TS(cUpdateTime, "updateTime", false)
+	r.Str(cUsecaseName, "usecaseName")
+	r.JSON(cCoachingSessions, "coachingSessions", '[')
 }
 
 // notFound is the reason of a 404 reject: the vendor's code and message.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/jsonrow"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -33,7 +34,7 @@ type source struct {
 	ci, ui, pageNo int // position: cell, user chunk, page
 	done           bool
 	batchers       []*rowbuild.Batcher
-	rec            record
+	rec            jsonrow.Record
 	seen           map[string]bool // appointment ids written in this run
 	queue          []pipeline.Batch
 	inputs         []pipeline.InputInfo

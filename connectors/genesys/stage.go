@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ccetl/ccetl/connectors/internal/jsonrow"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -28,37 +29,37 @@ func (s *source) appointment(p *page, i int, raw json.RawMessage) (string, fate)
 	b := s.batchers[xAppointment]
 	r := &s.rec
 	var id string
-	if r.open(b.B, raw) {
-		id = r.key(aID, "id")
-		r.str(aName, "name")
-		r.str(aDescription, "description")
-		r.ts(aDateStart, "dateStart", false)
-		r.int(aLengthInMinutes, "lengthInMinutes")
-		r.str(aStatus, "status")
-		r.ref(aFacilitatorID, "facilitator")
-		r.ref(aCreatedByID, "createdBy")
-		r.ts(aDateCreated, "dateCreated", false)
-		r.ref(aModifiedByID, "modifiedBy")
-		r.ts(aDateModified, "dateModified", false)
-		r.ts(aDateCompleted, "dateCompleted", false)
-		r.bool(aIsOverdue, "isOverdue")
-		r.str(aLocation, "location")
-		r.bool(aShareInsightsData, "shareInsightsData")
-		r.json(aConversations, "conversations", '[')
-		r.json(aDocuments, "documents", '[')
-		r.json(aExternalLinks, "externalLinks", '[')
-		r.json(aWfmSchedule, "wfmSchedule", '{')
-		r.str(aSelfURI, "selfUri")
+	if r.Open(b.B, raw) {
+		id = r.Key(aID, "id")
+		r.Str(aName, "name")
+		r.Str(aDescription, "description")
+		r.TS(aDateStart, "dateStart", false)
+		r.Int(aLengthInMinutes, "lengthInMinutes")
+		r.Str(aStatus, "status")
+		r.Ref(aFacilitatorID, "facilitator")
+		r.Ref(aCreatedByID, "createdBy")
+		r.TS(aDateCreated, "dateCreated", false)
+		r.Ref(aModifiedByID, "modifiedBy")
+		r.TS(aDateModified, "dateModified", false)
+		r.TS(aDateCompleted, "dateCompleted", false)
+		r.Bool(aIsOverdue, "isOverdue")
+		r.Str(aLocation, "location")
+		r.Bool(aShareInsightsData, "shareInsightsData")
+		r.JSON(aConversations, "conversations", '[')
+		r.JSON(aDocuments, "documents", '[')
+		r.JSON(aExternalLinks, "externalLinks", '[')
+		r.JSON(aWfmSchedule, "wfmSchedule", '{')
+		r.Str(aSelfURI, "selfUri")
 	}
 	var attendees []json.RawMessage
-	if v, ok := r.value("attendees"); ok && r.bad == nil {
+	if v, ok := r.Value("attendees"); ok && r.Bad == nil {
 		if v[0] != '[' || json.Unmarshal(v, &attendees) != nil {
-			r.fail("attendees", fmt.Errorf("not a JSON array (got %s)", jsonType(v)))
+			r.Fail("attendees", fmt.Errorf("not a JSON array (got %s)", jsonrow.Type(v)))
 		}
 	}
 	switch {
-	case r.bad != nil:
-		b.Reject(reject(p, i, r.bad, raw))
+	case r.Bad != nil:
+		b.Reject(reject(p, i, r.Bad, raw))
 		s.rejectAttendees(p, i, raw)
 		return id, rejected
 	case s.seen[id]:
@@ -88,11 +89,11 @@ func (s *source) attendees(p *page, i int, id string, items []json.RawMessage, f
 			ID *string `json:"id"`
 		}
 		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &ref) != nil {
-			b.Reject(reject(p, i, &fieldErr{field: where, err: errNotObject}, raw))
+			b.Reject(reject(p, i, &jsonrow.FieldErr{Field: where, Err: jsonrow.ErrNotObject}, raw))
 			continue
 		}
 		if ref.ID == nil || *ref.ID == "" {
-			b.Reject(reject(p, i, &fieldErr{field: where + ".id", err: errMissing}, raw))
+			b.Reject(reject(p, i, &jsonrow.FieldErr{Field: where + ".id", Err: jsonrow.ErrMissing}, raw))
 			continue
 		}
 		if slices.Contains(users, *ref.ID) {
@@ -112,17 +113,17 @@ func (s *source) status(p *page, i int, id string, raw json.RawMessage, seen map
 	b := s.batchers[xStatus]
 	r := &s.rec
 	var k string
-	if r.open(b.B, raw) {
+	if r.Open(b.B, raw) {
 		b.B.SetString(sAppointmentID, id)
-		r.ts(sDateCreated, "dateCreated", true)
-		st := r.key(sStatus, "status")
-		r.ref(sCreatedByID, "createdBy")
-		dc, _ := r.text("dateCreated")
+		r.TS(sDateCreated, "dateCreated", true)
+		st := r.Key(sStatus, "status")
+		r.Ref(sCreatedByID, "createdBy")
+		dc, _ := r.Text("dateCreated")
 		k = dc + "\x00" + st
 	}
 	switch {
-	case r.bad != nil:
-		b.Reject(reject(p, i, r.bad, raw))
+	case r.Bad != nil:
+		b.Reject(reject(p, i, r.Bad, raw))
 	case seen[k]:
 		b.Merge()
 	default:
@@ -137,21 +138,21 @@ func (s *source) annotation(p *page, i int, id string, raw json.RawMessage, seen
 	b := s.batchers[xAnnotation]
 	r := &s.rec
 	var k string
-	if r.open(b.B, raw) {
-		k = r.key(nID, "id")
+	if r.Open(b.B, raw) {
+		k = r.Key(nID, "id")
 		b.B.SetString(nAppointmentID, id)
-		r.ref(nCreatedByID, "createdBy")
-		r.ts(nDateCreated, "dateCreated", false)
-		r.ref(nModifiedByID, "modifiedBy")
-		r.ts(nDateModified, "dateModified", false)
-		r.str(nText, "text")
-		r.bool(nIsDeleted, "isDeleted")
-		r.str(nAccessType, "accessType")
-		r.str(nSelfURI, "selfUri")
+		r.Ref(nCreatedByID, "createdBy")
+		r.TS(nDateCreated, "dateCreated", false)
+		r.Ref(nModifiedByID, "modifiedBy")
+		r.TS(nDateModified, "dateModified", false)
+		r.Str(nText, "text")
+		r.Bool(nIsDeleted, "isDeleted")
+		r.Str(nAccessType, "accessType")
+		r.Str(nSelfURI, "selfUri")
 	}
 	switch {
-	case r.bad != nil:
-		b.Reject(reject(p, i, r.bad, raw))
+	case r.Bad != nil:
+		b.Reject(reject(p, i, r.Bad, raw))
 	case seen[k]:
 		b.Merge()
 	default:
@@ -169,10 +170,10 @@ func (s *source) rejectAttendees(p *page, i int, raw json.RawMessage) {
 		return // not an object, or attendees is not an array: nothing to count
 	}
 	for j, item := range obj.Attendees {
-		s.batchers[xAttendee].Reject(reject(p, i, &fieldErr{field: fmt.Sprintf("attendees[%d]", j), err: errAppointmentRejected}, item))
+		s.batchers[xAttendee].Reject(reject(p, i, &jsonrow.FieldErr{Field: fmt.Sprintf("attendees[%d]", j), Err: errAppointmentRejected}, item))
 	}
 }
 
-func reject(p *page, i int, fe *fieldErr, raw []byte) pipeline.Reject {
-	return pipeline.Reject{RowError: pipeline.RowError{Source: p.source, Record: int64(i), Column: fe.field, Err: fe.err}, Raw: string(raw)}
+func reject(p *page, i int, fe *jsonrow.FieldErr, raw []byte) pipeline.Reject {
+	return pipeline.Reject{RowError: pipeline.RowError{Source: p.source, Record: int64(i), Column: fe.Field, Err: fe.Err}, Raw: string(raw)}
 }
