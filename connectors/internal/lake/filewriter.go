@@ -58,7 +58,7 @@ func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator) *parq
 }
 
 func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.Allocator) (*fileWriter, error) {
-	buf := bufio.NewWriterSize(ow, 1<<20)
+	buf := bufio.NewWriterSize(ow, 64<<10)
 	cw := &countWriter{w: buf}
 	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem))
 	pw, err := pqarrow.NewFileWriter(t.Schema, cw, writerProps(t.Schema, opts, mem), arrProps)
