@@ -138,3 +138,14 @@ type failingSink struct{ nopSink }
 func (failingSink) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
 	return pipeline.CommitResult{}, errors.New("disk full")
 }
+
+func TestSummaryTimesEveryStep(t *testing.T) {
+	reg := testRegistry(func(cfg pipeline.SourceConfig) *cursorSource { return &cursorSource{got: cfg.Cursors} })
+	sum, err := Runner{Registry: reg}.Run(context.Background(), testJob(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Steps) != 1 || sum.Steps[0].Seconds <= 0 || sum.Steps[0].RunID == "" {
+		t.Fatalf("steps %+v", sum.Steps)
+	}
+}

@@ -83,6 +83,10 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	for i, spec := range job.Sources {
 		st, err := r.step(ctx, job, i, spec, sess)
 		sum.Steps = append(sum.Steps, st)
+		if err != nil { // the step's counts stay in its entry; the totals count committed steps
+			sum.Seconds = time.Since(start).Seconds()
+			return sum, fmt.Errorf("%s: %w", spec.Kind, err)
+		}
 		bytes += st.Bytes
 		for _, t := range st.Tables {
 			sum.RowsIn += t.RowsIn
@@ -91,10 +95,6 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 			sum.RowsMerged += t.RowsMerged
 		}
 		sum.Files = append(sum.Files, st.Files...)
-		if err != nil {
-			sum.Seconds = time.Since(start).Seconds()
-			return sum, fmt.Errorf("%s: %w", spec.Kind, err)
-		}
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	if sum.Seconds > 0 {
@@ -103,8 +103,8 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	return sum, nil
 }
 
-func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess *session) (StepSummary, error) {
-	st := StepSummary{Kind: spec.Kind, RunID: NewRunID()}
+func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess *session) (st StepSummary, err error) {
+	st = StepSummary{Kind: spec.Kind, RunID: NewRunID()}
 	log := r.logger().With("job", job.Name, "kind", spec.Kind, "run_id", st.RunID)
 	start := time.Now()
 	defer func() { st.Seconds = time.Since(start).Seconds() }()
