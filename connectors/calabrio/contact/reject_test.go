@@ -1,7 +1,6 @@
 package contact
 
 import (
-	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -48,12 +47,6 @@ var badJSON = `[
  {"CustomMetadata":{"a":{"b":1}}}
 ]`
 
-type wantReject struct {
-	pos    int64 // line (CSV) or record (JSON)
-	column string
-	reason string // substring
-}
-
 func TestRejectsReconcile(t *testing.T) {
 	dir := t.TempDir()
 	csv := lakecheck.WriteFile(t, dir, "contacts.csv", badCSV)
@@ -64,51 +57,35 @@ func TestRejectsReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCSV := []wantReject{
-		{3, "AgentId", "required value is empty"},
-		{4, "AgentId", "longer than 254 characters"},
-		{5, "ContactStartTimeMs", "not a valid timestamp"},
-		{6, "Direction", errDirection.Error()},
-		{7, "Recording1", errExtension.Error()},
-		{8, "Recording1", errMissing.Error()},
-		{9, "Recording2", errTwoAudio.Error()},
-		{10, "Recording2", "names the same file as Recording1"},
-		{11, "", "row has 7 columns, the header has 10"},
-		{12, "", "invalid UTF-8 (line 12, byte 25)"},
-		{13, "CallId", "longer than 128 characters"},
-		{14, "CalledAddress", "longer than 64 characters"},
-		{15, "metadata.accountNumber", "longer than 2056 characters"},
-		{16, "Direction", errDirection.Error()},
-		{18, "Recording2Offset", "not a whole number"},
+	wantCSV := []uploadtest.Reject{
+		{Pos: 3, Column: "AgentId", Reason: "required value is empty"},
+		{Pos: 4, Column: "AgentId", Reason: "longer than 254 characters"},
+		{Pos: 5, Column: "ContactStartTimeMs", Reason: "not a valid timestamp"},
+		{Pos: 6, Column: "Direction", Reason: errDirection.Error()},
+		{Pos: 7, Column: "Recording1", Reason: errExtension.Error()},
+		{Pos: 8, Column: "Recording1", Reason: errMissing.Error()},
+		{Pos: 9, Column: "Recording2", Reason: errTwoAudio.Error()},
+		{Pos: 10, Column: "Recording2", Reason: "names the same file as Recording1"},
+		{Pos: 11, Column: "", Reason: "row has 7 columns, the header has 10"},
+		{Pos: 12, Column: "", Reason: "invalid UTF-8 (line 12, byte 25)"},
+		{Pos: 13, Column: "CallId", Reason: "longer than 128 characters"},
+		{Pos: 14, Column: "CalledAddress", Reason: "longer than 64 characters"},
+		{Pos: 15, Column: "metadata.accountNumber", Reason: "longer than 2056 characters"},
+		{Pos: 16, Column: "Direction", Reason: errDirection.Error()},
+		{Pos: 18, Column: "Recording2Offset", Reason: "not a whole number"},
 	}
-	wantJSON := []wantReject{
-		{1, "Audio", errTwoAudioEl.Error()},
-		{2, "Direction", "want a whole number"},
-		{3, "Colour", "unknown key"},
-		{4, "CustomMetadata", "field name 1 must have 1 to 39 characters"},
-		{5, "", "not a JSON object"},
-		{6, "", "invalid UTF-8 at byte 14 of the record"},
-		{7, "CalledAddress", "given more than once"},
-		{9, "Audio", "unknown key in an entry"},
-		{10, "CustomMetadata", "want a JSON object of name/value strings"},
+	wantJSON := []uploadtest.Reject{
+		{Pos: 1, Column: "Audio", Reason: errTwoAudioEl.Error()},
+		{Pos: 2, Column: "Direction", Reason: "want a whole number"},
+		{Pos: 3, Column: "Colour", Reason: "unknown key"},
+		{Pos: 4, Column: "CustomMetadata", Reason: "field name 1 must have 1 to 39 characters"},
+		{Pos: 5, Column: "", Reason: "not a JSON object"},
+		{Pos: 6, Column: "", Reason: "invalid UTF-8 at byte 14 of the record"},
+		{Pos: 7, Column: "CalledAddress", Reason: "given more than once"},
+		{Pos: 9, Column: "Audio", Reason: "unknown key in an entry"},
+		{Pos: 10, Column: "CustomMetadata", Reason: "want a JSON object of name/value strings"},
 	}
-	rej := lakecheck.Rejects(t, out, TableName)
-	if len(rej) != len(wantCSV)+len(wantJSON) {
-		t.Fatalf("got %d rejects, want %d: %+v", len(rej), len(wantCSV)+len(wantJSON), rej)
-	}
-	for i, w := range append(wantCSV, wantJSON...) {
-		r := rej[i]
-		pos := r.Line
-		if i >= len(wantCSV) {
-			if r.Record == nil {
-				t.Errorf("reject %d: no record index: %+v", i, r)
-				continue
-			}
-			pos = *r.Record
-		}
-		if pos != w.pos || r.Column != w.column || !strings.Contains(r.Reason, w.reason) {
-			t.Errorf("reject %d: got pos %d column %q reason %q, want %d %q %q", i, pos, r.Column, r.Reason, w.pos, w.column, w.reason)
-		}
+	for i, r := range uploadtest.CheckRejects(t, out, TableName, wantCSV, wantJSON) {
 		if strings.Contains(r.Reason, "a@x.com") || strings.Contains(r.Reason, "aaaa") {
 			t.Errorf("reject %d: the reason carries a cell value: %s", i, r.Reason)
 		}
@@ -154,9 +131,7 @@ func TestRejectsReconcile(t *testing.T) {
 		"recordings_referenced_only_by_rejected_rows": []string{"rej.wav"},
 		"unsupported_files":                           []string{"notes.txt"},
 	}
-	if fmt.Sprint(res.Report) != fmt.Sprint(wantReport) {
-		t.Errorf("report %v, want %v", res.Report, wantReport)
-	}
+	uploadtest.CheckReport(t, res, wantReport)
 	if st := res.Tables[RecordingTableName]; st.RowsIn != 5 || st.RowsOut != 5 {
 		t.Errorf("recording stats %+v", st)
 	}

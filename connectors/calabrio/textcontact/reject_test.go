@@ -1,7 +1,6 @@
 package textcontact
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,54 +59,32 @@ func TestRejectsReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type want struct {
-		pos    int64
-		column string
-		reason string
+	wantCSV := []uploadtest.Reject{
+		{Pos: 3, Column: "textType", Reason: errTextType.Error()},
+		{Pos: 4, Column: "filename", Reason: errRequired.Error()},
+		{Pos: 5, Column: "time", Reason: errRequired.Error()},
+		{Pos: 6, Column: "time", Reason: "not a valid timestamp"},
+		{Pos: 7, Column: "username", Reason: errRequired.Error()},
+		{Pos: 8, Column: "filename", Reason: errTxt.Error()},
+		{Pos: 9, Column: "filename", Reason: errMissing.Error()},
+		{Pos: 10, Column: "filename", Reason: "the text file is not valid UTF-8: line 2, byte 4"},
+		{Pos: 11, Column: "filename", Reason: "the text file is larger than max_body_bytes (64 bytes)"},
+		{Pos: 12, Column: "metadata", Reason: "item 1 is not name=value"},
+		{Pos: 13, Column: "metadata", Reason: "item 2 repeats an earlier name"},
+		{Pos: 14, Column: "", Reason: "row has 5 columns, the header has 11"},
+		{Pos: 15, Column: "username", Reason: errRequired.Error()},
 	}
-	wantCSV := []want{
-		{3, "textType", errTextType.Error()},
-		{4, "filename", errRequired.Error()},
-		{5, "time", errRequired.Error()},
-		{6, "time", "not a valid timestamp"},
-		{7, "username", errRequired.Error()},
-		{8, "filename", errTxt.Error()},
-		{9, "filename", errMissing.Error()},
-		{10, "filename", "the text file is not valid UTF-8: line 2, byte 4"},
-		{11, "filename", "the text file is larger than max_body_bytes (64 bytes)"},
-		{12, "metadata", "item 1 is not name=value"},
-		{13, "metadata", "item 2 repeats an earlier name"},
-		{14, "", "row has 5 columns, the header has 11"},
-		{15, "username", errRequired.Error()},
+	wantJSON := []uploadtest.Reject{
+		{Pos: 1, Column: "records", Reason: errRecords.Error()},
+		{Pos: 2, Column: "text", Reason: errInlineText.Error()},
+		{Pos: 3, Column: "evalForm", Reason: errEvalForm.Error()},
+		{Pos: 4, Column: "evalForm.id", Reason: "want a whole number"},
+		{Pos: 5, Column: "receiver", Reason: "want a JSON array of strings"},
+		{Pos: 6, Column: "time", Reason: "not a valid timestamp"},
+		{Pos: 7, Column: "texttype", Reason: errTwice.Error()},
+		{Pos: 9, Column: "", Reason: "not a JSON object"},
 	}
-	wantJSON := []want{
-		{1, "records", errRecords.Error()},
-		{2, "text", errInlineText.Error()},
-		{3, "evalForm", errEvalForm.Error()},
-		{4, "evalForm.id", "want a whole number"},
-		{5, "receiver", "want a JSON array of strings"},
-		{6, "time", "not a valid timestamp"},
-		{7, "texttype", errTwice.Error()},
-		{9, "", "not a JSON object"},
-	}
-	rej := lakecheck.Rejects(t, out, TableName)
-	if len(rej) != len(wantCSV)+len(wantJSON) {
-		t.Fatalf("got %d rejects, want %d: %+v", len(rej), len(wantCSV)+len(wantJSON), rej)
-	}
-	for i, w := range append(wantCSV, wantJSON...) {
-		r := rej[i]
-		pos := r.Line
-		if i >= len(wantCSV) {
-			if r.Record == nil {
-				t.Errorf("reject %d: no record index: %+v", i, r)
-				continue
-			}
-			pos = *r.Record
-		}
-		if pos != w.pos || r.Column != w.column || !strings.Contains(r.Reason, w.reason) {
-			t.Errorf("reject %d: got pos %d column %q reason %q, want %d %q %q", i, pos, r.Column, r.Reason, w.pos, w.column, w.reason)
-		}
-	}
+	uploadtest.CheckRejects(t, out, TableName, wantCSV, wantJSON)
 	if st := res.Tables[TableName]; st.RowsIn != 25 || st.RowsOut != 4 || st.RowsRejected != 21 || !st.Balanced() {
 		t.Errorf("stats %+v", st)
 	}
@@ -135,9 +112,7 @@ func TestRejectsReconcile(t *testing.T) {
 		"text_files_referenced_only_by_rejected_rows": []string{"bad.txt", "big.txt", "rejonly.txt"},
 		"unsupported_files":                           []string{"x.wav"},
 	}
-	if fmt.Sprint(res.Report) != fmt.Sprint(wantReport) {
-		t.Errorf("report %v, want %v", res.Report, wantReport)
-	}
+	uploadtest.CheckReport(t, res, wantReport)
 }
 
 func TestOptions(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // The reference's response examples (see testdata/README.md).
@@ -39,10 +41,7 @@ type Config struct {
 }
 
 // Window allows Requests requests in any span of length Per.
-type Window struct {
-	Requests int
-	Per      time.Duration
-}
+type Window = emutest.Window
 
 // Counts are the requests received.
 type Counts struct {
@@ -72,8 +71,8 @@ type Emulator struct {
 	mu         sync.Mutex
 	plans      map[string]json.RawMessage // name -> coachingPlan object
 	scorecards map[string][]string        // plan name -> scorecard names
-	sent       []time.Time
-	faults     []*Fault
+	limits     *emutest.Windows
+	faults     emutest.Faults[Fault]
 	counts     Counts
 }
 
@@ -82,7 +81,8 @@ func New(t testing.TB, cfg Config) *Emulator {
 	if cfg.Token == "" {
 		cfg.Token = DefaultToken
 	}
-	e := &Emulator{cfg: cfg, plans: map[string]json.RawMessage{}, scorecards: map[string][]string{}}
+	e := &Emulator{cfg: cfg, plans: map[string]json.RawMessage{}, scorecards: map[string][]string{},
+		limits: emutest.NewWindows(cfg.Limits)}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	t.Cleanup(e.srv.Close)
 	return e
@@ -128,12 +128,7 @@ func (e *Emulator) Scorecards(plan string) []string {
 
 // Inject queues a fault; faults are matched in the order injected.
 func (e *Emulator) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	e.faults.Add(f, f.After, f.Times)
 }
 
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
@@ -156,8 +151,8 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if wait, ok := e.admit(time.Now()); !ok {
-		e.tooMany(w, wait)
+	if over, ok := e.limits.Admit(time.Now()); !ok {
+		e.tooMany(w, over.Wait)
 		return
 	}
 	e.route(w, r)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Config shapes an emulator. Zero fields take the defaults named on them.
@@ -36,10 +38,7 @@ type Config struct {
 }
 
 // Window allows Requests API requests in any span of length Per.
-type Window struct {
-	Requests int
-	Per      time.Duration
-}
+type Window = emutest.Window
 
 // Counts are the requests the emulator received.
 type Counts struct {
@@ -63,8 +62,8 @@ type Emulator struct {
 	mu     sync.Mutex
 	store  store
 	tokens map[string]*token
-	sent   []time.Time // admitted API requests, for the limits
-	faults []*Fault
+	limits *emutest.Windows // over admitted API requests
+	faults emutest.Faults[Fault]
 	counts Counts
 }
 
@@ -85,7 +84,8 @@ func New(t testing.TB, cfg Config) *Emulator {
 	if cfg.MaxPageSize == 0 {
 		cfg.MaxPageSize = 100
 	}
-	e := &Emulator{cfg: cfg, tokens: map[string]*token{}, store: store{byID: map[string]*appt{}}}
+	e := &Emulator{cfg: cfg, tokens: map[string]*token{}, store: store{byID: map[string]*appt{}},
+		limits: emutest.NewWindows(cfg.Limits)}
 	lm := http.NewServeMux()
 	lm.HandleFunc("/oauth/token", e.token)
 	e.login = httptest.NewServer(lm)
@@ -123,7 +123,7 @@ func (e *Emulator) ResetCounts() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.counts = Counts{}
-	e.sent = nil
+	e.limits.Reset()
 }
 
 // guard applies, in order, what every API request meets: Accept, the
@@ -152,8 +152,8 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 			writeError(w, f.Status, codeFor(f.Status), messageFor(f.Status))
 			return
 		}
-		if wait, ok := e.admit(time.Now()); !ok {
-			e.tooMany(w, wait)
+		if over, ok := e.limits.Admit(time.Now()); !ok {
+			e.tooMany(w, over.Wait)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Fault is an answer injected in place of the real one.
@@ -30,30 +32,18 @@ type Fault struct {
 
 // Inject queues a fault. Faults are matched in the order injected.
 func (e *Emulator) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	e.faults.Add(f, f.After, f.Times)
 }
 
 func (e *Emulator) fault(path string) *Fault {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, f := range e.faults {
-		if f.Times == 0 || !pathMatches(path, f.Path) {
-			continue
-		}
-		if f.After > 0 {
-			f.After--
-			continue
-		}
-		f.Times--
-		e.counts.Faults++
-		return f
+	f, ok := e.faults.Take(func(f Fault) bool { return pathMatches(path, f.Path) })
+	if !ok {
+		return nil
 	}
-	return nil
+	e.mu.Lock()
+	e.counts.Faults++
+	e.mu.Unlock()
+	return &f
 }
 
 func pathMatches(path, pattern string) bool {
@@ -61,40 +51,6 @@ func pathMatches(path, pattern string) bool {
 		return strings.HasPrefix(path, prefix)
 	}
 	return pattern == "" || path == pattern
-}
-
-// admit records an API request at now when every window has room, or
-// returns how long until one does.
-func (e *Emulator) admit(now time.Time) (time.Duration, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var span time.Duration
-	for _, w := range e.cfg.Limits {
-		span = max(span, w.Per)
-	}
-	cut := 0
-	for cut < len(e.sent) && !e.sent[cut].After(now.Add(-span)) {
-		cut++
-	}
-	e.sent = e.sent[cut:]
-	var wait time.Duration
-	for _, w := range e.cfg.Limits {
-		n := 0
-		for _, t := range e.sent {
-			if t.After(now.Add(-w.Per)) {
-				n++
-			}
-		}
-		if n >= w.Requests {
-			oldest := e.sent[len(e.sent)-n] // the oldest request inside this window
-			wait = max(wait, oldest.Add(w.Per).Sub(now))
-		}
-	}
-	if wait > 0 {
-		return wait, false
-	}
-	e.sent = append(e.sent, now)
-	return 0, true
 }
 
 // tooMany answers 429 with Retry-After and the documented message "Retry
@@ -105,11 +61,7 @@ func (e *Emulator) tooMany(w http.ResponseWriter, wait time.Duration) {
 	e.counts.TooMany++
 	e.mu.Unlock()
 	secs := strconv.FormatFloat(math.Ceil(wait.Seconds()), 'f', 0, 64)
-	header := secs
-	if wait < time.Second {
-		header = strconv.FormatFloat(math.Ceil(float64(wait.Milliseconds()+1))/1000, 'f', 3, 64)
-	}
-	w.Header().Set("Retry-After", header)
+	w.Header().Set("Retry-After", emutest.RetryAfter(wait))
 	body := errorBody(http.StatusTooManyRequests, "too.many.requests.retry.after",
 		fmt.Sprintf("Rate limit exceeded the maximum. Retry the request in [%s] seconds", secs))
 	body["messageWithParams"] = "Rate limit exceeded the maximum. Retry the request in [%s] seconds"
@@ -118,19 +70,9 @@ func (e *Emulator) tooMany(w http.ResponseWriter, wait time.Duration) {
 }
 
 // drop serves the real answer's headers and the first half of its body,
-// then aborts the connection, as a network failure mid-body would.
+// then cuts the connection, as a network failure mid-body would.
 func drop(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	rec := httptest.NewRecorder()
 	next.ServeHTTP(rec, r)
-	body := rec.Body.Bytes()
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(rec.Code)
-	w.Write(body[:len(body)/2])
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	panic(http.ErrAbortHandler)
+	emutest.DropRecorded(w, rec)
 }

@@ -1,14 +1,16 @@
 package livevoxtest
 
 import (
-	"bufio"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Defaults of Options.
@@ -43,10 +45,7 @@ type User struct {
 var DefaultUser = User{ClientName: "LVDOCS", UserName: "apiuser", Password: "Passw0rd1", ClientID: 49551, Role: RoleSuperuser}
 
 // Window allows Requests requests in any span of length Per.
-type Window struct {
-	Requests int
-	Per      time.Duration
-}
+type Window = emutest.Window
 
 // LastPage is how the last page of a list says there is no next page.
 type LastPage int
@@ -120,8 +119,8 @@ type Emulator struct {
 	mu          sync.Mutex
 	data        *tenant
 	sessions    map[string]*session
-	sent        []time.Time
-	faults      []*Fault
+	limits      *emutest.Windows
+	faults      emutest.Faults[Fault]
 	expireAfter int // configuration requests left before every session ends; -1: never
 	seq         int64
 	stats       Stats
@@ -153,7 +152,7 @@ func New(t testing.TB, o Options) *Emulator {
 		t.Fatalf("livevoxtest: %v", err)
 	}
 	e := &Emulator{o: o, data: data, sessions: map[string]*session{}, expireAfter: -1,
-		stats: Stats{Routes: map[string]int{}}}
+		stats: Stats{Routes: map[string]int{}}, limits: emutest.NewWindows(o.Limits)}
 	e.srv = httptest.NewServer(e)
 	e.URL = e.srv.URL
 	t.Cleanup(e.srv.Close)
@@ -165,21 +164,13 @@ func (e *Emulator) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.stats
-	s.Routes = make(map[string]int, len(e.stats.Routes))
-	for k, v := range e.stats.Routes {
-		s.Routes[k] = v
-	}
+	s.Routes = maps.Clone(e.stats.Routes)
 	return s
 }
 
 // Inject queues a fault.
 func (e *Emulator) Inject(f Fault) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	e.faults = append(e.faults, &f)
+	e.faults.Add(f, 0, f.Times)
 }
 
 // ExpireSessionsAfter ends every session once n more Configuration API
@@ -217,7 +208,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.stats.Requests++
-	if !e.admit(now) {
+	if _, ok := e.limits.Admit(now); !ok {
 		e.stats.TooManyRequests++
 		if e.o.RetryAfter != "" {
 			w.Header().Set("Retry-After", e.o.RetryAfter)
@@ -225,7 +216,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.gateway(w, http.StatusTooManyRequests, "Too Many Requests")
 		return
 	}
-	if f := e.fault(r); f != nil {
+	if f, ok := e.fault(r); ok {
 		e.stats.Faults++
 		if !f.Drop {
 			writeRaw(w, f.Status, []byte(f.Body))
@@ -233,7 +224,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec := httptest.NewRecorder()
 		e.route(rec, r, now)
-		dropHalfway(w, rec)
+		emutest.DropRecorded(w, rec)
 		return
 	}
 	e.route(w, r, now)
@@ -245,44 +236,15 @@ func (e *Emulator) isAPI(p string) bool {
 }
 
 // fault takes the first queued fault matching r.
-func (e *Emulator) fault(r *http.Request) *Fault {
-	for i, f := range e.faults {
+func (e *Emulator) fault(r *http.Request) (Fault, bool) {
+	return e.faults.Take(func(f Fault) bool {
 		hit := strings.Contains(r.URL.Path, f.Path)
 		if f.Exact {
 			hit = r.URL.Path == f.Path
 		}
-		if (f.Method == "" || f.Method == r.Method) && hit {
-			f.Times--
-			if f.Times <= 0 {
-				e.faults = append(e.faults[:i], e.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
+		return (f.Method == "" || f.Method == r.Method) && hit
+	})
 }
-
-// dropHalfway sends rec's status, headers and half its body, then closes
-// the connection.
-func dropHalfway(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	body := rec.Body.Bytes()
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(fmt.Sprintf("livevoxtest: hijack: %v", err))
-	}
-	defer conn.Close()
-	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", rec.Code, http.StatusText(rec.Code))
-	for k, vs := range rec.Header() {
-		for _, v := range vs {
-			fmt.Fprintf(buf, "%s: %s\r\n", k, v)
-		}
-	}
-	fmt.Fprintf(buf, "Content-Length: %d\r\n\r\n", len(body))
-	buf.Write(body[:len(body)/2])
-	flush(buf)
-}
-
-func flush(b *bufio.ReadWriter) { _ = b.Flush() }
 
 // route dispatches r to the Session or Configuration API.
 func (e *Emulator) route(w http.ResponseWriter, r *http.Request, now time.Time) {
@@ -296,33 +258,6 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request, now time.Time) 
 }
 
 func (e *Emulator) count(route string) { e.stats.Routes[route]++ }
-
-// admit applies the rate limits: it records and admits a request that
-// fits every window.
-func (e *Emulator) admit(now time.Time) bool {
-	if len(e.o.Limits) == 0 {
-		return true
-	}
-	var longest time.Duration
-	for _, w := range e.o.Limits {
-		longest = max(longest, w.Per)
-		n := 0
-		for _, t := range e.sent {
-			if now.Sub(t) < w.Per {
-				n++
-			}
-		}
-		if n >= w.Requests {
-			return false
-		}
-	}
-	cut := 0
-	for cut < len(e.sent) && now.Sub(e.sent[cut]) >= longest {
-		cut++
-	}
-	e.sent = append(e.sent[cut:], now)
-	return true
-}
 
 // requestID makes an API-gateway style request id, "1-<8 hex>-<24 hex>".
 func (e *Emulator) requestID() string {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Path is the export endpoint ([ext], SPEC.md section 2).
@@ -64,8 +66,8 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	sessions []session
-	sent     []time.Time // admitted requests, for the limits
-	faults   []*Fault
+	limits   *emutest.Windows // over admitted requests
+	faults   emutest.Faults[Fault]
 	counts   Counts
 	calls    []Call
 }
@@ -81,7 +83,7 @@ func New(t testing.TB, cfg Config) *Emulator {
 	if cfg.NoLimits {
 		cfg.Limits = nil
 	}
-	e := &Emulator{cfg: cfg}
+	e := &Emulator{cfg: cfg, limits: emutest.NewWindows(cfg.Limits), faults: emutest.Faults[Fault]{Blocking: true}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+Path, e.export)
 	mux.HandleFunc(Path, func(w http.ResponseWriter, _ *http.Request) {
@@ -122,7 +124,7 @@ func (e *Emulator) ResetCounts() {
 	defer e.mu.Unlock()
 	e.counts = Counts{}
 	e.calls = nil
-	e.sent = nil
+	e.limits.Reset()
 }
 
 // guard applies what every request meets, in order: the apiToken header,
@@ -151,8 +153,8 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 			}
 			return
 		}
-		if name, ok := e.admit(time.Now()); !ok {
-			e.tooMany(w, name)
+		if over, ok := e.limits.Admit(time.Now()); !ok {
+			e.tooMany(w, over.Window.Name)
 			return
 		}
 		next.ServeHTTP(w, r)

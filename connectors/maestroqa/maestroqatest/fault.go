@@ -3,7 +3,8 @@ package maestroqatest
 import (
 	"net/http"
 	"net/http/httptest"
-	"strconv"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Fault is an answer injected in place of the real one, for requests with
@@ -27,30 +28,16 @@ type Fault struct {
 // Inject queues a fault. Faults form a queue: the first one not used up
 // decides each request (letting it through while its After lasts).
 func (e *Emulator) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	e.faults.Add(f, f.After, f.Times)
 }
 
 func (e *Emulator) fault() *Fault {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, f := range e.faults {
-		if f.Times == 0 {
-			continue
-		}
-		if f.After > 0 {
-			f.After--
-			return nil
-		}
-		f.Times--
-		e.counts.Faults++
-		return f
+	f, ok := e.faults.Take(nil)
+	if !ok {
+		return nil
 	}
-	return nil
+	e.count(func(c *Counts) { c.Faults++ })
+	return &f
 }
 
 func (f *Fault) message() string {
@@ -64,7 +51,7 @@ func (f *Fault) message() string {
 }
 
 // drop serves the real answer's headers and the first half of its body,
-// then aborts the connection, as a network failure mid-body would.
+// then cuts the connection, as a network failure mid-body would.
 // The call is recorded with Dropped set and is not counted as served.
 func (e *Emulator) drop(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	rec := httptest.NewRecorder()
@@ -75,15 +62,5 @@ func (e *Emulator) drop(w http.ResponseWriter, r *http.Request, next http.Handle
 		e.counts.Served--
 	}
 	e.mu.Unlock()
-	body := rec.Body.Bytes()
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(rec.Code)
-	w.Write(body[:len(body)/2])
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	panic(http.ErrAbortHandler)
+	emutest.DropRecorded(w, rec)
 }

@@ -4,15 +4,13 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Window allows Requests requests in any span of length Per. Name is the
 // word the 429 message uses for it ("second", "minute").
-type Window struct {
-	Requests int
-	Per      time.Duration
-	Name     string
-}
+type Window = emutest.Window
 
 // DocumentedLimits are the "Hard Endpoints" limits of the reference: 1
 // request a second and 30 a minute.
@@ -38,35 +36,6 @@ func RateLimit(limits []Window) string {
 		s += strconv.Itoa(w.Requests) + "/" + w.Per.String()
 	}
 	return s
-}
-
-// admit records a request at now when every window has room, or returns
-// the name of the first window that is full.
-func (e *Emulator) admit(now time.Time) (string, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var span time.Duration
-	for _, w := range e.cfg.Limits {
-		span = max(span, w.Per)
-	}
-	cut := 0
-	for cut < len(e.sent) && !e.sent[cut].After(now.Add(-span)) {
-		cut++
-	}
-	e.sent = e.sent[cut:]
-	for _, w := range e.cfg.Limits {
-		n := 0
-		for _, t := range e.sent {
-			if t.After(now.Add(-w.Per)) {
-				n++
-			}
-		}
-		if n >= w.Requests {
-			return w.Name, false
-		}
-	}
-	e.sent = append(e.sent, now)
-	return "", true
 }
 
 // tooMany answers the documented 429, "Too many requests in the past

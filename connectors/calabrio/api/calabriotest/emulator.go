@@ -3,12 +3,15 @@ package calabriotest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 )
 
 // Defaults of Options.
@@ -18,10 +21,7 @@ const (
 )
 
 // Window allows Requests requests in any span of length Per.
-type Window struct {
-	Requests int
-	Per      time.Duration
-}
+type Window = emutest.Window
 
 // Fault is an injected failure for the next Times requests whose method
 // and path match.
@@ -105,8 +105,8 @@ type Emulator struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	nextID   int
-	sent     []time.Time
-	faults   []*Fault
+	limits   *emutest.Windows
+	faults   emutest.Faults[Fault]
 	stats    Stats
 	exports  map[string]*exportReq
 	submits  map[string]int // POSTs per report
@@ -143,7 +143,8 @@ func NewServer(o Options) *Emulator {
 		o.FileExports = DefaultFileExports()
 	}
 	e := &Emulator{o: o, sessions: map[string]*session{}, exports: map[string]*exportReq{},
-		submits: map[string]int{}, media: map[string]*mediaState{}, stats: Stats{Routes: map[string]int{}}}
+		submits: map[string]int{}, media: map[string]*mediaState{}, stats: Stats{Routes: map[string]int{}},
+		limits: emutest.NewWindows(o.Limits)}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	e.URL = e.srv.URL
 	return e
@@ -154,9 +155,7 @@ func (e *Emulator) Close() { e.srv.Close() }
 
 // Inject adds a fault.
 func (e *Emulator) Inject(f Fault) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = append(e.faults, &f)
+	e.faults.Add(f, 0, f.Times)
 }
 
 // Stats returns the counts so far.
@@ -164,10 +163,7 @@ func (e *Emulator) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.stats
-	s.Routes = make(map[string]int, len(e.stats.Routes))
-	for k, v := range e.stats.Routes {
-		s.Routes[k] = v
-	}
+	s.Routes = maps.Clone(e.stats.Routes)
 	return s
 }
 
@@ -199,7 +195,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	e.stats.Last = now
 	route, handler := e.route(r)
 	e.stats.Routes[route]++
-	if f := e.fault(r); f != nil {
+	if f, ok := e.fault(r); ok {
 		e.stats.Faults++
 		if !f.Drop {
 			e.mu.Unlock()
@@ -218,7 +214,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 
 // answer runs the limiter, the session check and the handler; e.mu is held.
 func (e *Emulator) answer(r *http.Request, now time.Time, h handler) reply {
-	if !e.admit(now) {
+	if _, ok := e.limits.Admit(now); !ok {
 		e.stats.TooManyRequests++
 		rep := errorReply(http.StatusTooManyRequests, "Too Many Requests")
 		if e.o.RetryAfter != "" {
@@ -234,48 +230,10 @@ func (e *Emulator) answer(r *http.Request, now time.Time, h handler) reply {
 	return h.fn(r)
 }
 
-// admit applies the sliding windows; e.mu is held.
-func (e *Emulator) admit(now time.Time) bool {
-	if len(e.o.Limits) == 0 {
-		return true
-	}
-	var span time.Duration
-	for _, w := range e.o.Limits {
-		span = max(span, w.Per)
-	}
-	keep := e.sent[:0]
-	for _, t := range e.sent {
-		if now.Sub(t) < span {
-			keep = append(keep, t)
-		}
-	}
-	e.sent = keep
-	for _, w := range e.o.Limits {
-		n := 0
-		for _, t := range e.sent {
-			if now.Sub(t) < w.Per {
-				n++
-			}
-		}
-		if n >= w.Requests {
-			return false
-		}
-	}
-	e.sent = append(e.sent, now)
-	return true
-}
-
-func (e *Emulator) fault(r *http.Request) *Fault {
-	for i, f := range e.faults {
-		if (f.Method == "" || f.Method == r.Method) && strings.Contains(r.URL.Path, f.Path) {
-			f.Times--
-			if f.Times <= 0 {
-				e.faults = append(e.faults[:i], e.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
+func (e *Emulator) fault(r *http.Request) (Fault, bool) {
+	return e.faults.Take(func(f Fault) bool {
+		return (f.Method == "" || f.Method == r.Method) && strings.Contains(r.URL.Path, f.Path)
+	})
 }
 
 // handler is a route: its function and whether it needs a session.
@@ -316,18 +274,7 @@ func drop(w http.ResponseWriter, rep reply) {
 	if rep.ctype != "" {
 		w.Header().Set("Content-Type", rep.ctype)
 	}
-	w.Header().Set("Content-Length", fmt.Sprint(len(rep.body)))
-	w.WriteHeader(rep.status)
-	w.Write(rep.body[:len(rep.body)/2])
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, buf, err := hj.Hijack(); err == nil {
-			buf.Flush()
-			conn.Close()
-		}
-	}
+	emutest.DropBody(w, rep.status, rep.body)
 }
 
 func jsonReply(status int, v any) reply {
