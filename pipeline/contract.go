@@ -28,6 +28,15 @@ type Batch struct {
 	// Input names the input the rows came from (a path or URL). Sinks derive
 	// deterministic output names from it.
 	Input string
+
+	// Checkpoint marks the end of a complete unit of work, such as one API
+	// window: everything the source emitted before it may be committed now
+	// and Cursors saved, so a run that fails later keeps this progress. A
+	// checkpoint batch carries no rows; its Input names the unit completed
+	// (the same Input its rows carried) and Cursors are the positions that
+	// hold once everything up to here is committed.
+	Checkpoint bool
+	Cursors    map[string]string
 }
 
 // Release releases the record, if any.
@@ -87,6 +96,13 @@ type Sink interface {
 	// Abort discards everything not yet committed. It is safe to call after
 	// a failed Close and more than once.
 	Abort(ctx context.Context) error
+}
+
+// Checkpointer is implemented by sinks that can commit part way: Checkpoint
+// makes everything written so far visible, exactly as Close would, and the
+// sink keeps taking batches. run.Inputs lists the inputs complete so far.
+type Checkpointer interface {
+	Checkpoint(ctx context.Context, run RunInfo) (CommitResult, error)
 }
 
 // Table is a named schema a source produces.
