@@ -130,6 +130,24 @@ func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []p
 	return nil
 }
 
+// onCheckpoint saves step i's cursors each time the run commits part way
+// (an API window done), so a run that fails later keeps that progress. Nil
+// without job state: the run then commits once, at the end.
+func (s *session) onCheckpoint(i int, kind string) func(context.Context, map[string]string) error {
+	if s == nil {
+		return nil
+	}
+	return func(ctx context.Context, cursors map[string]string) error {
+		for k, v := range cursors {
+			s.st.SetCursor(stepPrefix(i, kind)+k, v)
+		}
+		if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
+			return fmt.Errorf("commit job state: %w", err)
+		}
+		return nil
+	}
+}
+
 func (s *session) end(ctx context.Context) error {
 	if s == nil {
 		return nil

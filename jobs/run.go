@@ -158,7 +158,8 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	}
 	log.Info("run started", "inputs", len(inputs))
 	res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, sink, pipeline.RunOptions{
-		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr})
+		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr,
+		OnCheckpoint: sess.onCheckpoint(i, spec.Kind)})
 	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
 	if st.Tables == nil {
 		st.Tables = ctr.Tables()
@@ -167,9 +168,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	for _, name := range slices.Sorted(maps.Keys(res.Commit.Tables)) {
 		tc := res.Commit.Tables[name]
 		st.Files = append(st.Files, tc.Files...)
-		if tc.Rejects != "" {
-			st.Rejects = append(st.Rejects, tc.Rejects)
-		}
+		st.Rejects = append(st.Rejects, tc.Rejects...)
 		if tc.Manifest != "" {
 			st.Manifest = append(st.Manifest, tc.Manifest)
 		}

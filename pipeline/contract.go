@@ -180,7 +180,7 @@ type TableCommit struct {
 	Rows     int64        `json:"rows"`
 	Files    []FileCommit `json:"files"`
 	Manifest string       `json:"manifest,omitempty"`
-	Rejects  string       `json:"rejects,omitempty"`
+	Rejects  []string     `json:"rejects,omitempty"`
 }
 
 // FileCommit is one committed data file.

@@ -20,6 +20,11 @@ type RunOptions struct {
 	// Depth is how many batches may wait between source and sink (default 2):
 	// a slow sink slows the source instead of filling memory.
 	Depth int
+	// OnCheckpoint, when set and the sink is a Checkpointer, makes the run
+	// commit at every checkpoint batch and then calls it with the cursors
+	// the checkpoint carries (the job saves them). Without it checkpoints
+	// are ignored and the run commits once, at the end.
+	OnCheckpoint func(ctx context.Context, cursors map[string]string) error
 }
 
 // Result is the outcome of a run.
@@ -100,7 +105,15 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 				b.Release()
 			}
 		}()
+		var done []InputInfo
 		for b := range ch {
+			if b.Checkpoint {
+				done = append(done, InputInfo{Name: b.Input})
+				if err := checkpoint(gctx, b, src, sink, ctr, done, opts); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := consume(gctx, b, transforms, sink, ctr, opts.RejectLimit); err != nil {
 				return err
 			}
@@ -167,6 +180,33 @@ func consume(ctx context.Context, b Batch, transforms []Transform, sink Sink, ct
 		ctr.addWritten(b.Table, b.Rec.NumRows())
 	} else if b.RowsRead > 0 || len(b.Rejects) > 0 {
 		ctr.addWritten(b.Table, 0)
+	}
+	return nil
+}
+
+// checkpoint commits what the sink holds so far and hands the checkpoint's
+// cursors to the job, when both sides support it.
+func checkpoint(ctx context.Context, b Batch, src Source, sink Sink, ctr *Counters, done []InputInfo, opts RunOptions) error {
+	cp, ok := sink.(Checkpointer)
+	if !ok || opts.OnCheckpoint == nil {
+		return nil
+	}
+	stats := ctr.Tables()
+	for name, s := range stats {
+		if !s.Balanced() {
+			return fmt.Errorf("checkpoint after %s: table %s does not reconcile: rows_in %d != rows_out %d + rows_rejected %d + rows_merged %d",
+				b.Input, name, s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged)
+		}
+	}
+	commit, err := cp.Checkpoint(ctx, RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: done, Tables: src.Tables(), Stats: stats})
+	if err != nil {
+		return fmt.Errorf("checkpoint after %s: %w", b.Input, err)
+	}
+	if err := Reconcile(stats, commit); err != nil {
+		return fmt.Errorf("checkpoint after %s: %w", b.Input, err)
+	}
+	if err := opts.OnCheckpoint(ctx, b.Cursors); err != nil {
+		return fmt.Errorf("checkpoint after %s: %w", b.Input, err)
 	}
 	return nil
 }

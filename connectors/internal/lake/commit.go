@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -30,7 +32,7 @@ type Manifest struct {
 	Rows              int64                 `json:"rows"`
 	Stats             pipeline.TableStats   `json:"stats"`
 	Inputs            []pipeline.InputInfo  `json:"inputs"`
-	Rejects           string                `json:"rejects,omitempty"`
+	Rejects           []string              `json:"rejects,omitempty"`
 }
 
 // ManifestColumn is one column of a manifest's schema.
@@ -42,79 +44,125 @@ type ManifestColumn struct {
 
 var partFile = regexp.MustCompile(`(^|/)part-([0-9a-f]{16})-[0-9]{5}\.parquet$`)
 
+// isRejectSegment reports whether name is one of this run key's rejects
+// files: <run key>.jsonl or <run key>.<n>.jsonl.
+func (s *Sink) isRejectSegment(name string) bool {
+	mid, ok := strings.CutPrefix(name, s.runKey+".")
+	if !ok {
+		return false
+	}
+	mid, ok = strings.CutSuffix(mid, "jsonl")
+	if !ok {
+		return false
+	}
+	mid = strings.TrimSuffix(mid, ".")
+	for _, c := range mid {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Close commits the run: data and media files first, then rejects, then one
 // manifest per table, and only then deletes what the run replaced.
 func (s *Sink) Close(ctx context.Context, run pipeline.RunInfo) (pipeline.CommitResult, error) {
-	res := pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}
+	return s.commit(ctx, run, true)
+}
+
+// Checkpoint commits everything written so far exactly as Close does, for
+// the inputs run.Inputs names as complete, and keeps the sink open: files
+// of later batches go to new files, rejects to a new segment, and each
+// checkpoint rewrites the manifests with every file committed so far.
+func (s *Sink) Checkpoint(ctx context.Context, run pipeline.RunInfo) (pipeline.CommitResult, error) {
+	return s.commit(ctx, run, false)
+}
+
+func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pipeline.CommitResult, error) {
 	if s.done {
-		return res, errors.New("lake sink already closed")
+		return s.result, errors.New("lake sink already closed")
 	}
 	if err := s.finishAll(); err != nil {
-		return res, err
+		return s.result, err
 	}
-	for _, rw := range s.rejects {
+	rejects := s.rejects
+	s.rejects = map[string]*rejectWriter{}
+	for _, rw := range rejects {
 		if err := rw.buf.Flush(); err != nil {
-			return res, err
+			s.abortFrom(ctx, nil, rejects)
+			return s.result, err
 		}
 		if err := rw.ow.Close(); err != nil {
-			return res, err
+			s.abortFrom(ctx, nil, rejects)
+			return s.result, err
 		}
 	}
 	s.mu.Lock()
-	s.closing = true
+	s.closing = final
 	stagedObjs := s.staged
+	s.staged = nil
 	s.mu.Unlock()
 
-	committed := map[string]bool{}
 	for i, st := range stagedObjs {
 		if err := st.ow.Commit(ctx); err != nil {
-			s.abortFrom(ctx, stagedObjs[i:])
-			return res, err
+			s.abortFrom(ctx, stagedObjs[i:], rejects)
+			return s.result, err
 		}
-		committed[st.file.Path] = true
+		s.committed[st.file.Path] = true
 		if st.table != "" {
-			tc := res.Tables[st.table]
+			tc := s.result.Tables[st.table]
 			tc.Files = append(tc.Files, st.file)
 			tc.Rows += st.file.Rows
-			res.Tables[st.table] = tc
+			s.result.Tables[st.table] = tc
 		}
 	}
-	s.mu.Lock()
-	s.done = true
-	s.mu.Unlock()
-	for table, rw := range s.rejects {
+	if final {
+		s.mu.Lock()
+		s.done = true
+		s.mu.Unlock()
+	}
+	for _, table := range slices.Sorted(maps.Keys(rejects)) {
+		rw := rejects[table]
 		if err := rw.ow.Commit(ctx); err != nil {
-			return res, err
+			return s.result, err
 		}
-		tc := res.Tables[table]
-		tc.Rejects = rw.ow.Key()
-		res.Tables[table] = tc
+		s.committed[rw.ow.Key()] = true
+		tc := s.result.Tables[table]
+		tc.Rejects = append(tc.Rejects, rw.ow.Key())
+		s.result.Tables[table] = tc
 	}
 
-	names := make([]string, 0, len(s.tables))
-	for n := range s.tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(s.tables))
 	now := time.Now().UTC()
 	for _, name := range names {
-		tc := res.Tables[name]
+		tc := s.result.Tables[name]
 		key, err := s.writeManifest(ctx, run, s.tables[name], tc, now)
 		if err != nil {
-			return res, err
+			return s.result, err
 		}
 		tc.Manifest = key
-		res.Tables[name] = tc
+		s.result.Tables[name] = tc
 	}
-	if err := s.removeReplaced(ctx, run, names, committed); err != nil {
-		return res, fmt.Errorf("remove replaced files: %w", err)
+	if err := s.removeReplaced(ctx, run, names, final); err != nil {
+		return s.result, fmt.Errorf("remove replaced files: %w", err)
 	}
-	return res, nil
+	return s.copyResult(), nil
+}
+
+// copyResult returns the cumulative result, safe from later changes.
+func (s *Sink) copyResult() pipeline.CommitResult {
+	out := pipeline.CommitResult{Tables: make(map[string]pipeline.TableCommit, len(s.result.Tables))}
+	for k, v := range s.result.Tables {
+		v.Files = slices.Clone(v.Files)
+		v.Rejects = slices.Clone(v.Rejects)
+		out.Tables[k] = v
+	}
+	return out
 }
 
 // abortFrom discards staged objects a failed commit did not reach (parts of
-// an S3 upload would otherwise linger), and the rejects.
-func (s *Sink) abortFrom(ctx context.Context, rest []staged) {
+// an S3 upload would otherwise linger), and the rejects not committed.
+func (s *Sink) abortFrom(ctx context.Context, rest []staged, rejects map[string]*rejectWriter) {
 	s.mu.Lock()
 	s.done = true
 	s.mu.Unlock()
@@ -122,7 +170,7 @@ func (s *Sink) abortFrom(ctx context.Context, rest []staged) {
 	for _, st := range rest {
 		st.ow.Abort(ctx)
 	}
-	for _, rw := range s.rejects {
+	for _, rw := range rejects {
 		rw.ow.Abort(ctx)
 	}
 }
@@ -168,7 +216,11 @@ func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeli
 // removeReplaced deletes files an earlier run of the same inputs wrote and
 // this run did not write again, the rejects of tables that now have none,
 // and media of the run key no longer referenced.
-func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables []string, committed map[string]bool) error {
+//
+// At a checkpoint (final false) only data files of the inputs run.Inputs
+// names are judged: rejects and media of the run are judged at the end.
+func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables []string, final bool) error {
+	committed := s.committed
 	inputs := map[string]bool{}
 	for _, in := range run.Inputs {
 		inputs[pipeline.InputKey(in.Name)] = true
@@ -185,9 +237,21 @@ func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables 
 				stale = append(stale, o.Key)
 			}
 		}
-		if _, ok := s.rejects[t]; !ok {
-			stale = append(stale, path.Join("_rejects", t, s.runKey+".jsonl"))
+		if !final {
+			continue
 		}
+		objs, err = s.store.List(ctx, path.Join("_rejects", t)+"/")
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if s.isRejectSegment(path.Base(o.Key)) && !committed[o.Key] {
+				stale = append(stale, o.Key)
+			}
+		}
+	}
+	if !final {
+		return s.store.Delete(ctx, stale...)
 	}
 	objs, err := s.store.List(ctx, path.Join("media", s.runKey)+"/")
 	if err != nil {

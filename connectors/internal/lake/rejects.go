@@ -21,7 +21,12 @@ type rejectWriter struct {
 func (s *Sink) Reject(ctx context.Context, table string, rejects []pipeline.Reject) error {
 	rw, ok := s.rejects[table]
 	if !ok {
-		ow, err := s.store.Create(ctx, path.Join("_rejects", table, s.runKey+".jsonl"))
+		name := s.runKey + ".jsonl" // later segments (after checkpoints): <run key>.<n>.jsonl
+		if n := s.rejectSegs[table]; n > 0 {
+			name = fmt.Sprintf("%s.%d.jsonl", s.runKey, n)
+		}
+		s.rejectSegs[table]++
+		ow, err := s.store.Create(ctx, path.Join("_rejects", table, name))
 		if err != nil {
 			return err
 		}

@@ -41,6 +41,11 @@ type Sink struct {
 	rejects map[string]*rejectWriter
 	closing bool // Close has begun: no more files may be put
 	done    bool // committed or aborted
+
+	// what checkpoints and Close committed so far
+	result     pipeline.CommitResult
+	committed  map[string]bool
+	rejectSegs map[string]int
 }
 
 type writerKey struct{ table, part, input string }
@@ -70,7 +75,8 @@ func NewSink(store Store, tables []pipeline.Table, runKey string, opts Options) 
 	}
 	s := &Sink{store: store, opts: opts, runKey: runKey, mem: mem, tables: map[string]pipeline.Table{},
 		open: map[writerKey]*fileWriter{}, seq: map[writerKey]int{}, rejects: map[string]*rejectWriter{},
-		media: map[string]pipeline.FileRef{}}
+		media: map[string]pipeline.FileRef{}, committed: map[string]bool{}, rejectSegs: map[string]int{},
+		result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
 	for _, t := range tables {
 		s.tables[t.Name] = t
 	}

@@ -242,7 +242,7 @@ func TestManifestAndRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.RunID != "rid" || m.Rows != 10 || len(m.Files) != 1 || m.SchemaFingerprint != SchemaFingerprint(testTable.Schema) ||
-		m.Inputs[0].SHA256 != "ab" || m.Stats.RowsRejected != 1 || m.Rejects != "_rejects/events/run1.jsonl" {
+		m.Inputs[0].SHA256 != "ab" || m.Stats.RowsRejected != 1 || len(m.Rejects) != 1 || m.Rejects[0] != "_rejects/events/run1.jsonl" {
 		t.Errorf("manifest %+v", m)
 	}
 	if _, err := os.Stat(filepath.Join(dir, m.Files[0].Path)); err != nil {
