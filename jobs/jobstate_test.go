@@ -149,3 +149,46 @@ func TestSummaryTimesEveryStep(t *testing.T) {
 		t.Fatalf("steps %+v", sum.Steps)
 	}
 }
+
+// checkpointSource emits a checkpoint per window and fails at the third.
+type checkpointSource struct {
+	cursorSource
+	i int
+}
+
+func (c *checkpointSource) Next(context.Context) (pipeline.Batch, error) {
+	c.i++
+	if c.i == 3 {
+		return pipeline.Batch{}, errors.New("retry budget spent")
+	}
+	return pipeline.Batch{Checkpoint: true, Input: "w", Cursors: map[string]string{"until": strings.Repeat("x", c.i)}}, nil
+}
+
+type checkpointSink struct {
+	nopSink
+	n int
+}
+
+func (k *checkpointSink) Checkpoint(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+	k.n++
+	return pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}, nil
+}
+
+func TestFailedStepKeepsItsCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	sink := &checkpointSink{}
+	reg := pipeline.NewRegistry()
+	reg.AddKind(pipeline.Kind{Name: "fake", Open: func(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
+		return pipeline.OpenedSource{Source: &checkpointSource{}, RunKey: "k"}, nil
+	}})
+	reg.AddSink(pipeline.SinkKind{Scheme: "", Open: func(context.Context, pipeline.SinkConfig) (pipeline.Sink, error) { return sink, nil }})
+	_, err := Runner{Registry: reg, State: OpenLocalState}.Run(context.Background(), testJob(dir))
+	if err == nil || !strings.Contains(err.Error(), "retry budget spent") {
+		t.Fatalf("err = %v", err)
+	}
+	backend, _ := OpenLocalState(context.Background(), filepath.Join(dir, "out", "_state"))
+	st, _ := state.New(backend).Load(context.Background(), "nightly")
+	if sink.n != 2 || st.Cursors["0.fake.until"] != "xx" {
+		t.Fatalf("%d checkpoints, cursors %v: want 2 and the second window's cursor", sink.n, st.Cursors)
+	}
+}
