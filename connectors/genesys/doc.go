@@ -46,7 +46,15 @@
 // the API host and a hash of the user set) replace the ones an earlier run
 // wrote for it, including files of partitions the cell no longer fills.
 // The new cursor is the later of the saved one and end (a backfill never
-// moves it back); it is reported only after every cell was read.
+// moves it back); it is reported only after every cell was read. After
+// the last batch of each cell (its appointments, attendees, status history
+// and annotations) the source emits a checkpoint batch (pipeline.Batch
+// Checkpoint) naming the cell's input, with the cursor the same rule gives
+// for the cells read so far: the later of the saved cursor and the cell's
+// end (at most end). A run that fails later keeps the cells it finished and
+// resumes from there. An appointment listed in a checkpointed cell and
+// again in a later one is then in both cells' files, as happens across
+// runs (see Rows).
 //
 // # Rows
 //

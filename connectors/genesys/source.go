@@ -19,7 +19,7 @@ import (
 // step fetches one page for one user chunk and, for every appointment it
 // writes, the status history and annotations, then hands out the batches
 // that are full. At the end of a cell every table is flushed under the
-// cell's input name.
+// cell's input name, then a checkpoint batch closes the cell.
 type source struct {
 	o        Options
 	log      *slog.Logger
@@ -84,6 +84,7 @@ func (s *source) step(ctx context.Context) error {
 		}
 	}
 	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in, Bytes: s.cellBytes})
+	s.queue = append(s.queue, pipeline.Batch{Checkpoint: true, Input: in, Cursors: map[string]string{CursorName: s.span.after(c)}})
 	s.cellBytes = 0
 	s.ci, s.ui, s.pageNo = s.ci+1, 0, 1
 	s.done = s.ci == len(s.cells)

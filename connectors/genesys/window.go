@@ -24,6 +24,7 @@ func (c cell) interval() string {
 type span struct {
 	from, to time.Time
 	cursor   string
+	saved    time.Time // the saved cursor; zero without one
 }
 
 // plan decides what a run pulls: from start (or the cursor less repull
@@ -34,7 +35,18 @@ func plan(o Options, cursors map[string]string, now time.Time) (span, error) {
 	if err != nil {
 		return span{}, err
 	}
-	return span{from: r.From, to: r.To, cursor: r.Later(r.To)}, nil
+	return span{from: r.From, to: r.To, cursor: r.Later(r.To), saved: r.Saved}, nil
+}
+
+// after is the cursor once the cells up to c are pulled: the same rule
+// as the run's cursor, with c's end (at most to) in place of to. After the
+// last cell it is the run's cursor.
+func (sp span) after(c cell) string {
+	done := c.End
+	if sp.to.Before(done) {
+		done = sp.to
+	}
+	return daygrid.Range{Saved: sp.saved}.Later(done)
 }
 
 // cells covers [from, to) with whole cells of the grid of days-day cells

@@ -52,6 +52,19 @@ import (
 // window, but not past the start of the run's day, which is not over yet,
 // and never before the saved cursor. The job commits it after the data.
 //
+// Checkpoints: after the last batch of each window the source emits a
+// checkpoint batch (pipeline.Batch Checkpoint) naming the window's Input,
+// with the cursor the same rule gives for the windows done so far (the
+// end of that window, capped at the run's day, never before the saved
+// cursor; no cursor while that is none), so a run that fails later keeps
+// the windows it finished. With duplicates=latest every window is fetched
+// and prescanned before any is decoded; the checkpoints then follow the
+// windows as they are decoded at the end, so they keep progress only
+// against a failure while decoding (a failed fetch fails the run before
+// the first checkpoint). That is still correct: a copy not written in a
+// checkpointed window because a later window holds a newer one is in a
+// window past the cursor, which the next run pulls again.
+//
 // # Bodies and memory
 //
 // Each response body is copied to a temporary file (spool_dir, at most

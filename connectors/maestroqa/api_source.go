@@ -69,9 +69,11 @@ func (s *apiSource) step(ctx context.Context) error {
 	}
 	if s.cur.done {
 		b := s.body
-		s.inputs = append(s.inputs, pipeline.InputInfo{Name: s.api.input(b.w), Bytes: b.bytes, SHA256: b.sha256})
+		in := s.api.input(b.w)
+		s.inputs = append(s.inputs, pipeline.InputInfo{Name: in, Bytes: b.bytes, SHA256: b.sha256})
 		b.remove()
 		s.body, s.cur = nil, nil
+		s.checkpoint(in)
 		s.next++
 		s.done = s.next == len(s.plan.windows)
 		if s.done {
@@ -115,6 +117,17 @@ func (s *apiSource) open(ctx context.Context) error {
 	}
 	s.cur, err = s.d.open(r, s.api.source(w), s.api.input(w), false)
 	return err
+}
+
+// checkpoint queues the checkpoint of window s.next, whose batches are
+// all queued: the cursor is the one the run would report had it ended with
+// this window (omitted while it is "", as Cursors omits it).
+func (s *apiSource) checkpoint(in string) {
+	b := pipeline.Batch{Checkpoint: true, Input: in}
+	if c := s.plan.after[s.next]; c != "" {
+		b.Cursors = map[string]string{CursorName(s.o.TimeAxis): c}
+	}
+	s.queue = append(s.queue, b)
 }
 
 func (s *apiSource) enqueue(b pipeline.Batch) error {

@@ -39,7 +39,8 @@ func (w window) String() string {
 type runPlan struct {
 	from, to time.Time // requested days [from, to)
 	windows  []window
-	cursor   string // "" when the run completes no day
+	cursor   string   // "" when the run completes no day
+	after    []string // after[i]: the cursor once windows[:i+1] are pulled
 }
 
 // planRun decides the run's windows: from start (or the saved cursor less
@@ -47,7 +48,8 @@ type runPlan struct {
 // the grid. The cursor it reports is the end of the last window, but never
 // past the start of now's day (a day not over yet is pulled again by the
 // next run) and never before the saved cursor (a backfill of old days does
-// not move it back).
+// not move it back). after applies the same rule to each prefix of the
+// windows, for the checkpoint that follows each window.
 func planRun(o APIOptions, cursors map[string]string, now time.Time) (runPlan, error) {
 	name := CursorName(o.TimeAxis)
 	r, err := daygrid.Resolve(o.Start, o.End, o.RepullDays, name, cursors[name], now)
@@ -56,17 +58,28 @@ func planRun(o APIOptions, cursors map[string]string, now time.Time) (runPlan, e
 	}
 	p := runPlan{from: r.From, to: r.To}
 	p.windows = grid(p.from, p.to, o.WindowDays)
-	done := p.windows[len(p.windows)-1].End
+	p.after = make([]string, len(p.windows))
+	for i, w := range p.windows {
+		p.after[i] = cursorAt(r, p.windows[0].Start, w.End)
+	}
+	p.cursor = p.after[len(p.after)-1]
+	return p, nil
+}
+
+// cursorAt is the cursor once the windows from first to done are pulled:
+// done capped at today, if that completes a day past the saved cursor;
+// else the saved cursor ("" without one).
+func cursorAt(r daygrid.Range, first, done time.Time) string {
 	if r.Today.Before(done) {
 		done = r.Today
 	}
 	switch {
-	case done.After(p.windows[0].Start) && done.After(r.Saved):
-		p.cursor = done.Format(time.DateOnly)
+	case done.After(first) && done.After(r.Saved):
+		return done.Format(time.DateOnly)
 	case !r.Saved.IsZero():
-		p.cursor = r.Saved.Format(time.DateOnly)
+		return r.Saved.Format(time.DateOnly)
 	}
-	return p, nil
+	return ""
 }
 
 // grid covers [from, to) with whole windows of the grid of days-day

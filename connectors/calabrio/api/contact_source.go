@@ -65,7 +65,7 @@ const (
 
 // contactSource searches one day per step and, for every new contact of
 // the day, exports its media and transcript when asked to; then it flushes
-// every table under the day's input name.
+// every table under the day's input name and a checkpoint closes the day.
 type contactSource struct {
 	o        contactOptions
 	k        *conn
@@ -193,6 +193,7 @@ func (s *contactSource) step(ctx context.Context) error {
 		}
 	}
 	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in})
+	s.queue = append(s.queue, s.span.checkpoint(s.wi, ContactsCursor, in))
 	s.wi++
 	s.done = s.wi == len(s.span.windows)
 	return nil

@@ -54,6 +54,19 @@
 // last item ... as the start of the new range" made exact: the next range
 // starts at the end of the last exported whole day, less repull_days.
 //
+// # Checkpoints
+//
+// A windowed report emits a checkpoint batch (pipeline.Batch Checkpoint)
+// after every page of a window and its export-job rows; calabrio-contacts
+// emits one after each day's contacts, metadata, media and transcripts.
+// Each names the window's input and carries the cursor the kind's rule
+// gives for the windows done so far (the window's end, at most end and
+// today's start, never before the saved cursor), so a run that fails later
+// keeps the windows it finished. A report without the date placeholders
+// is one export with no cursor and emits none. A contact found on a
+// checkpointed day and again on a later one is written under the first
+// day; a run resumed after a failure writes it under the later day too.
+//
 // # Contacts
 //
 // No pagination is documented, so each search covers one day. The

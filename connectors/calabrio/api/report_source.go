@@ -57,7 +57,7 @@ func openReport(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSo
 // reportSource exports a report window by window, page by page. Each step
 // fetches one page (through any polling and resubmits) and decodes it;
 // after a window's last page both tables are flushed under the window's
-// input name.
+// input name and, for a windowed report, a checkpoint closes the window.
 type reportSource struct {
 	o         reportOptions
 	k         *conn
@@ -130,6 +130,9 @@ func (s *reportSource) step(ctx context.Context) error {
 		s.queue = append(s.queue, s.jobs.Flush(in))
 	}
 	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in})
+	if s.o.Windowed {
+		s.queue = append(s.queue, s.span.checkpoint(s.wi, ReportCursor, in))
+	}
 	s.wi, s.offset, s.pageNo = s.wi+1, 0, 1
 	s.done = s.wi == len(s.span.windows)
 	return nil

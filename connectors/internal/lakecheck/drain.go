@@ -15,6 +15,15 @@ type Counts struct {
 	Read, Written, Rejected, Merged int64
 }
 
+// Checkpoint is one checkpoint batch a source emitted (pipeline.Batch
+// Checkpoint): the unit it closed, the cursors it carried and what the
+// source had emitted before it.
+type Checkpoint struct {
+	Input   string
+	Cursors map[string]string
+	Before  Counts
+}
+
 // Drain opens kind over inputs and reads every batch without a sink, with a
 // checked allocator. It is what fuzz targets run: cheap, and it checks that
 // every row read was written, rejected or merged, and that every batch
@@ -22,13 +31,28 @@ type Counts struct {
 // that fails a file); it must never be a panic.
 func Drain(t testing.TB, kind pipeline.Kind, opts map[string]string, inputs ...string) (Counts, error) {
 	t.Helper()
+	c, _, err := DrainWith(t, kind, Options{Opts: opts}, inputs...)
+	return c, err
+}
+
+// DrainWith is Drain with RunWith's options (clock, saved cursors, remote
+// inputs; Out and Prepare are not used; a zero Policy is Drain's 7 rows and
+// 64 KiB). It also returns the source's checkpoint batches in order. A
+// checkpoint carries no rows and no table, so it is left out of the
+// accounting and schema checks; DrainWith fails the test if one holds rows.
+func DrainWith(t testing.TB, kind pipeline.Kind, o Options, inputs ...string) (Counts, []Checkpoint, error) {
+	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
+	policy := o.Policy
+	if policy == (pipeline.BatchPolicy{}) {
+		policy = pipeline.BatchPolicy{MaxRows: 7, MaxBytes: 1 << 16}
+	}
 	ctx := context.Background()
-	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: opts,
-		Policy: pipeline.BatchPolicy{MaxRows: 7, MaxBytes: 1 << 16}, Mem: mem})
+	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: o.Opts,
+		Policy: policy, Mem: mem, Now: o.Now, Cursors: o.Cursors, Remote: o.Remote})
 	if err != nil {
-		return Counts{}, err
+		return Counts{}, nil, err
 	}
 	defer src.Close()
 	if u, ok := src.Source.(pipeline.FileStoreUser); ok {
@@ -39,13 +63,22 @@ func Drain(t testing.TB, kind pipeline.Kind, opts map[string]string, inputs ...s
 		schemas[tb.Name] = tb
 	}
 	var c Counts
+	var cps []Checkpoint
 	for {
 		b, err := src.Next(ctx)
 		if errors.Is(err, pipeline.ErrEndOfInput) {
 			break
 		}
 		if err != nil {
-			return c, err
+			return c, cps, err
+		}
+		if b.Checkpoint {
+			if b.Rec != nil || b.RowsRead != 0 || len(b.Rejects) != 0 || b.Merged != 0 {
+				b.Release()
+				t.Fatalf("checkpoint of %q carries rows", b.Input)
+			}
+			cps = append(cps, Checkpoint{Input: b.Input, Cursors: b.Cursors, Before: c})
+			continue
 		}
 		tb, ok := schemas[b.Table]
 		if !ok {
@@ -72,7 +105,7 @@ func Drain(t testing.TB, kind pipeline.Kind, opts map[string]string, inputs ...s
 		c.Merged += b.Merged
 		b.Release()
 	}
-	return c, nil
+	return c, cps, nil
 }
 
 // discardStore is a FileStore that hashes nothing and keeps nothing.
