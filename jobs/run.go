@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -175,7 +174,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	}
 	if err != nil {
 		st.Error = err.Error()
-		log.Error("run failed, nothing committed", "err", err)
+		log.Error("run failed; nothing after its last checkpoint was committed", "err", err)
 		return st, err
 	}
 	if err := sess.commit(ctx, i, spec, st.Inputs, src.Source); err != nil {
@@ -222,7 +221,7 @@ func (r Runner) logger() *slog.Logger {
 }
 
 // ExpandInputs expands globs; URLs pass through. A glob that matches nothing
-// is an error.
+// is an error; no inputs at all is not (API kinds take none).
 func ExpandInputs(in []string) ([]string, error) {
 	var out []string
 	for _, p := range in {
@@ -239,10 +238,7 @@ func ExpandInputs(in []string) ([]string, error) {
 		}
 		out = append(out, m...)
 	}
-	if len(out) == 0 {
-		return nil, errors.New("no input given")
-	}
-	return out, nil
+	return out, nil // API kinds take none; file kinds say when they have none
 }
 
 // NewRunID returns a sortable, unique run id such as 20240501T120000Z-1a2b3c4d.

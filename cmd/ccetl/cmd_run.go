@@ -74,7 +74,7 @@ func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
 			fmt.Fprintf(w, "  rejects: %s\n", r)
 		}
 		if st.Error != "" {
-			fmt.Fprintf(w, "  FAILED: nothing of this step was committed\n")
+			fmt.Fprintf(w, "  FAILED: nothing of this step after its last checkpoint was committed\n")
 		}
 	}
 	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files, %.1f MB/s, output %s\n",

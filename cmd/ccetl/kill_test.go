@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -144,4 +145,39 @@ func TestKillMidWriteLeavesNothingPartial(t *testing.T) {
 			}
 		}
 	}
+}
+
+// readColumn decodes one string column of a Parquet file.
+func readColumn(path, name string) ([]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	rdr, err := file.NewParquetReader(fh)
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	defer tbl.Release()
+	idx := tbl.Schema().FieldIndices(name)
+	if len(idx) != 1 {
+		return nil, fmt.Errorf("no column %s", name)
+	}
+	var out []string
+	for _, c := range tbl.Column(idx[0]).Data().Chunks() {
+		s := c.(*array.String)
+		for i := 0; i < s.Len(); i++ {
+			out = append(out, s.Value(i))
+		}
+	}
+	return out, nil
 }
