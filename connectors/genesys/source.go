@@ -11,6 +11,7 @@ import (
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
 	"github.com/ccetl/ccetl/connectors/internal/jsonrow"
+	"github.com/ccetl/ccetl/connectors/internal/pull"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -46,20 +47,7 @@ type source struct {
 func (s *source) Tables() []pipeline.Table { return Tables }
 
 func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
-	for len(s.queue) == 0 {
-		if s.done {
-			return pipeline.Batch{}, pipeline.ErrEndOfInput
-		}
-		if err := ctx.Err(); err != nil {
-			return pipeline.Batch{}, err
-		}
-		if err := s.step(ctx); err != nil {
-			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", KindName, err)
-		}
-	}
-	b := s.queue[0]
-	s.queue = s.queue[1:]
-	return b, nil
+	return pull.Next(ctx, KindName, &s.queue, &s.done, s.step)
 }
 
 // step fetches the next appointments page, or closes the current cell.

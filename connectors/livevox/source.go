@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/pull"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -75,20 +76,7 @@ func rateLimitString(o *Options) string {
 }
 
 func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
-	for len(s.queue) == 0 {
-		if s.finished {
-			return pipeline.Batch{}, pipeline.ErrEndOfInput
-		}
-		if err := ctx.Err(); err != nil {
-			return pipeline.Batch{}, err
-		}
-		if err := s.step(ctx); err != nil {
-			return pipeline.Batch{}, err
-		}
-	}
-	b := s.queue[0]
-	s.queue = s.queue[1:]
-	return b, nil
+	return pull.Next(ctx, "", &s.queue, &s.finished, s.step)
 }
 
 // step makes one request's worth of progress.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/pull"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -39,20 +40,7 @@ type apiSource struct {
 func (s *apiSource) Tables() []pipeline.Table { return Tables }
 
 func (s *apiSource) Next(ctx context.Context) (pipeline.Batch, error) {
-	for len(s.queue) == 0 {
-		if s.done {
-			return pipeline.Batch{}, pipeline.ErrEndOfInput
-		}
-		if err := ctx.Err(); err != nil {
-			return pipeline.Batch{}, err
-		}
-		if err := s.step(ctx); err != nil {
-			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", APIKindName, err)
-		}
-	}
-	b := s.queue[0]
-	s.queue = s.queue[1:]
-	return b, nil
+	return pull.Next(ctx, APIKindName, &s.queue, &s.done, s.step)
 }
 
 // step does one unit of work: fetch (and prescan) a window, start

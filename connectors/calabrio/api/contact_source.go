@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/pull"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -116,20 +117,7 @@ func (s *contactSource) batcher(i int) *rowbuild.Batcher {
 }
 
 func (s *contactSource) Next(ctx context.Context) (pipeline.Batch, error) {
-	for len(s.queue) == 0 {
-		if s.done {
-			return pipeline.Batch{}, pipeline.ErrEndOfInput
-		}
-		if err := ctx.Err(); err != nil {
-			return pipeline.Batch{}, err
-		}
-		if err := s.step(ctx); err != nil {
-			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", ContactsKindName, err)
-		}
-	}
-	b := s.queue[0]
-	s.queue = s.queue[1:]
-	return b, nil
+	return pull.Next(ctx, ContactsKindName, &s.queue, &s.done, s.step)
 }
 
 // query is the search of window w.

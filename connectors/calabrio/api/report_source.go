@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/pull"
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -78,20 +79,7 @@ type reportSource struct {
 func (s *reportSource) Tables() []pipeline.Table { return []pipeline.Table{s.table, ExportJob} }
 
 func (s *reportSource) Next(ctx context.Context) (pipeline.Batch, error) {
-	for len(s.queue) == 0 {
-		if s.done {
-			return pipeline.Batch{}, pipeline.ErrEndOfInput
-		}
-		if err := ctx.Err(); err != nil {
-			return pipeline.Batch{}, err
-		}
-		if err := s.step(ctx); err != nil {
-			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", ReportKindName, err)
-		}
-	}
-	b := s.queue[0]
-	s.queue = s.queue[1:]
-	return b, nil
+	return pull.Next(ctx, ReportKindName, &s.queue, &s.done, s.step)
 }
 
 // step fetches and decodes the next page.
