@@ -248,16 +248,37 @@ func (w *writer) Abort(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
-	_, err := w.s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
-		Bucket:   aws.String(w.s.name),
-		Key:      aws.String(w.s.key(w.rel)),
-		UploadId: aws.String(w.uploadID),
-	})
-	if err != nil && !isNoSuchUpload(err) {
-		return fmt.Errorf("s3 abort upload %s: %w", w.s.url(w.rel), err)
+	// A part whose request the server was still handling when we gave up
+	// on it can land after the abort and keep the upload alive, so the
+	// abort is repeated until the server no longer knows the upload (as
+	// AWS advises for uploads with parts in progress).
+	for try := 0; ; try++ {
+		_, err := w.s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+			Bucket:   aws.String(w.s.name),
+			Key:      aws.String(w.s.key(w.rel)),
+			UploadId: aws.String(w.uploadID),
+		})
+		switch {
+		case err != nil && isNoSuchUpload(err):
+			return nil
+		case err != nil:
+			return fmt.Errorf("s3 abort upload %s: %w", w.s.url(w.rel), err)
+		case try == abortRepeats:
+			return nil
+		}
+		select {
+		case <-time.After(abortRecheck):
+		case <-ctx.Done():
+			return nil
+		}
 	}
-	return nil
 }
+
+// abortRepeats and abortRecheck bound the repeated aborts of an upload.
+const (
+	abortRepeats = 3
+	abortRecheck = 100 * time.Millisecond
+)
 
 // release gives the buffer and the staged bytes back.
 func (w *writer) release() {
