@@ -47,6 +47,9 @@ func Check(job *Job, reg *pipeline.Registry) error {
 			ps.add(t.Pos, "%v", err)
 		}
 	}
+	if job.Target != nil {
+		checkTarget(&ps, job.Target, reg)
+	}
 	return ps.err()
 }
 

@@ -178,6 +178,7 @@ func (l *loader) job(n *yaml.Node, job *Job) {
 		"batch":   func(v *yaml.Node) { l.batch(v, &job.Batch) },
 		"rejects": func(v *yaml.Node) { l.rejects(v, &job.Rejects) },
 		"state":   func(v *yaml.Node) { job.State = l.str(v, "state") },
+		"target":  func(v *yaml.Node) { job.Target = l.target(v) },
 	})
 	if n.Kind != yaml.MappingNode {
 		return

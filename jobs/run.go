@@ -59,6 +59,8 @@ type Summary struct {
 	Steps        []StepSummary         `json:"steps"`
 	Seconds      float64               `json:"seconds"`
 	MBPerSecond  float64               `json:"mb_per_s"`
+	// Push is the outcome of a push job's target.
+	Push *PushSummary `json:"push,omitempty"`
 }
 
 // Run runs every source of a job in order into its sink. It stops at the

@@ -15,6 +15,9 @@ type Job struct {
 	Batch      pipeline.BatchPolicy
 	Rejects    pipeline.RejectLimit
 	State      string // where job state is kept: a directory or s3:// URL ("" = default)
+	// Target, when set, makes this a push job: its sources' rows are
+	// written into a vendor API, and the sink receives the push results.
+	Target *TargetSpec
 }
 
 // SourceSpec is one source of a job.

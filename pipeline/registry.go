@@ -132,11 +132,13 @@ type Registry struct {
 	kinds   map[string]Kind
 	sinks   map[string]SinkKind
 	remotes map[string]RemoteFiles
+	targets map[string]TargetKind
 }
 
 // NewRegistry makes an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{kinds: map[string]Kind{}, sinks: map[string]SinkKind{}, remotes: map[string]RemoteFiles{}}
+	return &Registry{kinds: map[string]Kind{}, sinks: map[string]SinkKind{}, remotes: map[string]RemoteFiles{},
+		targets: map[string]TargetKind{}}
 }
 
 // AddKind registers a kind; a duplicate name panics (a programming error).
@@ -153,6 +155,33 @@ func (r *Registry) AddSink(s SinkKind) {
 		panic("pipeline: sink registered twice: " + s.Scheme)
 	}
 	r.sinks[s.Scheme] = s
+}
+
+// AddTarget registers a push target; a duplicate name panics.
+func (r *Registry) AddTarget(t TargetKind) {
+	if _, dup := r.targets[t.Name]; dup {
+		panic("pipeline: target registered twice: " + t.Name)
+	}
+	r.targets[t.Name] = t
+}
+
+// Target finds a push target by name.
+func (r *Registry) Target(name string) (TargetKind, error) {
+	t, ok := r.targets[name]
+	if !ok {
+		return TargetKind{}, fmt.Errorf("unknown target %q (known: %s)", name, strings.Join(r.TargetNames(), ", "))
+	}
+	return t, nil
+}
+
+// TargetNames lists push target names in order.
+func (r *Registry) TargetNames() []string {
+	out := make([]string, 0, len(r.targets))
+	for n := range r.targets {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // AddRemote registers how to read inputs given as scheme:// URLs.

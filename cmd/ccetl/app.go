@@ -21,7 +21,9 @@ const usage = `ccetl: batch ETL for contact-center quality, coaching and workfor
 
 Usage:
   ccetl convert --kind KIND --out DIR|s3://BUCKET/PREFIX [--json] [--opt k=v]... INPUT...
-  ccetl run [--json] JOB.yaml
+  ccetl run [--json] [--limit N] JOB.yaml
+  ccetl plan [--json] [--all] [-o PLAN.json] [--limit N] JOB.yaml
+  ccetl apply [--json] PLAN.json JOB.yaml
   ccetl validate JOB.yaml...
   ccetl schema [--json] [KIND]
   ccetl inspect [--json] FILE.parquet...
@@ -61,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return e.inspect(rest)
 	case "state":
 		return e.state(ctx, rest)
+	case "plan":
+		return e.plan(ctx, rest)
+	case "apply":
+		return e.apply(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ccetl", version)
 		return nil

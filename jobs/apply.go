@@ -1,0 +1,247 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// PushSummary is the outcome of a push: the plan's counts, every status's
+// count and each batch the target acknowledged.
+type PushSummary struct {
+	Target  string                 `json:"target"`
+	Planned map[string]int         `json:"planned"`
+	Status  map[string]int         `json:"status"`
+	Batches []pipeline.BatchResult `json:"batches,omitempty"`
+	// Limited counts records --limit left out.
+	Limited int64  `json:"limited,omitempty"`
+	Stopped string `json:"stopped,omitempty"`
+}
+
+// Failed counts the changes that failed.
+func (s *PushSummary) Failed() int { return s.Status[pipeline.StatusFailed] }
+
+// ErrPlanStale is matched by the error of an apply whose plan the target's
+// state no longer matches.
+var ErrPlanStale = errors.New("the plan is stale")
+
+// Push plans a push job and carries the plan out, under the job's lease:
+// the target's writes, the ledger, and one push_results row per change in
+// the job's sink (failed changes also in _rejects). With opts.Saved it
+// carries out that saved plan instead, after checking that a plan made now
+// is the same (Stale); otherwise it refuses and sends nothing.
+func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, error) {
+	sum := Summary{Job: job.Name, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
+	if job.Target == nil {
+		return sum, fmt.Errorf("job %s has no target: nothing to push", job.Name)
+	}
+	tk, err := r.Registry.Target(job.Target.Kind)
+	if err != nil {
+		return sum, err
+	}
+	start := time.Now()
+	ctx, sess, err := r.begin(ctx, job)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		if err := sess.end(ctx); err != nil {
+			r.logger().Warn("release job lease", "job", job.Name, "err", err)
+		}
+	}()
+	pl, err := r.Plan(ctx, job, opts)
+	if err != nil {
+		return sum, err
+	}
+	defer pl.Close()
+	if opts.Saved != nil {
+		if err := Stale(opts.Saved, pl.Plan); err != nil {
+			return sum, err
+		}
+	}
+	plan := pl.Plan
+	runID := NewRunID()
+	log := r.pushLogger(job).With("run_id", runID)
+	led, err := r.openLedger(ctx, job)
+	if err != nil {
+		return sum, err
+	}
+	t, err := r.openTarget(ctx, job, tk, pl)
+	if err != nil {
+		return sum, err
+	}
+	defer t.Close()
+	j := &journal{led: led, runID: runID, plan: plan, outcomes: map[int]pipeline.Outcome{},
+		limits: job.Target.Limits, log: log}
+	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited}
+	log.Info("push started", "changes", len(plan.Changes), "planned", ps.Planned)
+	applyErr := t.Apply(ctx, plan, j)
+	ps.Batches = j.batches
+	if applyErr != nil {
+		ps.Stopped = applyErr.Error()
+		log.Error("push stopped; the batches acknowledged before stay done", "err", applyErr)
+	} else if err := led.fold(ctx, runID); err != nil {
+		log.Warn("fold the push ledger", "err", err)
+	}
+	st, err := r.writeResults(ctx, job, runID, pl, j, &ps)
+	sum.Steps = append(sum.Steps, st)
+	sum.Push = &ps
+	sum.Seconds = time.Since(start).Seconds()
+	sum.RowsIn = pl.RowsIn
+	for _, t := range st.Tables {
+		sum.RowsOut += t.RowsOut
+		sum.RowsRejected += t.RowsRejected
+	}
+	sum.Files = append(sum.Files, st.Files...)
+	switch {
+	case applyErr != nil:
+		return sum, fmt.Errorf("push %s: %w", tk.Name, applyErr)
+	case err != nil:
+		return sum, err
+	}
+	log.Info("push finished", "status", ps.Status)
+	return sum, nil
+}
+
+// journal is the Journal Apply reports to: the ledger, the outcomes by
+// change and the failure limits.
+type journal struct {
+	led      *ledger
+	runID    string
+	plan     *pipeline.Plan
+	outcomes map[int]pipeline.Outcome
+	batches  []pipeline.BatchResult
+	limits   FailureLimits
+	n        int
+	sent     int
+	failed   int
+	log      interface {
+		Info(string, ...any)
+	}
+}
+
+func (j *journal) name() string { return fmt.Sprintf("%s-%06d", j.runID, j.n) }
+
+func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.Change) error {
+	j.n++
+	d := ledgerDoc{Entity: entity, Entries: map[string]pipeline.LedgerEntry{}}
+	for _, c := range changes {
+		d.Entries[c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: c.TargetID, RunID: j.runID, Pending: true}
+	}
+	return j.led.put(ctx, j.name(), d)
+}
+
+func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
+	d := ledgerDoc{Entity: r.Entity, Entries: map[string]pipeline.LedgerEntry{}}
+	var failedKeys []string
+	for _, o := range r.Outcomes {
+		if o.Seq < 0 || o.Seq >= len(j.plan.Changes) {
+			return fmt.Errorf("the target acknowledged change %d, which the plan does not have", o.Seq)
+		}
+		c := j.plan.Changes[o.Seq]
+		j.outcomes[o.Seq] = o
+		j.sent++
+		if o.Status == pipeline.StatusFailed {
+			j.failed++
+			failedKeys = append(failedKeys, c.Key)
+			continue
+		}
+		id := o.TargetID
+		if id == "" {
+			id = c.TargetID
+		}
+		d.Entries[c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: id, RunID: j.runID}
+	}
+	j.led.drop(r.Entity, failedKeys)
+	if err := j.led.put(ctx, j.name(), d); err != nil {
+		return err
+	}
+	j.batches = append(j.batches, r)
+	j.log.Info("batch acknowledged", "entity", r.Entity, "request", r.Request, "changes", len(r.Outcomes))
+	return j.limits.check(j.failed, j.sent)
+}
+
+// FailureLimits stop a push whose writes fail too often.
+type FailureLimits struct {
+	MaxFailures     int     // 0: no limit
+	MaxFailureRatio float64 // of the changes sent so far; 0: no limit
+}
+
+func (l FailureLimits) check(failed, sent int) error {
+	if l.MaxFailures > 0 && failed > l.MaxFailures {
+		return fmt.Errorf("%d changes failed, over max_failures %d", failed, l.MaxFailures)
+	}
+	if l.MaxFailureRatio > 0 && sent >= 20 && float64(failed) > l.MaxFailureRatio*float64(sent) {
+		return fmt.Errorf("%d of %d changes sent failed, over max_failure_ratio %g", failed, sent, l.MaxFailureRatio)
+	}
+	return nil
+}
+
+// statusOf is what became of change c: its outcome when it was sent, what
+// its action says when it needs no write, failed when the push stopped
+// before sending it.
+func statusOf(c pipeline.Change, o pipeline.Outcome, sent bool, stopped string) (status, code, msg string) {
+	switch c.Action {
+	case pipeline.ActionUnchanged:
+		return pipeline.StatusUnchanged, "", ""
+	case pipeline.ActionSkip:
+		return pipeline.StatusSkipped, "", c.Reason
+	case pipeline.ActionInvalid:
+		return pipeline.StatusFailed, "invalid", c.Reason
+	}
+	if !sent {
+		if stopped == "" {
+			stopped = "the target did not acknowledge it"
+		}
+		return pipeline.StatusFailed, "not_sent", "not sent: the push stopped: " + stopped
+	}
+	return o.Status, o.Code, o.Message
+}
+
+// putLocalFile stores a file under dir/media/rel and describes it as the
+// lake's PutFile does.
+func putLocalFile(dir, rel string, r pipeline.FileReader) (pipeline.FileRef, error) {
+	clean := path.Clean(rel)
+	if !filepath.IsLocal(filepath.FromSlash(clean)) {
+		return pipeline.FileRef{}, fmt.Errorf("media file name %q escapes the output", rel)
+	}
+	key := path.Join("media", clean)
+	p := filepath.Join(dir, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return pipeline.FileRef{}, err
+	}
+	f, err := os.Create(p)
+	if err != nil {
+		return pipeline.FileRef{}, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return pipeline.FileRef{}, fmt.Errorf("keep %s: %w", key, err)
+	}
+	return pipeline.FileRef{Path: key, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// openerOf adapts an os.File opener to TargetConfig.Files.
+func openerOf(open func(string) (*os.File, error)) func(string) (io.ReadCloser, error) {
+	return func(rel string) (io.ReadCloser, error) {
+		f, err := open(strings.TrimPrefix(rel, "/"))
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
+}

@@ -1,0 +1,359 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ccetl/ccetl/pipeline"
+	"github.com/ccetl/ccetl/transforms"
+)
+
+// PushOptions tune one push.
+type PushOptions struct {
+	// Limit pushes only the first Limit records of each entity (0: all),
+	// for a trial.
+	Limit int
+	// Saved, when set, is a saved plan to carry out instead of a new one.
+	Saved *pipeline.Plan
+}
+
+// Planned is a plan with what its making saw: the records read and the
+// rows the sources rejected.
+type Planned struct {
+	Plan    *pipeline.Plan
+	RowsIn  int64
+	Rejects map[string][]pipeline.Reject // by table
+	Report  map[string]any
+	// Limited counts the records --limit left out.
+	Limited int64
+	// records counts the records and mapping refusals the plan was made
+	// of (-1 for a plan read from a file), for the reconciliation.
+	records int
+	// files holds what the sources stored (recordings) until the push is
+	// done; cleanup removes it.
+	files   string
+	cleanup func()
+}
+
+// Stale reports how a saved plan differs from a fresh one made of the same
+// job now, or nil when they agree change for change: applying a saved plan
+// carries out exactly what it says, or nothing.
+func Stale(saved, fresh *pipeline.Plan) error {
+	if saved.Version != pipeline.PlanVersion {
+		return fmt.Errorf("%w: plan format version %d; this ccetl writes version %d", ErrPlanStale, saved.Version, pipeline.PlanVersion)
+	}
+	if saved.Job != fresh.Job || saved.Target != fresh.Target {
+		return fmt.Errorf("%w: the plan is for job %s, target %s; the job file says job %s, target %s",
+			ErrPlanStale, saved.Job, saved.Target, fresh.Job, fresh.Target)
+	}
+	for k, v := range saved.State {
+		if fresh.State[k] != v {
+			return fmt.Errorf("%w: the target's %s changed since the plan was made", ErrPlanStale, k)
+		}
+	}
+	if len(saved.Changes) != len(fresh.Changes) {
+		return fmt.Errorf("%w: it has %d changes, a plan made now has %d", ErrPlanStale, len(saved.Changes), len(fresh.Changes))
+	}
+	for i, s := range saved.Changes {
+		f := fresh.Changes[i]
+		if s.Entity != f.Entity || s.Key != f.Key || s.Action != f.Action || s.Hash != f.Hash || s.TargetID != f.TargetID ||
+			!slices.Equal(s.Fields, f.Fields) {
+			return fmt.Errorf("%w: change %d (%s %s %s) is now %s %s %s", ErrPlanStale, s.Seq, s.Entity, s.Action, s.Key,
+				f.Entity, f.Action, f.Key)
+		}
+	}
+	return nil
+}
+
+// Close removes the files the sources stored for the push.
+func (p *Planned) Close() {
+	if p != nil && p.cleanup != nil {
+		p.cleanup()
+		p.cleanup = nil
+	}
+}
+
+// Plan reads a push job's sources, maps their rows onto the target's
+// entities and asks the target what it would do. It writes nothing: not to
+// the target, not to the sink, not to the job state.
+func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned, error) {
+	if job.Target == nil {
+		return nil, fmt.Errorf("job %s has no target: nothing to plan", job.Name)
+	}
+	if err := Check(job, r.Registry); err != nil {
+		return nil, err
+	}
+	tk, err := r.Registry.Target(job.Target.Kind)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "ccetl-push-")
+	if err != nil {
+		return nil, err
+	}
+	pl := &Planned{Rejects: map[string][]pipeline.Reject{}, files: dir, cleanup: func() { os.RemoveAll(dir) }}
+	recs, err := r.collect(ctx, job, tk, pl, opts)
+	if err != nil {
+		pl.Close()
+		return nil, err
+	}
+	led, err := r.openLedger(ctx, job)
+	if err != nil {
+		pl.Close()
+		return nil, err
+	}
+	t, err := r.openTarget(ctx, job, tk, pl)
+	if err != nil {
+		pl.Close()
+		return nil, err
+	}
+	defer t.Close()
+	plan, err := t.Plan(ctx, recs.records, led)
+	if err != nil {
+		pl.Close()
+		return nil, fmt.Errorf("plan %s: %w", tk.Name, err)
+	}
+	plan.Version, plan.Job, plan.Target = pipeline.PlanVersion, job.Name, tk.Name
+	if plan.CreatedAt.IsZero() {
+		plan.CreatedAt = time.Now().UTC()
+	}
+	for _, c := range recs.invalid { // rows the mapping could not make records of
+		c.Seq = len(plan.Changes)
+		plan.Changes = append(plan.Changes, c)
+	}
+	plan.Inputs = recs.inputs
+	pl.Plan = plan
+	pl.records = len(recs.records) + len(recs.invalid)
+	return pl, nil
+}
+
+func (r Runner) openTarget(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned) (pipeline.Target, error) {
+	files := func(rel string) (f *os.File, err error) {
+		p := filepath.Join(pl.files, filepath.FromSlash(rel))
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			return nil, fmt.Errorf("file %s: not a relative path", rel)
+		}
+		return os.Open(p)
+	}
+	t, err := tk.Open(ctx, pipeline.TargetConfig{Kind: tk.Name, Options: job.Target.Options,
+		Logger: r.logger().With("job", job.Name, "target", tk.Name), Files: openerOf(files)})
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", tk.Name, err)
+	}
+	return t, nil
+}
+
+func (r Runner) openLedger(ctx context.Context, job *Job) (*ledger, error) {
+	if r.State == nil {
+		return loadLedger(ctx, nil, job.Name)
+	}
+	backend, err := r.State(ctx, StateURL(job))
+	if err != nil {
+		return nil, fmt.Errorf("job state: %w", err)
+	}
+	return loadLedger(ctx, backend, job.Name)
+}
+
+// collected is what the sources gave a push: records by entity order, the
+// rows the mapping refused, the inputs read.
+type collected struct {
+	records []pipeline.Record
+	invalid []pipeline.Change
+	inputs  []pipeline.InputInfo
+}
+
+// collect runs every source of the job (with the job's transforms) into a
+// collector that maps rows onto the target's entities.
+func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions) (*collected, error) {
+	byEntity := map[string][]pipeline.Record{}
+	var invalid []pipeline.Change
+	out := &collected{}
+	mem := r.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	pl.Report = map[string]any{}
+	for i, spec := range job.Sources {
+		kind, err := r.Registry.Kind(spec.Kind)
+		if err != nil {
+			return nil, err
+		}
+		inputs, err := ExpandInputs(spec.Inputs)
+		if err != nil {
+			return nil, err
+		}
+		ctr := &pipeline.Counters{}
+		src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
+			Policy: job.Batch, Mem: mem, Counter: ctr, Logger: r.logger().With("job", job.Name, "kind", spec.Kind),
+			Remote: r.Registry.Remotes()})
+		if err != nil {
+			return nil, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
+		}
+		ts, err := buildTransforms(job)
+		if err != nil {
+			src.Close()
+			return nil, err
+		}
+		tables, err := pipeline.TransformTables(src.Tables(), ts)
+		if err != nil {
+			src.Close()
+			return nil, err
+		}
+		maps, err := mappingsFor(job, tk, tables)
+		if err != nil {
+			src.Close()
+			return nil, err
+		}
+		col := &collector{maps: maps, dir: pl.files, byEntity: byEntity, limit: opts.Limit, rejects: pl.Rejects,
+			limited: &pl.Limited}
+		res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, col, pipeline.RunOptions{
+			RunID: "plan", Kind: kind.Name, Logger: r.logger(), Counters: ctr})
+		if err != nil {
+			return nil, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
+		}
+		out.inputs = append(out.inputs, res.Inputs...)
+		for _, t := range res.Tables {
+			pl.RowsIn += t.RowsIn
+		}
+		if len(res.Report) > 0 {
+			pl.Report[fmt.Sprintf("source %d (%s)", i+1, spec.Kind)] = res.Report
+		}
+		invalid = append(invalid, col.invalid...)
+	}
+	for _, e := range tk.Entities {
+		out.records = append(out.records, byEntity[e.Name]...)
+	}
+	out.invalid = invalid
+	return out, nil
+}
+
+func buildTransforms(job *Job) ([]pipeline.Transform, error) {
+	var ts []pipeline.Transform
+	for _, t := range job.Transforms {
+		tr, err := transforms.New(t.Name, t.List, t.Args)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, tr)
+	}
+	return ts, nil
+}
+
+// mappingsFor returns, by table, the mappings that make records of its
+// rows: the job's map entries, and for entities it does not map, the
+// entity's own table when a source produces it.
+func mappingsFor(job *Job, tk pipeline.TargetKind, tables []pipeline.Table) (map[string][]*transforms.Mapping, error) {
+	out := map[string][]*transforms.Mapping{}
+	var errs []error
+	for _, e := range tk.Entities {
+		m := &transforms.Mapping{Entity: e, From: e.Table}
+		if spec, ok := job.Target.Map[e.Name]; ok {
+			m.Fields = spec.Fields
+			if spec.From != "" {
+				m.From = spec.From
+			}
+		}
+		for _, t := range tables {
+			if t.Name != m.From {
+				continue
+			}
+			cols := make([]string, 0, t.Schema.NumFields())
+			for _, f := range t.Schema.Fields() {
+				cols = append(cols, f.Name)
+			}
+			if err := m.Resolve(cols); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out[t.Name] = append(out[t.Name], m)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// collector is the sink of a push's sources: it keeps records instead of
+// writing files.
+type collector struct {
+	maps     map[string][]*transforms.Mapping
+	dir      string
+	byEntity map[string][]pipeline.Record
+	invalid  []pipeline.Change
+	rejects  map[string][]pipeline.Reject
+	limit    int
+	limited  *int64
+	rows     map[string]int64 // rows seen per table and input, for origins
+	tables   map[string]int64 // rows taken per table
+}
+
+func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
+	if b.Rec == nil {
+		return nil
+	}
+	if c.rows == nil {
+		c.rows, c.tables = map[string]int64{}, map[string]int64{}
+	}
+	c.tables[b.Table] += b.Rec.NumRows()
+	for i := 0; i < int(b.Rec.NumRows()); i++ {
+		origin := fmt.Sprintf("%s[%d]", b.Input, c.rows[b.Table+"\x00"+b.Input])
+		c.rows[b.Table+"\x00"+b.Input]++
+		ms := c.maps[b.Table]
+		if len(ms) == 0 {
+			continue
+		}
+		row, err := pipeline.RowValues(b.Rec, i)
+		for _, m := range ms {
+			if c.limit > 0 && len(c.byEntity[m.Entity.Name]) >= c.limit {
+				*c.limited++
+				continue
+			}
+			var rec pipeline.Record
+			if err == nil {
+				rec, err = m.Record(row, origin)
+			}
+			if err != nil {
+				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
+					Origin: origin, Reason: "mapping: " + err.Error()})
+				continue
+			}
+			c.byEntity[m.Entity.Name] = append(c.byEntity[m.Entity.Name], rec)
+		}
+	}
+	return nil
+}
+
+func (c *collector) Reject(_ context.Context, table string, rs []pipeline.Reject) error {
+	c.rejects[table] = append(c.rejects[table], rs...)
+	return nil
+}
+
+// Close "commits" what the collector took: the rows stay in memory for the
+// plan, and the runner reconciles them like any sink's.
+func (c *collector) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+	res := pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}
+	for t, n := range c.tables {
+		res.Tables[t] = pipeline.TableCommit{Rows: n}
+	}
+	return res, nil
+}
+
+func (c *collector) Abort(context.Context) error { return nil }
+
+// PutFile keeps a file a source stores (a recording) for the target to
+// send.
+func (c *collector) PutFile(_ context.Context, rel string, r pipeline.FileReader) (pipeline.FileRef, error) {
+	return putLocalFile(c.dir, rel, r)
+}
+
+var _ pipeline.FileStore = (*collector)(nil)
+
+func (r Runner) pushLogger(job *Job) *slog.Logger {
+	return r.logger().With("job", job.Name, "target", job.Target.Kind)
+}
