@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -28,6 +31,15 @@ type schemaKind struct {
 	Tables  []schemaTable     `json:"tables"`
 }
 
+// schemaTarget is a push target: its options and the entities it writes,
+// with their fields.
+type schemaTarget struct {
+	Target   string            `json:"target"`
+	Doc      string            `json:"doc"`
+	Options  []pipeline.Option `json:"options,omitempty"`
+	Entities []pipeline.Entity `json:"entities"`
+}
+
 func (e *env) schema(args []string) error {
 	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -37,11 +49,21 @@ func (e *env) schema(args []string) error {
 		return err
 	}
 	if len(names) == 0 {
-		names = e.reg.KindNames()
+		names = append(e.reg.KindNames(), e.reg.TargetNames()...)
+		slices.Sort(names)
+		names = slices.Compact(names)
 	}
 	var out []schemaKind
+	var targets []schemaTarget
 	for _, n := range names {
+		tk, terr := e.reg.Target(n)
+		if terr == nil {
+			targets = append(targets, schemaTarget{Target: tk.Name, Doc: tk.Doc, Options: tk.Options, Entities: tk.Entities})
+		}
 		k, err := e.reg.Kind(n)
+		if err != nil && terr == nil {
+			continue
+		}
 		if err != nil {
 			return usagef("schema: %v", err)
 		}
@@ -58,8 +80,16 @@ func (e *env) schema(args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		all := make([]any, 0, len(out)+len(targets)) // kinds, then targets (objects with "target")
+		for _, k := range out {
+			all = append(all, k)
+		}
+		for _, t := range targets {
+			all = append(all, t)
+		}
+		return enc.Encode(all)
 	}
+	defer printTargets(e.stdout, targets)
 	for _, k := range out {
 		fmt.Fprintf(e.stdout, "kind %s: %s\n", k.Kind, k.Doc)
 		for _, o := range k.Options {
@@ -81,4 +111,33 @@ func (e *env) schema(args []string) error {
 		}
 	}
 	return nil
+}
+
+func printTargets(w io.Writer, targets []schemaTarget) {
+	for _, t := range targets {
+		fmt.Fprintf(w, "target %s: %s\n", t.Target, t.Doc)
+		for _, o := range t.Options {
+			fmt.Fprintf(w, "  option %s (default %q): %s\n", o.Name, o.Default, o.Doc)
+		}
+		for _, e := range t.Entities {
+			fmt.Fprintf(w, "  entity %s (from table %s, key %s): %s\n", e.Name, e.Table, strings.Join(e.Key, " or "), e.Doc)
+			for _, f := range e.Fields {
+				var notes []string
+				if f.Required {
+					notes = append(notes, "required")
+				}
+				if f.MaxLen > 0 {
+					notes = append(notes, fmt.Sprintf("max %d", f.MaxLen))
+				}
+				if len(f.Enum) > 0 {
+					notes = append(notes, "one of "+strings.Join(f.Enum, "|"))
+				}
+				note := ""
+				if len(notes) > 0 {
+					note = " (" + strings.Join(notes, ", ") + ")"
+				}
+				fmt.Fprintf(w, "    %-32s %s%s %s\n", f.Name, f.Type, note, f.Doc)
+			}
+		}
+	}
 }
