@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -174,6 +175,7 @@ type collected struct {
 // collector that maps rows onto the target's entities.
 func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions) (*collected, error) {
 	byEntity := map[string][]pipeline.Record{}
+	seen := map[string]bool{} // tables the sources produce
 	var invalid []pipeline.Change
 	out := &collected{}
 	mem := r.Mem
@@ -207,6 +209,9 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 			src.Close()
 			return nil, err
 		}
+		for _, t := range tables {
+			seen[t.Name] = true
+		}
 		maps, err := mappingsFor(job, tk, tables)
 		if err != nil {
 			src.Close()
@@ -228,11 +233,39 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 		}
 		invalid = append(invalid, col.invalid...)
 	}
+	if err := checkFed(job, tk, seen); err != nil {
+		return nil, err
+	}
 	for _, e := range tk.Entities {
 		out.records = append(out.records, byEntity[e.Name]...)
 	}
 	out.invalid = invalid
 	return out, nil
+}
+
+// checkFed fails a push whose sources feed none of the target's entities,
+// or none of the tables its map names: a typo must not push nothing
+// quietly.
+func checkFed(job *Job, tk pipeline.TargetKind, seen map[string]bool) error {
+	var errs []error
+	fed := false
+	var takes []string
+	for _, e := range tk.Entities {
+		from := e.Table
+		if m, ok := job.Target.Map[e.Name]; ok && m.From != "" {
+			from = m.From
+			if !seen[from] {
+				errs = append(errs, fmt.Errorf("%s: target.map.%s.from: no source produces table %s", m.Pos, e.Name, from))
+			}
+		}
+		fed = fed || seen[from]
+		takes = append(takes, e.Name+" from "+from)
+	}
+	if !fed && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("target %s: no source produces a table it takes (%s); map one with target.map",
+			tk.Name, strings.Join(takes, ", ")))
+	}
+	return errors.Join(errs...)
 }
 
 func buildTransforms(job *Job) ([]pipeline.Transform, error) {

@@ -313,3 +313,19 @@ func TestPushLimitAndStalePlan(t *testing.T) {
 		t.Fatalf("state after applying the saved plan: %v", f.target.state)
 	}
 }
+
+func TestPushRefusesAMapThatFeedsNothing(t *testing.T) {
+	f := newPushFixture(t, [][2]any{{"a", int64(1)}})
+	f.job.Target.Map = map[string]EntityMap{"things": {From: "hr_things", Pos: Pos{File: "job.yaml", Line: 9, Col: 5}}}
+	r := Runner{Registry: f.reg, State: OpenLocalState}
+	_, err := r.Plan(context.Background(), f.job, PushOptions{})
+	if err == nil || !strings.Contains(err.Error(), "job.yaml:9:5: target.map.things.from: no source produces table hr_things") {
+		t.Fatalf("err %v", err)
+	}
+	f.job.Target.Map = nil
+	f.reg.AddTarget(pipeline.TargetKind{Name: "other", Entities: []pipeline.Entity{{Name: "x", Table: "xs"}}})
+	f.job.Target.Kind = "other"
+	if _, err := r.Plan(context.Background(), f.job, PushOptions{}); err == nil || !strings.Contains(err.Error(), "no source produces a table it takes (x from xs)") {
+		t.Fatalf("err %v", err)
+	}
+}

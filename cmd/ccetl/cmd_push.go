@@ -114,8 +114,8 @@ func (e *env) push(ctx context.Context, job *jobs.Job, opts jobs.PushOptions, as
 	if runErr != nil {
 		return runErr
 	}
-	if sum.Push != nil && sum.Push.Failed() > 0 {
-		if !asJSON {
+	if failed := sum.Push != nil && sum.Push.Failed() > 0; failed || sum.RowsRejected > 0 {
+		if !asJSON && failed {
 			fmt.Fprintf(e.stderr, "ccetl: %d changes failed; see push_results and the _rejects/ files listed above\n", sum.Push.Failed())
 		}
 		return errRejected
