@@ -6,6 +6,7 @@ import (
 	calabrioapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/calabrio/contact"
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
+	"github.com/ccetl/ccetl/connectors/calabrio/orgimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/textcontact"
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/cresta"
@@ -36,6 +37,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(livevox.Kind())
 	r.AddKind(maestroqa.Kind())
 	r.AddKind(maestroqa.APIKind())
+	r.AddTarget(orgimport.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
 	r.AddRemote("s3", s3.NewRemote(getenv))

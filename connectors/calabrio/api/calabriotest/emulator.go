@@ -112,6 +112,7 @@ type Emulator struct {
 	submits  map[string]int // POSTs per report
 	media    map[string]*mediaState
 	bodies   []string // export request bodies, in order
+	org      *Org     // the org model of the import endpoints (UseOrg)
 }
 
 // New starts an emulator; it stops when the test ends.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -57,6 +58,10 @@ func (e *Emulator) route(r *http.Request) (string, handler) {
 		return on("media", e.mediaExport, true, http.MethodPost, http.MethodGet)
 	case p == transcriptURL:
 		return on("speechtextview", e.transcript, true, http.MethodPut)
+	case strings.HasPrefix(p, uploadOrgPrefix) && slices.Contains([]string{"groups", "teams", "persons"}, strings.TrimPrefix(p, uploadOrgPrefix)):
+		return on("upload/"+strings.TrimPrefix(p, uploadOrgPrefix), e.uploadOrg, true, http.MethodPost)
+	case strings.HasPrefix(p, fileExport) && e.org != nil:
+		return on("fileexport", e.orgExport, true, http.MethodGet)
 	case strings.HasPrefix(p, fileExport):
 		return on("fileexport", e.fileExport, true, http.MethodGet)
 	}

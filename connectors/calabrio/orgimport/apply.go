@@ -1,0 +1,119 @@
+package orgimport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/push"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// UploadPath is the Bulk Organization Import: /api/upload/<type>.
+const UploadPath = "/api/upload/"
+
+// Apply uploads the plan's groups, then teams, then persons in batches,
+// and reads the export after each upload to tell what became of its rows.
+func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
+	for _, typ := range entityTypes {
+		var mine []pipeline.Change
+		for _, c := range p.Changes {
+			if c.Entity == typ {
+				mine = append(mine, c)
+			}
+		}
+		size := func(c pipeline.Change) int64 {
+			n := int64(len(c.Wire))
+			for _, v := range c.Wire {
+				n += int64(len(v))
+			}
+			return n
+		}
+		for _, batch := range push.Batches(mine, t.o.batchRows, int64(t.o.batchBytes), size) {
+			if err := t.upload(ctx, typ, batch, j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t *target) upload(ctx context.Context, typ string, batch []pipeline.Change, j pipeline.Journal) error {
+	if err := j.Begin(ctx, typ, batch); err != nil {
+		return err
+	}
+	rows := make([]map[string]string, len(batch))
+	for i, c := range batch {
+		rows[i] = c.Wire
+	}
+	csvBody, err := push.CSV(t.columns(typ, batch), rows)
+	if err != nil {
+		return err
+	}
+	body, ctype, err := push.Multipart(push.Part{Field: "file", FileName: typ + ".csv", Type: "text/csv", Body: bytes.NewReader(csvBody)})
+	if err != nil {
+		return err
+	}
+	res := pipeline.BatchResult{Entity: typ, Request: fmt.Sprintf("POST %s%s (%d rows)", UploadPath, typ, len(batch))}
+	resp, err := t.conn.Do(ctx, http.MethodPost, UploadPath+typ, nil, body, ctype, "application/json")
+	var se *httpx.StatusError
+	switch {
+	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
+		// The tenant refused the file: nothing of it was imported.
+		res.RequestID = se.RequestID
+		for _, c := range batch {
+			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
+				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
+		}
+		return j.Ack(ctx, res)
+	case err != nil:
+		return fmt.Errorf("upload %s: %w", typ, err)
+	}
+	res.Response = string(resp.Body)
+	st, err := t.read(ctx, typ)
+	if err != nil {
+		return fmt.Errorf("upload %s: accepted, but %w", typ, err)
+	}
+	t.state[typ] = st
+	for _, c := range batch {
+		res.Outcomes = append(res.Outcomes, verify(typ, c, st))
+	}
+	return j.Ack(ctx, res)
+}
+
+// verify tells what became of an uploaded row by the export read after
+// the upload: created or updated when the tenant shows it as sent.
+func verify(typ string, c pipeline.Change, st *orgState) pipeline.Outcome {
+	o := pipeline.Outcome{Seq: c.Seq}
+	var got *current
+	if typ == "persons" {
+		got, _ = st.findPerson(c.Wire)
+	} else {
+		got = st.findName(c.Key)
+	}
+	if got == nil {
+		o.Status, o.Code, o.Message = pipeline.StatusFailed, "not_imported", "the upload was accepted but the export does not show the row"
+		return o
+	}
+	for k := range st.shown {
+		if k == idKey(typ) || c.Wire[k] == "" {
+			continue
+		}
+		if got.wire[k] != c.Wire[k] {
+			o.Status, o.Code = pipeline.StatusFailed, "not_imported"
+			o.Message = fmt.Sprintf("the upload was accepted but the export shows another %s", k)
+			return o
+		}
+	}
+	o.TargetID = strconv.Itoa(got.id)
+	if c.Action == pipeline.ActionCreate {
+		o.Status = pipeline.StatusCreated
+	} else {
+		o.Status = pipeline.StatusUpdated
+	}
+	return o
+}
