@@ -76,11 +76,7 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	if err != nil {
 		return sum, err
 	}
-	t, err := r.openTarget(ctx, job, tk, pl)
-	if err != nil {
-		return sum, err
-	}
-	defer t.Close()
+	t := pl.target
 	j := &journal{led: led, runID: runID, plan: plan, outcomes: map[int]pipeline.Outcome{},
 		limits: job.Target.Limits, log: log}
 	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited}

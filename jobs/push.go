@@ -39,9 +39,11 @@ type Planned struct {
 	// of (-1 for a plan read from a file), for the reconciliation.
 	records int
 	// files holds what the sources stored (recordings) until the push is
-	// done; cleanup removes it.
+	// done; cleanup removes it. target is the target the plan was made
+	// with, kept open (and logged in) for the apply.
 	files   string
 	cleanup func()
+	target  pipeline.Target
 }
 
 // Stale reports how a saved plan differs from a fresh one made of the same
@@ -76,7 +78,14 @@ func Stale(saved, fresh *pipeline.Plan) error {
 
 // Close removes the files the sources stored for the push.
 func (p *Planned) Close() {
-	if p != nil && p.cleanup != nil {
+	if p == nil {
+		return
+	}
+	if p.target != nil {
+		p.target.Close()
+		p.target = nil
+	}
+	if p.cleanup != nil {
 		p.cleanup()
 		p.cleanup = nil
 	}
@@ -116,7 +125,7 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 		pl.Close()
 		return nil, err
 	}
-	defer t.Close()
+	pl.target = t
 	plan, err := t.Plan(ctx, recs.records, led)
 	if err != nil {
 		pl.Close()

@@ -16,6 +16,7 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	limit := fs.Int("limit", 0, "push jobs: push only the first N records of each entity, for a trial")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -26,6 +27,12 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 	job, err := jobs.Load(pos[0], jobs.OSEnv())
 	if err != nil {
 		return err
+	}
+	if job.Target != nil { // a push job: plan and apply in one go
+		return e.push(ctx, job, jobs.PushOptions{Limit: *limit}, *asJSON, *level)
+	}
+	if *limit > 0 {
+		return usagef("run: --limit is for push jobs (a job with a target block)")
 	}
 	return e.execute(ctx, job, *asJSON, *level, e.openState)
 }

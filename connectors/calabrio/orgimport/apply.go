@@ -19,6 +19,9 @@ const UploadPath = "/api/upload/"
 // Apply uploads the plan's groups, then teams, then persons in batches,
 // and reads the export after each upload to tell what became of its rows.
 func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
+	if t.state == nil {
+		t.state = map[string]*orgState{}
+	}
 	for _, typ := range entityTypes {
 		var mine []pipeline.Change
 		for _, c := range p.Changes {
