@@ -27,7 +27,7 @@ Usage:
   ccetl validate JOB.yaml...
   ccetl schema [--json] [KIND]
   ccetl inspect [--json] FILE.parquet...
-  ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml
+  ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml | ccetl state unlock [--yes] [--force] JOB.yaml
   ccetl version
 
 Exit codes: 0 ok, 1 failed, 2 bad config or usage, 3 finished with rejected rows,

@@ -32,13 +32,14 @@ func (e *env) openState(ctx context.Context, url string) (pipeline.StateStore, e
 
 // state shows or resets a job's state: ccetl state show|reset JOB.yaml.
 func (e *env) state(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "show" && args[0] != "reset") {
-		return usagef("state: want 'state show JOB.yaml' or 'state reset [--yes] JOB.yaml'")
+	if len(args) == 0 || (args[0] != "show" && args[0] != "reset" && args[0] != "unlock") {
+		return usagef("state: want 'state show JOB.yaml', 'state reset [--yes] JOB.yaml' or 'state unlock [--yes] [--force] JOB.yaml'")
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("state "+verb, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	yes := fs.Bool("yes", false, "reset without asking")
+	yes := fs.Bool("yes", false, "do it without asking")
+	force := fs.Bool("force", false, "unlock: release the lease even when its holder is a running process of this host")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
@@ -59,9 +60,21 @@ func (e *env) state(ctx context.Context, args []string) error {
 		return store.Show(ctx, e.stdout, job.Name)
 	}
 	if !*yes {
-		if err := e.confirm(job.Name); err != nil {
+		if err := e.confirm(verb, job.Name); err != nil {
 			return err
 		}
+	}
+	if verb == "unlock" {
+		holder, err := store.Unlock(ctx, job.Name, *force)
+		if err != nil {
+			return err
+		}
+		if holder == "" {
+			fmt.Fprintf(e.stdout, "job %s was not locked\n", job.Name)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "released the lease of job %s held by %s: the next run may start now\n", job.Name, holder)
+		return nil
 	}
 	host, _ := os.Hostname()
 	if err := store.Reset(ctx, job.Name, fmt.Sprintf("%s:%d:reset", host, os.Getpid())); err != nil {
@@ -72,18 +85,22 @@ func (e *env) state(ctx context.Context, args []string) error {
 }
 
 // confirm asks for the job name on a terminal; elsewhere --yes is required.
-func (e *env) confirm(job string) error {
+func (e *env) confirm(verb, job string) error {
 	in, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return usagef("state reset: not a terminal; pass --yes to reset job %s", job)
+		return usagef("state %s: not a terminal; pass --yes to %s job %s", verb, verb, job)
 	}
-	fmt.Fprintf(e.stderr, "This forgets every cursor and processed object of job %s.\nType the job name to confirm: ", job)
+	what := "This forgets every cursor and processed object of job %s."
+	if verb == "unlock" {
+		what = "This releases the lease of job %s: a run still holding it would then race the next one."
+	}
+	fmt.Fprintf(e.stderr, what+"\nType the job name to confirm: ", job)
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return err
 	}
 	if strings.TrimSpace(line) != job {
-		return usagef("state reset: not confirmed")
+		return usagef("state %s: not confirmed", verb)
 	}
 	return nil
 }

@@ -20,11 +20,17 @@ type HeldError struct {
 	Job    string
 	Holder string
 	Until  time.Time
+	// Process is what is known of the holder's process.
+	Process Liveness
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("job %s is being run by %s (lease held until %s); not starting a second run",
+	msg := fmt.Sprintf("job %s is being run by %s (lease held until %s); not starting a second run",
 		e.Job, e.Holder, e.Until.UTC().Format(time.RFC3339))
+	if e.Process == Remote || e.Process == Unknown {
+		msg += "; if that run is dead, 'ccetl state unlock JOB.yaml' releases the lease now"
+	}
+	return msg
 }
 
 // leaseDoc is the stored lease. Seq makes every write's bytes unique, so
@@ -33,8 +39,12 @@ type leaseDoc struct {
 	Job      string    `json:"job"`
 	Holder   string    `json:"holder,omitempty"` // "" once released
 	Acquired time.Time `json:"acquired"`
+	Renewed  time.Time `json:"renewed,omitzero"`
 	Expires  time.Time `json:"expires"`
 	Seq      int64     `json:"seq"`
+	// Process is the holder's process, for taking over the lease of a
+	// process of this host that is gone.
+	Process Process `json:"process,omitzero"`
 }
 
 // Lease is a runner's exclusive right to commit a job's state until it
@@ -51,7 +61,12 @@ type Lease struct {
 	doc      leaseDoc
 	version  string
 	released bool
+	tookOver string
 }
+
+// TookOver names the holder whose lease Acquire took over because its
+// process, on this host, is gone ("" when the lease was free or expired).
+func (l *Lease) TookOver() string { return l.tookOver }
 
 // Job is the job the lease is for.
 func (l *Lease) Job() string { return l.job }
@@ -90,11 +105,15 @@ func (s *Store) Acquire(ctx context.Context, job, holder string, ttl time.Durati
 			}
 		}
 		now := s.now()
+		tookOver := ""
 		if cur.Holder != "" && cur.Holder != holder && now.Before(cur.Expires) {
-			return nil, &HeldError{Job: job, Holder: cur.Holder, Until: cur.Expires}
+			if s.alive(cur.Process) != Gone {
+				return nil, &HeldError{Job: job, Holder: cur.Holder, Until: cur.Expires, Process: s.alive(cur.Process)}
+			}
+			tookOver = cur.Holder // its process is gone: no need to wait for the expiry
 		}
-		l := &Lease{st: s, job: job, holder: holder, ttl: ttl}
-		doc := leaseDoc{Job: job, Holder: holder, Acquired: now, Expires: now.Add(ttl), Seq: cur.Seq + 1}
+		l := &Lease{st: s, job: job, holder: holder, ttl: ttl, tookOver: tookOver}
+		doc := leaseDoc{Job: job, Holder: holder, Acquired: now, Expires: now.Add(ttl), Seq: cur.Seq + 1, Process: s.self}
 		switch err := l.write(ctx, doc, ver); {
 		case err == nil:
 			return l, nil
@@ -129,7 +148,8 @@ func (l *Lease) Renew(ctx context.Context) error {
 		return fmt.Errorf("state: renew %s: %w: released", l.job, ErrLeaseLost)
 	}
 	doc := l.doc
-	doc.Expires, doc.Seq = l.st.now().Add(l.ttl), doc.Seq+1
+	now := l.st.now()
+	doc.Renewed, doc.Expires, doc.Seq = now, now.Add(l.ttl), doc.Seq+1
 	err := l.write(ctx, doc, l.version)
 	if errors.Is(err, pipeline.ErrStateConflict) {
 		l.released = true

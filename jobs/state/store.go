@@ -18,11 +18,13 @@ import (
 type Store struct {
 	backend pipeline.StateStore
 	now     func() time.Time
+	self    Process
+	alive   func(Process) Liveness
 }
 
 // New returns a job-state store on backend.
 func New(backend pipeline.StateStore) *Store {
-	return &Store{backend: backend, now: time.Now}
+	return &Store{backend: backend, now: time.Now, self: Self(), alive: liveness}
 }
 
 var jobName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
@@ -102,9 +104,15 @@ type Report struct {
 
 // LeaseInfo describes the stored lease.
 type LeaseInfo struct {
-	Holder  string    `json:"holder,omitempty"`
-	Expires time.Time `json:"expires"`
-	Active  bool      `json:"active"`
+	Holder   string    `json:"holder,omitempty"`
+	Acquired time.Time `json:"acquired"`
+	Renewed  time.Time `json:"renewed,omitzero"`
+	Expires  time.Time `json:"expires"`
+	Active   bool      `json:"active"`
+	// Process is the holder's process and whether it still runs: alive or
+	// gone on this host, remote (only the expiry tells), unknown.
+	Process Process  `json:"process,omitzero"`
+	Status  Liveness `json:"process_status,omitempty"`
 }
 
 // Inspect reads the job's state and lease without taking the lease.
@@ -127,7 +135,11 @@ func (s *Store) Inspect(ctx context.Context, job string) (Report, error) {
 		if err := json.Unmarshal(data, &d); err != nil {
 			return r, fmt.Errorf("state: show %s: lease: %w", job, err)
 		}
-		r.Lease = &LeaseInfo{Holder: d.Holder, Expires: d.Expires, Active: d.Holder != "" && s.now().Before(d.Expires)}
+		r.Lease = &LeaseInfo{Holder: d.Holder, Acquired: d.Acquired, Renewed: d.Renewed, Expires: d.Expires,
+			Active: d.Holder != "" && s.now().Before(d.Expires)}
+		if r.Lease.Active {
+			r.Lease.Process, r.Lease.Status = d.Process, s.alive(d.Process)
+		}
 	}
 	return r, nil
 }
@@ -156,4 +168,42 @@ func (s *Store) Reset(ctx context.Context, job, holder string) error {
 		err = fmt.Errorf("state: reset %s: %w", job, err)
 	}
 	return errors.Join(err, lease.Release(ctx))
+}
+
+// Unlock releases a job's lease by hand (`ccetl state unlock JOB`), for a
+// holder on another host known to be dead. It refuses while the holder is
+// a running process of this host unless force is set. It returns the
+// holder it released, "" when the lease was free.
+func (s *Store) Unlock(ctx context.Context, job string, force bool) (string, error) {
+	if err := checkJob(job); err != nil {
+		return "", err
+	}
+	data, ver, err := s.backend.Get(ctx, leaseKey(job))
+	if errors.Is(err, pipeline.ErrStateNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("state: unlock %s: %w", job, err)
+	}
+	var d leaseDoc
+	if err := json.Unmarshal(data, &d); err != nil {
+		return "", fmt.Errorf("state: unlock %s: lease: %w", job, err)
+	}
+	if d.Holder == "" || !s.now().Before(d.Expires) {
+		return "", nil
+	}
+	if s.alive(d.Process) == Alive && !force {
+		return "", fmt.Errorf("state: unlock %s: its holder %s is a running process of this host (pid %d); stop it, or pass --force",
+			job, d.Holder, d.Process.PID)
+	}
+	holder := d.Holder
+	d.Holder, d.Expires, d.Seq = "", s.now(), d.Seq+1
+	out, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.backend.Put(ctx, leaseKey(job), out, ver); err != nil {
+		return "", fmt.Errorf("state: unlock %s: %w", job, err)
+	}
+	return holder, nil
 }
