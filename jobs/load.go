@@ -179,6 +179,13 @@ func (l *loader) job(n *yaml.Node, job *Job) {
 		"rejects": func(v *yaml.Node) { l.rejects(v, &job.Rejects) },
 		"state":   func(v *yaml.Node) { job.State = l.str(v, "state") },
 		"target":  func(v *yaml.Node) { job.Target = l.target(v) },
+		"on_error": func(v *yaml.Node) {
+			switch job.OnError = l.str(v, "on_error"); job.OnError {
+			case OnErrorContinue, OnErrorStop:
+			default:
+				l.ps.add(l.pos(v), "on_error must be %s (run the other sources; the default) or %s (skip them)", OnErrorContinue, OnErrorStop)
+			}
+		},
 	})
 	if n.Kind != yaml.MappingNode {
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -31,9 +32,20 @@ type Runner struct {
 	State StateOpener
 }
 
+// Outcomes of a step (a source of a job).
+const (
+	OutcomeOK        = "ok"        // everything read was written
+	OutcomeRejected  = "rejected"  // finished and committed, with rejected rows
+	OutcomeFailed    = "failed"    // failed; what its checkpoints committed stays
+	OutcomeCancelled = "cancelled" // interrupted
+	OutcomeSkipped   = "skipped"   // not run: an earlier source failed under on_error: stop, or the job was cancelled
+)
+
 // StepSummary is the outcome of one source of a job.
 type StepSummary struct {
+	Source   int                            `json:"source"` // 1-based position in the job file
 	Kind     string                         `json:"kind"`
+	Outcome  string                         `json:"outcome"`
 	RunID    string                         `json:"run_id"`
 	Tables   map[string]pipeline.TableStats `json:"tables"`
 	Files    []pipeline.FileCommit          `json:"files"`
@@ -63,8 +75,10 @@ type Summary struct {
 	Push *PushSummary `json:"push,omitempty"`
 }
 
-// Run runs every source of a job in order into its sink. It stops at the
-// first failing step; steps committed before it stay committed.
+// Run runs every source of a job in order into its sink, each committing
+// its own progress. A failing source does not stop the others (they are
+// independent) unless the job says on_error: stop; the error joins every
+// failed source's, each naming the source.
 func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	sum := Summary{Job: job.Name, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
 	if err := Check(job, r.Registry); err != nil {
@@ -81,12 +95,23 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 		}
 	}()
 	var bytes int64
+	var errs []error
 	for i, spec := range job.Sources {
+		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) {
+			sum.Steps = append(sum.Steps, StepSummary{Source: i + 1, Kind: spec.Kind, Outcome: OutcomeSkipped})
+			continue
+		}
 		st, err := r.step(ctx, job, i, spec, sess)
+		st.Source = i + 1
+		st.Outcome = outcome(st, err)
+		if err != nil && st.Error == "" {
+			st.Error = err.Error()
+			r.logger().Error("source failed before it read anything", "job", job.Name, "source", i+1, "kind", spec.Kind, "err", err)
+		}
 		sum.Steps = append(sum.Steps, st)
 		if err != nil { // the step's counts stay in its entry; the totals count committed steps
-			sum.Seconds = time.Since(start).Seconds()
-			return sum, fmt.Errorf("%s: %w", spec.Kind, err)
+			errs = append(errs, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err))
+			continue
 		}
 		bytes += st.Bytes
 		for _, t := range st.Tables {
@@ -101,7 +126,22 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	if sum.Seconds > 0 {
 		sum.MBPerSecond = float64(bytes) / 1e6 / sum.Seconds
 	}
-	return sum, nil
+	return sum, errors.Join(errs...)
+}
+
+func outcome(st StepSummary, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return OutcomeCancelled
+	case err != nil:
+		return OutcomeFailed
+	}
+	for _, t := range st.Tables {
+		if t.RowsRejected > 0 {
+			return OutcomeRejected
+		}
+	}
+	return OutcomeOK
 }
 
 func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess *session) (st StepSummary, err error) {

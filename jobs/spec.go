@@ -15,10 +15,19 @@ type Job struct {
 	Batch      pipeline.BatchPolicy
 	Rejects    pipeline.RejectLimit
 	State      string // where job state is kept: a directory or s3:// URL ("" = default)
+	// OnError says what a failing source does to the job: OnErrorContinue
+	// (the default) runs the other sources anyway, OnErrorStop skips them.
+	OnError string
 	// Target, when set, makes this a push job: its sources' rows are
 	// written into a vendor API, and the sink receives the push results.
 	Target *TargetSpec
 }
+
+// What a failing source does to the rest of the job (on_error).
+const (
+	OnErrorContinue = "continue"
+	OnErrorStop     = "stop"
+)
 
 // SourceSpec is one source of a job.
 type SourceSpec struct {

@@ -68,7 +68,15 @@ func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level str
 
 func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
 	for _, st := range s.Steps {
-		fmt.Fprintf(w, "%s (run %s): %d files in %.1fs\n", st.Kind, st.RunID, len(st.Files), st.Seconds)
+		if st.Outcome == jobs.OutcomeSkipped {
+			fmt.Fprintf(w, "source %d %s: skipped (not run)\n", st.Source, st.Kind)
+			continue
+		}
+		label := st.Kind
+		if st.Source > 0 {
+			label = fmt.Sprintf("source %d %s", st.Source, st.Kind)
+		}
+		fmt.Fprintf(w, "%s (run %s): %s, %d files in %.1fs\n", label, st.RunID, orOK(st.Outcome), len(st.Files), st.Seconds)
 		for _, name := range slices.Sorted(maps.Keys(st.Tables)) {
 			t := st.Tables[name]
 			fmt.Fprintf(w, "  %-40s rows_in %d  rows_out %d  rejected %d", name, t.RowsIn, t.RowsOut, t.RowsRejected)
@@ -81,9 +89,16 @@ func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
 			fmt.Fprintf(w, "  rejects: %s\n", r)
 		}
 		if st.Error != "" {
-			fmt.Fprintf(w, "  FAILED: nothing of this step after its last checkpoint was committed\n")
+			fmt.Fprintf(w, "  FAILED: %s\n  nothing of this source after its last checkpoint was committed\n", st.Error)
 		}
 	}
 	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files, %.1f MB/s, output %s\n",
 		s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), s.MBPerSecond, s.Output)
+}
+
+func orOK(outcome string) string {
+	if outcome == "" {
+		return jobs.OutcomeOK
+	}
+	return outcome
 }
