@@ -22,14 +22,12 @@
 //
 // # A plan that is not found
 //
-// A 404 for one plan (deleted, or a typo in the job) becomes a reject of
-// cresta_coaching_plan, not a failed run: the other plans' snapshot is
-// still taken, and the reject is not silent — it carries the vendor's code
-// and message ("coaching plan not found (404, code 5: ...)"), the request
-// as its source and {"name": "<plan>"} as its raw record; the run then
-// exits "finished with rejected rows" and the job's reject limit decides
-// whether that fails it; the report counts plans_not_found. Every other
-// error that survives the retries (401, 403, 400, a spent retry budget)
+// A 404 for one plan (deleted, or a typo in the job) is no data to reject:
+// a reject means an answer ccetl could not decode, never that it asked for
+// something the tenant does not have. The other plans' snapshot is still
+// taken, the log warns with the vendor's code and message, and the report
+// counts plans_not_found and names them (plans_not_found_names). Every
+// other error that survives the retries (401, 403, 400, a spent retry budget)
 // fails the run and nothing is committed.
 //
 // # Rows

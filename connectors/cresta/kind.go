@@ -3,6 +3,7 @@ package cresta
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
@@ -58,6 +59,10 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 		snap:   snap.UnixMilli(),
 		input:  fmt.Sprintf("cresta:%s/v1/coachingPlans?snapshot_at=%s", o.BaseURL, stamp),
 		bytes:  cfg.BytesCounter(),
+		log:    cfg.Logger,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	key := pipeline.RunKey(KindName, append([]string{o.BaseURL, "snapshot_at=" + stamp}, o.Plans...))
 	return pipeline.OpenedSource{Source: s, RunKey: key}, nil

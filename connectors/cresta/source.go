@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,7 +39,8 @@ type source struct {
 	queue   []pipeline.Batch
 	done    bool
 	written int
-	missing int
+	missing []string // plans the tenant answered 404 for
+	log     *slog.Logger
 }
 
 func (s *source) Tables() []pipeline.Table { return []pipeline.Table{Table} }
@@ -68,8 +70,10 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 	return b, nil
 }
 
-// plan reads GET /v1/{name} and stages its row. A 404 is a reject carrying
-// the vendor's message; every other error fails the run.
+// plan reads GET /v1/{name} and stages its row. A 404 (a plan deleted, or
+// a name the tenant does not have) is no data to reject: the report counts
+// and names it and the log warns with the vendor's message; every other
+// error fails the run.
 func (s *source) plan(ctx context.Context, name string) error {
 	path := "/v1/" + escapeName(name)
 	source := "GET " + path
@@ -80,9 +84,9 @@ func (s *source) plan(ctx context.Context, name string) error {
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.client.Do(req)
 	if se, ok := errors.AsType[*httpx.StatusError](err); ok && se.StatusCode == http.StatusNotFound {
-		s.missing++
-		raw, _ := json.Marshal(map[string]string{"name": name})
-		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: -1, Err: notFound(se)}, Raw: string(raw)})
+		s.missing = append(s.missing, name)
+		s.log.Warn("coaching plan not found: deleted, or not a plan of this tenant (check the plans option)",
+			"plan", name, "error", notFound(se).Error())
 		return nil
 	}
 	if err != nil {
@@ -171,15 +175,16 @@ func escapeName(name string) string {
 func (s *source) Report() map[string]any {
 	st := s.client.Stats()
 	return map[string]any{"cresta": map[string]any{
-		"requests":          st.Requests,
-		"retries":           st.Retries,
-		"too_many_requests": st.TooManyRequests,
-		"limiter_wait_ms":   st.LimiterWait.Milliseconds(),
-		"retry_wait_ms":     st.RetryWait.Milliseconds(),
-		"retry_budget_used": s.budget.Used(),
-		"plans_requested":   len(s.o.Plans),
-		"plans_written":     s.written,
-		"plans_not_found":   s.missing,
+		"requests":              st.Requests,
+		"retries":               st.Retries,
+		"too_many_requests":     st.TooManyRequests,
+		"limiter_wait_ms":       st.LimiterWait.Milliseconds(),
+		"retry_wait_ms":         st.RetryWait.Milliseconds(),
+		"retry_budget_used":     s.budget.Used(),
+		"plans_requested":       len(s.o.Plans),
+		"plans_written":         s.written,
+		"plans_not_found":       len(s.missing),
+		"plans_not_found_names": s.missing,
 	}}
 }
 

@@ -65,8 +65,9 @@
 // or out of range: proficiency outside 1-5, wrapUpTime below -1, a
 // timestamp that is not epoch milliseconds. The assignments of a rejected
 // agent are rejected with it. An agent listed but gone before it was read
-// (404 {"code":203,"message":"Agent not found [ID:..]"}) is rejected with
-// the vendor's message. An agent or skill listed twice (the list shifted
+// (404 {"code":203,"message":"Agent not found [ID:..]"}) is not bad data:
+// it is left out of the snapshot, logged, and counted in the report
+// (agents_gone_before_read), never rejected. An agent or skill listed twice (the list shifted
 // between pages) is merged, as is a skill or service repeated in one
 // agent's list with the same proficiency; a repeated skill with another
 // proficiency is rejected. Rejects name the request ("GET

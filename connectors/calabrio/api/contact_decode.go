@@ -14,6 +14,13 @@ type contact struct {
 	audio, video *bool // audioUploaded, screenUploaded; nil when absent
 }
 
+// hasRecording reports whether the contact may have media and a
+// transcript: not when the tenant says neither audio nor screen was
+// uploaded (when it does not say, the contact is asked for).
+func (c contact) hasRecording() bool {
+	return !(c.audio != nil && c.video != nil && !*c.audio && !*c.video)
+}
+
 // metaPair is one metadata key and value of a contact.
 type metaPair struct {
 	key   string

@@ -81,6 +81,9 @@ type contactSource struct {
 	inputs []pipeline.InputInfo // the days searched, as Batch.Input names them
 
 	contacts, merged, mediaFiles, mediaSkipped, mediaBytes, transcripts int64
+	// contacts whose media or transcript the tenant does not have (yet)
+	mediaUnavailable, mediaNotReady, transcriptsUnavailable, transcriptsSkipped int64
+	unavailableIDs                                                              map[*int64][]int64
 }
 
 // mediaSource is a contactSource that stores media files, so that the
@@ -241,15 +244,27 @@ func (s *contactSource) Cursors() map[string]string {
 	return map[string]string{ContactsCursor: s.span.cursor}
 }
 
+// ids adds the first contact ids of a count to the report, when any.
+func (s *contactSource) ids(m map[string]any, key string, n *int64) {
+	if ids := s.unavailableIDs[n]; len(ids) > 0 {
+		m[key] = ids
+	}
+}
+
 // Report describes the run.
 func (s *contactSource) Report() map[string]any {
 	m := map[string]any{"windows": len(s.span.windows), "contacts": s.contacts, "contacts_merged": s.merged,
 		"cursor": s.span.cursor}
 	if s.o.Media {
 		m["media_files"], m["media_bytes"], m["media_skipped_no_recording"] = s.mediaFiles, s.mediaBytes, s.mediaSkipped
+		m["media_unavailable"], m["media_not_ready"] = s.mediaUnavailable, s.mediaNotReady
+		s.ids(m, "media_unavailable_ids", &s.mediaUnavailable)
+		s.ids(m, "media_not_ready_ids", &s.mediaNotReady)
 	}
 	if s.o.Transcripts {
-		m["transcripts"] = s.transcripts
+		m["transcripts"], m["transcripts_skipped_no_recording"] = s.transcripts, s.transcriptsSkipped
+		m["transcripts_unavailable"] = s.transcriptsUnavailable
+		s.ids(m, "transcripts_unavailable_ids", &s.transcriptsUnavailable)
 	}
 	return s.k.report(m)
 }

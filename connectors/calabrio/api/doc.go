@@ -72,9 +72,16 @@
 // No pagination is documented, so each search covers one day. The
 // expanded metadata shape is not shown (the example has only a $ref): an
 // object of key -> value and an array of {key|name, value} objects are both
-// read. Fields the reference does not show go to extra_json. A contact
-// whose media or transcript does not exist (a 4xx other than 401, 403 and
-// 429) has that row rejected with the reason; the run goes on. A media file
+// read. Fields the reference does not show go to extra_json. Media and a
+// transcript are asked for only where the contact has a recording (not
+// when audioUploaded and screenUploaded are both false). A rejected row is
+// an answer ccetl cannot decode, never something the tenant does not have:
+// media or a transcript the tenant answers 404 for (not transcribed yet,
+// expired) or media not prepared within media_attempts GETs are counted in
+// the report (media_unavailable, media_not_ready, transcripts_unavailable,
+// with the first contact ids) and asked for again when the next run
+// re-pulls the trailing window. Another 4xx (other than 401, 403 and 429)
+// for one contact rejects that row with the reason; the run goes on. A media file
 // is prepared with a POST and fetched with GETs until the "does not exist
 // or may have expired" answer (as an error status or a JSON body) gives way
 // to the file, at most media_attempts GETs with doubling waits; the file is

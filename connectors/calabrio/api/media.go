@@ -33,6 +33,27 @@ var errNotReady = errors.New("the media file was still not ready (\"does not exi
 // (the contact or its file does not exist, a bad request): the row is then
 // rejected with the reason and the run goes on. Authentication, rate-limit
 // and server failures stop the run.
+// notFound reports a 404: the tenant has no such thing for the contact.
+func notFound(err error) bool {
+	se, ok := errors.AsType[*httpx.StatusError](err)
+	return ok && se.StatusCode == http.StatusNotFound
+}
+
+// maxUnavailableIDs bounds the contact ids the report lists per count.
+const maxUnavailableIDs = 100
+
+// unavailable counts a contact whose media or transcript the tenant does
+// not have (yet), keeping the first ids for the report.
+func (s *contactSource) unavailable(n *int64, id int64) {
+	*n++
+	if s.unavailableIDs == nil {
+		s.unavailableIDs = map[*int64][]int64{}
+	}
+	if len(s.unavailableIDs[n]) < maxUnavailableIDs {
+		s.unavailableIDs[n] = append(s.unavailableIDs[n], id)
+	}
+}
+
 func perContact(err error) bool {
 	se, ok := errors.AsType[*httpx.StatusError](err)
 	if !ok {
@@ -47,8 +68,13 @@ func perContact(err error) bool {
 
 // exportMedia prepares and downloads one contact's media into the file
 // store and writes its cal_contact_media row, or rejects it.
+//
+// Media the tenant does not have for a contact (404 "Requested contact does
+// not exist!") or does not prepare within media_attempts GETs is counted
+// in the report (media_unavailable, media_not_ready), not rejected: the
+// trailing window's repull asks again.
 func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32, in string) error {
-	if c.audio != nil && c.video != nil && !*c.audio && !*c.video {
+	if !c.hasRecording() {
 		s.mediaSkipped++ // nothing was uploaded for this contact
 		return nil
 	}
@@ -62,6 +88,10 @@ func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32,
 		return nil
 	}
 	if _, err := s.k.do(ctx, http.MethodPost, path, q, nil, "", "application/json"); err != nil {
+		if notFound(err) {
+			s.unavailable(&s.mediaUnavailable, c.id)
+			return nil
+		}
 		if perContact(err) {
 			return reject(err)
 		}
@@ -100,6 +130,9 @@ func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32,
 				return fmt.Errorf("media of contact %d: %w: %w", c.id, berr, err)
 			}
 			continue
+		case err != nil && notFound(err):
+			s.unavailable(&s.mediaUnavailable, c.id)
+			return nil
 		case err != nil && perContact(err):
 			return reject(err)
 		case err != nil:
@@ -109,7 +142,8 @@ func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32,
 			ids = append(ids, reqID)
 		}
 		if get >= s.o.MediaAttempts {
-			return reject(fmt.Errorf("%w after %d GETs", errNotReady, get))
+			s.unavailable(&s.mediaNotReady, c.id)
+			return nil
 		}
 	}
 }

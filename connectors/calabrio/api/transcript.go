@@ -28,7 +28,17 @@ func transcriptBody(ccrid int64, root bool) []byte {
 
 // transcript fetches one contact's transcript (its id is the call
 // completion record id) and writes its cal_transcript row, or rejects it.
+//
+// Only a contact with a recording has a transcript: the others are not
+// asked for (transcripts_skipped_no_recording). A transcript the tenant
+// does not have (404: not transcribed yet, or never) is not a reject but a
+// count in the report (transcripts_unavailable); the trailing window's
+// repull asks for it again. Rejects are answers ccetl cannot decode.
 func (s *contactSource) transcript(ctx context.Context, c contact, dayNo int32, in string) error {
+	if !c.hasRecording() {
+		s.transcriptsSkipped++
+		return nil
+	}
 	bt := s.batcher(bTranscript)
 	defer s.cut(bTranscript, in)
 	body := transcriptBody(c.id, s.o.RootRecording)
@@ -38,6 +48,10 @@ func (s *contactSource) transcript(ctx context.Context, c contact, dayNo int32, 
 	}
 	resp, err := s.k.do(ctx, http.MethodPut, TranscriptPath, nil, body, "application/json; charset=UTF-8", "*/*")
 	if err != nil {
+		if notFound(err) {
+			s.unavailable(&s.transcriptsUnavailable, c.id)
+			return nil
+		}
 		if perContact(err) {
 			reject(fmt.Errorf("ccrid %d: %w", c.id, err), body)
 			return nil

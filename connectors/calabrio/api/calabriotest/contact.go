@@ -194,11 +194,13 @@ func (e *Emulator) transcript(r *http.Request) reply {
 	default:
 		return errorReply(http.StatusBadRequest, "isRootRecording is required")
 	}
-	found := false
+	found, recorded := false, false
 	for _, c := range e.o.Contacts {
-		found = found || c.ID == *b.CCRID
+		if c.ID == *b.CCRID {
+			found, recorded = true, c.Fields["audioUploaded"] != false || c.Fields["screenUploaded"] != false
+		}
 	}
-	if !found || e.o.NoTranscript[*b.CCRID] {
+	if !found || !recorded || e.o.NoTranscript[*b.CCRID] {
 		return errorReply(http.StatusNotFound, "Transcript not found")
 	}
 	return jsonReply(http.StatusOK, TranscriptOf(*b.CCRID, root))
