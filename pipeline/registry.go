@@ -123,6 +123,26 @@ type SinkKind struct {
 	// Validate checks option values without opening anything (may be nil).
 	Validate func(opts map[string]string) error
 	Open     func(ctx context.Context, cfg SinkConfig) (Sink, error)
+	// Check verifies what the sink wrote at cfg.URL (ccetl lake check) and
+	// returns every problem it finds; nil for sinks that cannot be checked.
+	Check func(ctx context.Context, cfg SinkConfig) (LakeCheck, error)
+}
+
+// LakeCheck is what checking a lake found.
+type LakeCheck struct {
+	Tables    int           `json:"tables"`
+	Manifests int           `json:"manifests"`
+	Files     int           `json:"files"`
+	Rows      int64         `json:"rows"`
+	Problems  []LakeProblem `json:"problems"`
+}
+
+// LakeProblem is one way a lake is not as its manifests say.
+type LakeProblem struct {
+	Table    string `json:"table,omitempty"`
+	File     string `json:"file,omitempty"`
+	Manifest string `json:"manifest,omitempty"`
+	Problem  string `json:"problem"`
 }
 
 // Registry lists the kinds and sinks a command can use. It is filled

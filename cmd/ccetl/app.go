@@ -27,6 +27,7 @@ Usage:
   ccetl validate JOB.yaml...
   ccetl schema [--json] [KIND]
   ccetl inspect [--json] FILE.parquet...
+  ccetl lake check [--json] DIR|s3://BUCKET/PREFIX
   ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml | ccetl state unlock [--yes] [--force] JOB.yaml
   ccetl version
 
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return e.inspect(rest)
 	case "state":
 		return e.state(ctx, rest)
+	case "lake":
+		return e.lake(ctx, rest)
 	case "plan":
 		return e.plan(ctx, rest)
 	case "apply":

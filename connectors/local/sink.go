@@ -3,6 +3,8 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 
 	"github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/pipeline"
@@ -16,7 +18,21 @@ func SinkKind() pipeline.SinkKind {
 		Options:  lake.OptionDocs,
 		Validate: func(m map[string]string) error { _, err := lake.ParseOptions(m); return err },
 		Open:     open,
+		Check:    check,
 	}
+}
+
+// check verifies the lake in a directory (ccetl lake check).
+func check(ctx context.Context, cfg pipeline.SinkConfig) (pipeline.LakeCheck, error) {
+	if fi, err := os.Stat(cfg.URL); err != nil || !fi.IsDir() {
+		return pipeline.LakeCheck{}, fmt.Errorf("lake %s: not a directory", cfg.URL)
+	}
+	store, err := lake.NewLocalStore(cfg.URL)
+	if err != nil {
+		return pipeline.LakeCheck{}, err
+	}
+	defer store.Close()
+	return lake.Check(ctx, store)
 }
 
 func open(_ context.Context, cfg pipeline.SinkConfig) (pipeline.Sink, error) {

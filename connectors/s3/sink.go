@@ -36,5 +36,16 @@ func SinkKind(getenv func(string) string) pipeline.SinkKind {
 			}
 			return lake.NewSink(store, sc.Tables, sc.RunKey, lopts)
 		},
+		Check: func(ctx context.Context, sc pipeline.SinkConfig) (pipeline.LakeCheck, error) {
+			cfg, err := ConfigFromOptions(sc.URL, sc.Options, getenv)
+			if err != nil {
+				return pipeline.LakeCheck{}, err
+			}
+			store, err := New(ctx, cfg)
+			if err != nil {
+				return pipeline.LakeCheck{}, err
+			}
+			return lake.Check(ctx, store)
+		},
 	}
 }

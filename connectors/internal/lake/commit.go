@@ -1,9 +1,7 @@
 package lake
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -143,7 +141,18 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 		tc.Manifest = key
 		s.result.Tables[name] = tc
 	}
-	if err := s.removeReplaced(ctx, run, names, final); err != nil {
+	stale, err := s.replaced(ctx, run, names, final)
+	if err != nil {
+		return s.result, fmt.Errorf("remove replaced files: %w", err)
+	}
+	// Other runs' manifests stop listing what this run replaced before the
+	// replaced files go, so a manifest never names a file that is gone; a
+	// crash in between leaves unlisted files the next run of their input
+	// deletes.
+	if err := s.pruneManifests(ctx, names, stale); err != nil {
+		return s.result, fmt.Errorf("update earlier manifests: %w", err)
+	}
+	if err := s.store.Delete(ctx, stale...); err != nil {
 		return s.result, fmt.Errorf("remove replaced files: %w", err)
 	}
 	return s.copyResult(), nil
@@ -191,35 +200,17 @@ func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeli
 	for _, f := range t.Schema.Fields() {
 		m.Columns = append(m.Columns, ManifestColumn{Name: f.Name, Type: f.Type.String(), Nullable: f.Nullable})
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
-		return "", err
-	}
 	key := path.Join("_manifests", t.Name, s.runKey+".json")
-	ow, err := s.store.Create(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	if _, err := ow.Write(buf.Bytes()); err != nil {
-		ow.Abort(ctx)
-		return "", err
-	}
-	if err := ow.Close(); err != nil {
-		ow.Abort(ctx)
-		return "", err
-	}
-	return key, ow.Commit(ctx)
+	return key, writeJSON(ctx, s.store, key, m)
 }
 
-// removeReplaced deletes files an earlier run of the same inputs wrote and
-// this run did not write again, the rejects of tables that now have none,
-// and media of the run key no longer referenced.
+// replaced lists files an earlier run of the same inputs wrote and this
+// run did not write again, the rejects of tables that now have none, and
+// media of the run key no longer referenced: what the commit deletes.
 //
 // At a checkpoint (final false) only data files of the inputs run.Inputs
 // names are judged: rejects and media of the run are judged at the end.
-func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables []string, final bool) error {
+func (s *Sink) replaced(ctx context.Context, run pipeline.RunInfo, tables []string, final bool) ([]string, error) {
 	committed := s.committed
 	inputs := map[string]bool{}
 	for _, in := range run.Inputs {
@@ -229,7 +220,7 @@ func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables 
 	for _, t := range tables {
 		objs, err := s.store.List(ctx, t+"/")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, o := range objs {
 			m := partFile.FindStringSubmatch(o.Key)
@@ -242,7 +233,7 @@ func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables 
 		}
 		objs, err = s.store.List(ctx, path.Join("_rejects", t)+"/")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, o := range objs {
 			if s.isRejectSegment(path.Base(o.Key)) && !committed[o.Key] {
@@ -251,16 +242,16 @@ func (s *Sink) removeReplaced(ctx context.Context, run pipeline.RunInfo, tables 
 		}
 	}
 	if !final {
-		return s.store.Delete(ctx, stale...)
+		return stale, nil
 	}
 	objs, err := s.store.List(ctx, path.Join("media", s.runKey)+"/")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, o := range objs {
 		if !committed[o.Key] {
 			stale = append(stale, o.Key)
 		}
 	}
-	return s.store.Delete(ctx, stale...)
+	return stale, nil
 }
