@@ -53,6 +53,7 @@ func (c *Client) send(req *http.Request, m mode) (result, error) {
 		rt = c.whole
 	}
 	retries, reauthed := 0, false
+	c.budget.request()
 	for attempt := 1; ; attempt++ {
 		r, gen, err := c.prepare(req, getBody, size, attempt)
 		if err != nil {
@@ -64,6 +65,7 @@ func (c *Client) send(req *http.Request, m mode) (result, error) {
 		if err == nil && m == modeWhole && resp.StatusCode < 400 {
 			body, err = c.readBody(resp)
 		}
+		c.budget.attempt(err != nil || c.retryOn[resp.StatusCode])
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 				err = fmt.Errorf("%w (%v)", cerr, err) // the caller gave up: say so, matchably
@@ -168,8 +170,8 @@ func replayable(req *http.Request) (func() (io.ReadCloser, error), int64, error)
 // backoff spends a retry from the budget and sleeps before retry number
 // retries (from 0). last is the failure being retried, already scrubbed.
 func (c *Client) backoff(r *http.Request, ra time.Duration, hasRA bool, last error, retries int) error {
-	if !c.budget.take() {
-		return fmt.Errorf("%w: %w", ErrRetryBudgetExhausted, last)
+	if err := c.budget.take(); err != nil {
+		return fmt.Errorf("%w; last failure: %w", err, last)
 	}
 	ctx := r.Context()
 	wait := c.retryWait(retries, ra, hasRA)
