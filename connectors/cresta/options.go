@@ -26,7 +26,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "api_token", Secret: true, Doc: "bearer token sent as Authorization: Bearer <token> (the reference excerpt documents no auth scheme); required"},
 	{Name: "plans", Doc: "comma-separated coaching plan resource names customers/{customer}/profiles/{profile}/coachingPlans/{plan}; required"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows, comma-separated N/duration; Cresta documents no limit, the default is a polite guess"},
-	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to 10% of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
 }
 
 // Options are the parsed options of the kind.

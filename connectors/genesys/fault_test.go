@@ -126,8 +126,9 @@ func TestRetryBudgetStopsRun(t *testing.T) {
 	if !errors.Is(o.err, httpx.ErrRetryBudgetExhausted) {
 		t.Fatalf("error %v: want the retry budget exhausted", o.err)
 	}
-	if c := e.Counts(); c.Faults != 3 {
-		t.Fatalf("%d requests failed, want 3 (first attempt and two retries)", c.Faults)
+	// The floor's two retries plus a quarter of the four requests made.
+	if c := e.Counts(); c.Faults != 4 {
+		t.Fatalf("%d requests failed, want 4 (first attempt and three retries)", c.Faults)
 	}
 }
 

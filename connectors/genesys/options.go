@@ -41,7 +41,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "page_size", Default: strconv.Itoa(DefaultPageSize), Doc: "pageSize of every list request, 1 to 100"},
 	{Name: "users_per_request", Default: strconv.Itoa(DefaultUsersPerRequest), Doc: "user ids per appointments request (bounds the URL length)"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "API request windows, comma-separated N/duration (e.g. 300/1m,20/1s); Genesys limits each OAuth client to 300 requests a minute by default"},
-	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to 10% of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
 }
 
 // Options are the parsed options of the kind.

@@ -50,6 +50,7 @@ func newClient(o *Options, cfg pipeline.SourceConfig, log *slog.Logger) (*client
 		Budget:          httpx.NewRetryBudget(o.RetryBudget),
 		AttemptTimeout:  o.Timeout,
 		ErrorExtractor:  redactingExtractor(o.Password, o.AccessToken),
+		Secrets:         []string{o.Password.Reveal(), o.AccessToken.Reveal()},
 	})
 	if err != nil {
 		return nil, err

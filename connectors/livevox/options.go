@@ -24,7 +24,7 @@ const (
 	// N+3 requests: 10,000 agents take about 35 minutes.
 	DefaultRateLimit   = "5/1s"
 	DefaultTimeout     = 60 * time.Second
-	DefaultMaxAttempts = 5
+	DefaultMaxAttempts = 8
 	DefaultRetryDelay  = 500 * time.Millisecond
 	DefaultRetryBudget = 100
 )
@@ -64,7 +64,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "timeout", Default: DefaultTimeout.String(), Doc: "time limit of one HTTP attempt"},
 	{Name: "max_attempts", Default: strconv.Itoa(DefaultMaxAttempts), Doc: "attempts per request, the first included, on 429, 5xx and dropped connections"},
 	{Name: "retry_delay", Default: DefaultRetryDelay.String(), Doc: "base of the exponential backoff between attempts (full jitter, at most 30s)"},
-	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to 10% of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage); a run that stops fails and commits nothing"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage); a run that stops fails and commits nothing"},
 }
 
 // ParseOptions reads the options, reporting every problem at once.

@@ -16,7 +16,7 @@ func TestParseOptions(t *testing.T) {
 	}
 	if o.BaseURL.String() != "https://api.livevox.com" || o.PageSize != 1000 || o.ConfigurationPath != "/configuration" ||
 		o.SessionPath != "/session" || len(o.RateLimit) != 1 || o.RateLimit[0] != (httpx.Window{Requests: 5, Per: time.Second, Margin: 50 * time.Millisecond}) ||
-		o.Timeout != time.Minute || o.MaxAttempts != 5 || o.RetryBudget != 100 {
+		o.Timeout != time.Minute || o.MaxAttempts != 8 || o.RetryBudget != 100 {
 		t.Errorf("defaults: %+v", o)
 	}
 	if o.AccessToken.String() != "**redacted**" || o.Password.String() != "**redacted**" || o.AccessToken.Reveal() != "t" {

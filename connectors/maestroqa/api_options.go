@@ -39,7 +39,7 @@ var APIOptionDocs = []pipeline.Option{
 	{Name: "end_date", Default: "inclusive", Doc: "how the API reads endDate, which the reference does not say (doc error 60): inclusive (endDate is the window's last day) " +
 		"or exclusive (endDate is the next window's first day); keep it fixed for a lake"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows, comma-separated N/duration; the reference gives 1 a second and 30 a minute, \"subject to change\""},
-	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to 10% of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage); a run that stops keeps the windows it checkpointed"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage); a run that stops keeps the windows it checkpointed"},
 	{Name: "max_attempts", Default: strconv.Itoa(DefaultMaxAttempts), Doc: "attempts per request, the first included, on 429, 5xx and failed connections; also the times a window is asked again after its body broke off"},
 	{Name: "retry_delay", Default: DefaultRetryDelay.String(), Doc: "base of the exponential backoff between attempts (full jitter, at most 30s; the API sends no Retry-After)"},
 	{Name: "request_timeout", Default: DefaultRequestTimeout.String(), Doc: "time to wait for the response headers, and then for each read of the body"},

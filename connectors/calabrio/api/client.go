@@ -46,6 +46,7 @@ func newConn(o connOptions, cfg pipeline.SourceConfig) (*conn, error) {
 		Logger:         log,
 		AttemptTimeout: o.Timeout,
 		Retry:          httpx.RetryPolicy{BaseDelay: o.RetryDelay},
+		Secrets:        []string{o.Password.Reveal()}, // sent in the login body
 	})
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ var connOptionDocs = []pipeline.Option{
 	{Name: "language", Default: DefaultLanguage, Doc: "language sent at login (\"required\", \"Default = en\")"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows, comma-separated N/duration (e.g. 2/1s,60/1m); " +
 		"Calabrio documents no rate limit, so the default is conservative"},
-	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to 10% of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
+	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
 	{Name: "retry_delay", Default: DefaultRetryDelay.String(), Doc: "first backoff before a retry of a 429, 5xx or dropped connection (doubles, full jitter, up to 30s)"},
 	{Name: "request_timeout", Default: DefaultTimeout.String(), Doc: "time one request attempt may take"},
 }

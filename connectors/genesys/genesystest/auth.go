@@ -3,7 +3,9 @@ package genesystest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -87,4 +89,11 @@ func (e *Emulator) ExpireTokens() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.tokens)
+}
+
+// IssuedTokens lists the access tokens issued so far.
+func (e *Emulator) IssuedTokens() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Collect(maps.Keys(e.tokens))
 }

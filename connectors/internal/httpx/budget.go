@@ -10,9 +10,11 @@ import (
 const (
 	// DefaultRetryRatio lets retries reach this share of the requests made
 	// so far, on top of the floor (as gRPC's retry throttling and Finagle's
-	// RetryBudget do): a run of 100,000 requests may retry 10,000 times,
-	// one of 10 requests only its floor.
-	DefaultRetryRatio = 0.1
+	// RetryBudget do): a run of 100,000 requests may retry 25,000 times,
+	// one of 10 requests only its floor. A quarter carries a run through a
+	// steady 20% of failed attempts (0.2/0.8 retries a request); beyond
+	// that the outage detector, not the budget, is what should stop it.
+	DefaultRetryRatio = 0.25
 	// DefaultOutageWindow and DefaultOutageRatio stop a run at once when
 	// more than DefaultOutageRatio of the last DefaultOutageWindow attempts
 	// failed: that is an outage, not a light fault rate, and retrying it

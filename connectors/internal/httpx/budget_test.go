@@ -35,9 +35,9 @@ func TestRetryBudgetSpend(t *testing.T) {
 }
 
 // The budget grows with the work: retries may reach the floor plus a
-// tenth of the requests made so far.
+// share of the requests made so far.
 func TestRetryBudgetIsProportional(t *testing.T) {
-	b := NewRetryBudget(5)
+	b := NewRetryBudgetRatio(5, 0.1)
 	b.outageWindow = 0
 	for range 1000 {
 		b.request()

@@ -25,6 +25,7 @@ type Client struct {
 	stream    http.RoundTripper // attempt chain for Stream and RoundTrip
 	stats     *counters
 	noAuth    *Client // this client without auth, for the Authenticator
+	secrets   []string
 }
 
 // Response is a whole response read by Do.
@@ -61,11 +62,12 @@ func New(cfg Config) (*Client, error) {
 		extract:   cfg.ErrorExtractor,
 		maxBody:   cfg.MaxBodyBytes,
 		stats:     &counters{},
+		secrets:   cfg.Secrets,
 	}
 	for _, s := range cfg.Retry.Statuses {
 		c.retryOn[s] = true
 	}
-	obs := &observeRT{next: cfg.Transport, log: c.log, level: cfg.RequestLogLevel, key: c.vendor, stats: c.stats}
+	obs := &observeRT{next: cfg.Transport, log: c.log, level: cfg.RequestLogLevel, key: c.vendor, stats: c.stats, secrets: cfg.Secrets}
 	c.whole = &timeoutRT{next: obs, d: cfg.AttemptTimeout}
 	c.stream = &timeoutRT{next: obs, d: cfg.AttemptTimeout, idle: true}
 	if lim != nil {

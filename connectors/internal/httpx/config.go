@@ -57,6 +57,10 @@ type Config struct {
 	// MaxBodyBytes bounds the body Do reads into memory. Default
 	// DefaultMaxBodyBytes. Use Stream for anything larger.
 	MaxBodyBytes int64
+	// Secrets are credentials sent in request bodies (a login's password):
+	// like header and query values they are cut out of every vendor
+	// message, error and log record.
+	Secrets []string
 	// ErrorExtractor pulls the vendor's message out of an error body.
 	// Default DefaultErrorExtractor.
 	ErrorExtractor ErrorExtractor
@@ -82,11 +86,11 @@ type RetryPolicy struct {
 	Statuses []int
 }
 
-// DefaultRetryPolicy returns 5 attempts, backoff from 500ms up to 30s,
+// DefaultRetryPolicy returns 8 attempts, backoff from 500ms up to 30s,
 // Retry-After honoured up to 2 minutes, on 408, 429, 500, 502, 503 and 504.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
-		MaxAttempts:   5,
+		MaxAttempts:   8,
 		BaseDelay:     500 * time.Millisecond,
 		MaxDelay:      30 * time.Second,
 		MaxRetryAfter: 2 * time.Minute,

@@ -179,11 +179,20 @@ type scrubber []string
 // replacing them would garble messages.
 const minSecretLen = 6
 
-func newScrubber(r *http.Request) scrubber {
+func newScrubber(r *http.Request, secrets ...string) scrubber {
 	var s scrubber
 	add := func(v string, min int) {
 		if len(v) >= min {
 			s = append(s, v)
+		}
+	}
+	for _, v := range secrets { // values sent in bodies (login passwords)
+		add(v, 1)
+		if q := url.QueryEscape(v); q != v {
+			add(q, 1)
+		}
+		if j, err := json.Marshal(v); err == nil && string(j[1:len(j)-1]) != v {
+			add(string(j[1:len(j)-1]), 1)
 		}
 	}
 	for name, vs := range r.Header {

@@ -17,6 +17,8 @@ type observeRT struct {
 	level slog.Level
 	key   string // default limiter key
 	stats *counters
+	// secrets are values sent in bodies that messages must not show.
+	secrets []string
 }
 
 func (o *observeRT) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -29,7 +31,7 @@ func (o *observeRT) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := o.next.RoundTrip(req)
 	attrs := append(requestAttrs(ctx, req, o.key), slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", newScrubber(req).scrub(err.Error())))
+		attrs = append(attrs, slog.String("error", newScrubber(req, o.secrets...).scrub(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}

@@ -59,7 +59,7 @@ func (c *Client) send(req *http.Request, m mode) (result, error) {
 		if err != nil {
 			return result{attempts: attempt - 1}, err
 		}
-		scrub := newScrubber(r)
+		scrub := newScrubber(r, c.secrets...)
 		resp, err := rt.RoundTrip(r)
 		var body []byte
 		if err == nil && m == modeWhole && resp.StatusCode < 400 {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,7 +122,9 @@ type Emulator struct {
 	sessions    map[string]*session
 	limits      *emutest.Windows
 	faults      emutest.Faults[Fault]
-	expireAfter int // configuration requests left before every session ends; -1: never
+	expireAfter int      // configuration requests left before every session ends; -1: never
+	expireEvery int      // when set, sessions end again every expireEvery requests
+	issued      []string // every session id issued
 	seq         int64
 	stats       Stats
 }
@@ -179,6 +182,21 @@ func (e *Emulator) ExpireSessionsAfter(n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.expireAfter = n
+}
+
+// ExpireSessionsEvery ends every session after each n Configuration API
+// requests, for the whole run.
+func (e *Emulator) ExpireSessionsEvery(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.expireAfter, e.expireEvery = n, n
+}
+
+// IssuedSessions lists every session id issued.
+func (e *Emulator) IssuedSessions() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.issued)
 }
 
 // ActiveSessions counts sessions that are still valid.

@@ -81,6 +81,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, now time.Time) 
 		e.seq++
 		s = &session{id: fmt.Sprintf("5eb4ad6c-50b7-45da-8d56-%012x", e.seq), user: user, token: token}
 		e.sessions[s.id] = s
+		e.issued = append(e.issued, s.id)
 		e.stats.NewSessions++
 	}
 	s.last = now
@@ -133,6 +134,9 @@ func (e *Emulator) configurationAPI(w http.ResponseWriter, r *http.Request, rest
 	if e.expireAfter == 0 {
 		clear(e.sessions)
 		e.expireAfter = -1
+		if e.expireEvery > 0 {
+			e.expireAfter = e.expireEvery
+		}
 	}
 	s := e.session(r, now)
 	if s == nil {

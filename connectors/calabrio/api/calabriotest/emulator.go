@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,7 @@ type Emulator struct {
 	media    map[string]*mediaState
 	bodies   []string // export request bodies, in order
 	org      *Org     // the org model of the import endpoints (UseOrg)
+	issued   []string // every session id issued
 }
 
 // New starts an emulator; it stops when the test ends.
@@ -173,6 +175,13 @@ func (e *Emulator) ExportBodies() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.bodies...)
+}
+
+// IssuedSessions lists every session id issued.
+func (e *Emulator) IssuedSessions() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.issued)
 }
 
 // ActiveSessions counts sessions not logged out (expired ones included

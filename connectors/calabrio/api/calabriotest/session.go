@@ -92,6 +92,7 @@ func (e *Emulator) login(r *http.Request) reply {
 	e.nextID++
 	id := fmt.Sprintf("HZ%032X", e.nextID)
 	e.sessions[id] = &session{created: time.Now()}
+	e.issued = append(e.issued, id)
 	e.stats.Logins++
 	fixture := AuthorizeResponse
 	if e.o.AuthVerbatim {
