@@ -2,9 +2,6 @@ package contact
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strconv"
 
 	"github.com/ccetl/ccetl/connectors/calabrio/internal/upload"
 	"github.com/ccetl/ccetl/connectors/internal/inputs"
@@ -16,27 +13,18 @@ const KindName = "bulk-contact"
 
 // Options of the bulk-contact kind.
 type Options struct {
+	// Limits bound the upload's ZIPs (inputs.LimitOptionDocs).
+	Limits         inputs.Limits
 	MaxMemberBytes int64
 }
 
-// OptionDocs documents the kind's options.
-var OptionDocs = []pipeline.Option{
-	{Name: "max_member_bytes", Default: strconv.FormatInt(inputs.DefaultMaxMemberBytes, 10),
-		Doc: "largest decompressed ZIP member in bytes; a larger member (a zip bomb) fails the run"},
-}
+// OptionDocs documents the kind's options: the ZIP limits.
+var OptionDocs = inputs.LimitOptionDocs
 
 // ParseOptions reads the kind's options, reporting every problem.
 func ParseOptions(m map[string]string) (Options, error) {
-	o := Options{MaxMemberBytes: inputs.DefaultMaxMemberBytes}
-	var errs []error
-	if v, ok := m["max_member_bytes"]; ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("max_member_bytes %q: want a positive whole number of bytes", v))
-		}
-		o.MaxMemberBytes = n
-	}
-	return o, errors.Join(errs...)
+	l, err := inputs.ParseLimits(m)
+	return Options{Limits: l, MaxMemberBytes: l.MaxMemberBytes}, err
 }
 
 // Kind is the bulk-contact file kind.
@@ -56,7 +44,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}
-	u, err := upload.Resolve(cfg.Inputs, upload.Options{Kind: cfg.Kind, Content: IsMedia, MaxMemberBytes: o.MaxMemberBytes, Remote: cfg.Remote})
+	u, err := upload.Resolve(cfg.Inputs, upload.Options{Kind: cfg.Kind, Content: IsMedia, Limits: o.Limits, Remote: cfg.Remote})
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}

@@ -19,38 +19,31 @@ const DefaultMaxBodyBytes = 16 << 20
 
 // Options of the text-contact kind.
 type Options struct {
-	MaxBodyBytes   int64
+	MaxBodyBytes int64
+	// Limits bound the upload's ZIPs (inputs.LimitOptionDocs).
+	Limits         inputs.Limits
 	MaxMemberBytes int64
 }
 
 // OptionDocs documents the kind's options.
-var OptionDocs = []pipeline.Option{
+var OptionDocs = append([]pipeline.Option{
 	{Name: "max_body_bytes", Default: strconv.Itoa(DefaultMaxBodyBytes),
 		Doc: "largest TXT body in bytes; a contact whose body is larger is rejected"},
-	{Name: "max_member_bytes", Default: strconv.FormatInt(inputs.DefaultMaxMemberBytes, 10),
-		Doc: "largest decompressed ZIP member in bytes; a larger member (a zip bomb) fails the run"},
-}
+}, inputs.LimitOptionDocs...)
 
 // ParseOptions reads the kind's options, reporting every problem.
 func ParseOptions(m map[string]string) (Options, error) {
-	o := Options{MaxBodyBytes: DefaultMaxBodyBytes, MaxMemberBytes: inputs.DefaultMaxMemberBytes}
+	l, lerr := inputs.ParseLimits(m)
+	o := Options{MaxBodyBytes: DefaultMaxBodyBytes, Limits: l, MaxMemberBytes: l.MaxMemberBytes}
 	var errs []error
-	for _, opt := range []struct {
-		name string
-		dst  *int64
-	}{{"max_body_bytes", &o.MaxBodyBytes}, {"max_member_bytes", &o.MaxMemberBytes}} {
-		v, ok := m[opt.name]
-		if !ok {
-			continue
-		}
+	if v, ok := m["max_body_bytes"]; ok {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("%s %q: want a positive whole number of bytes", opt.name, v))
-			continue
+			errs = append(errs, fmt.Errorf("max_body_bytes %q: want a positive whole number of bytes", v))
 		}
-		*opt.dst = n
+		o.MaxBodyBytes = n
 	}
-	return o, errors.Join(errs...)
+	return o, errors.Join(append(errs, lerr)...)
 }
 
 // IsText reports whether a lower-case extension is a content file: "TXT
@@ -74,7 +67,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}
-	u, err := upload.Resolve(cfg.Inputs, upload.Options{Kind: cfg.Kind, Content: IsText, MaxMemberBytes: o.MaxMemberBytes, Remote: cfg.Remote})
+	u, err := upload.Resolve(cfg.Inputs, upload.Options{Kind: cfg.Kind, Content: IsText, Limits: o.Limits, Remote: cfg.Remote})
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}

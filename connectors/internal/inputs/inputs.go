@@ -22,7 +22,8 @@ import (
 )
 
 // DefaultMaxMemberBytes bounds one decompressed ZIP member (zip bombs).
-const DefaultMaxMemberBytes = 8 << 30
+// See Limits.
+const DefaultMaxMemberBytes = 2 << 30
 
 // File is one readable input: a plain file or a ZIP member.
 type File struct {
@@ -55,6 +56,9 @@ type Set struct {
 	mu     sync.Mutex
 	closer []io.Closer
 	hashes map[string]*inputHash
+	// archives: entries and declared uncompressed bytes of every ZIP so far
+	entries int
+	unzip   int64
 }
 
 type inputHash struct {
@@ -68,7 +72,11 @@ type inputHash struct {
 
 // Options bound what Resolve accepts.
 type Options struct {
+	// MaxMemberBytes bounds one decompressed ZIP member; 0 takes
+	// Limits.MaxMemberBytes, or the default.
 	MaxMemberBytes int64
+	// Limits bound ZIP archives (zero fields take the defaults).
+	Limits Limits
 	// Remote reads inputs given as URLs, by scheme.
 	Remote map[string]pipeline.RemoteFiles
 	// Skip leaves out remote objects already processed at this ETag.
@@ -85,9 +93,11 @@ func FromConfig(cfg pipeline.SourceConfig) Options {
 // Resolve expands paths (files, folders, ZIP archives) into a Set. Folders
 // are walked recursively in name order; hidden files are skipped.
 func Resolve(paths []string, opts Options) (*Set, error) {
-	if opts.MaxMemberBytes <= 0 {
-		opts.MaxMemberBytes = DefaultMaxMemberBytes
+	if opts.MaxMemberBytes > 0 && opts.Limits.MaxMemberBytes <= 0 {
+		opts.Limits.MaxMemberBytes = opts.MaxMemberBytes
 	}
+	opts.Limits = opts.Limits.withDefaults()
+	opts.MaxMemberBytes = opts.Limits.MaxMemberBytes
 	if len(paths) == 0 {
 		return nil, errors.New("no input given")
 	}
@@ -193,11 +203,11 @@ func (s *Set) addMembers(p string, zfiles []*zip.File, opts Options) error {
 			return fmt.Errorf("zip %s: members %s and %s have the same base name %s; folders are flattened, so base names must be unique", p, prev, name, base)
 		}
 		byBase[base] = name
-		if zf.UncompressedSize64 > uint64(opts.MaxMemberBytes) {
-			return fmt.Errorf("zip %s: member %s is %d bytes uncompressed, over the limit of %d", p, name, zf.UncompressedSize64, opts.MaxMemberBytes)
+		if err := s.bound(p, name, zf, opts.Limits); err != nil {
+			return err
 		}
 		zf := zf
-		limit := opts.MaxMemberBytes
+		limit := int64(zf.UncompressedSize64) // the reader also refuses a member longer than it says
 		members = append(members, File{Input: p, Name: p + "!" + name, Base: base, Size: int64(zf.UncompressedSize64),
 			open: func() (io.ReadCloser, error) {
 				rc, err := zf.Open()
@@ -222,7 +232,7 @@ func (l *limitedReadCloser) Read(p []byte) (int, error) {
 	n, err := l.rc.Read(p)
 	l.left -= int64(n)
 	if l.left < 0 {
-		return n, fmt.Errorf("zip member %s: decompresses past the size limit", l.name)
+		return n, fmt.Errorf("zip member %s: decompresses past the size its archive declares (a forged archive)", l.name)
 	}
 	return n, err
 }

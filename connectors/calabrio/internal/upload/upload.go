@@ -18,9 +18,8 @@ type Options struct {
 	// Content reports whether a lower-case extension (no dot) names a
 	// content file of the kind: a recording, a TXT body.
 	Content func(ext string) bool
-	// MaxMemberBytes bounds one decompressed ZIP member (0: the inputs
-	// package default).
-	MaxMemberBytes int64
+	// Limits bound the upload's ZIP archives (zip bombs).
+	Limits inputs.Limits
 	// Remote reads s3:// inputs (from the source config).
 	Remote map[string]pipeline.RemoteFiles
 }
@@ -45,7 +44,7 @@ type Upload struct {
 
 // Resolve reads the paths (files, folders, ZIP archives) as one upload.
 func Resolve(paths []string, o Options) (*Upload, error) {
-	set, err := inputs.Resolve(paths, inputs.Options{MaxMemberBytes: o.MaxMemberBytes, Remote: o.Remote})
+	set, err := inputs.Resolve(paths, inputs.Options{Limits: o.Limits, Remote: o.Remote})
 	if err != nil {
 		return nil, err
 	}
