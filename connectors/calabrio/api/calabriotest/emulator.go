@@ -115,6 +115,8 @@ type Emulator struct {
 	bodies   []string // export request bodies, in order
 	org      *Org     // the org model of the import endpoints (UseOrg)
 	issued   []string // every session id issued
+	// intervals imported by the WHIT and GIS uploads (historical.go)
+	intervals map[string]Interval
 }
 
 // New starts an emulator; it stops when the test ends.
@@ -146,7 +148,7 @@ func NewServer(o Options) *Emulator {
 		o.FileExports = DefaultFileExports()
 	}
 	e := &Emulator{o: o, sessions: map[string]*session{}, exports: map[string]*exportReq{},
-		submits: map[string]int{}, media: map[string]*mediaState{}, stats: Stats{Routes: map[string]int{}},
+		submits: map[string]int{}, media: map[string]*mediaState{}, intervals: map[string]Interval{}, stats: Stats{Routes: map[string]int{}},
 		limits: emutest.NewWindows(o.Limits)}
 	e.srv = httptest.NewServer(http.HandlerFunc(e.serve))
 	e.URL = e.srv.URL

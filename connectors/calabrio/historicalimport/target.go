@@ -1,0 +1,194 @@
+package historicalimport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/push"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+type target struct {
+	conn *calapi.Conn
+	o    options
+}
+
+func (t *target) Close() error {
+	t.conn.Close()
+	return nil
+}
+
+var periodRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
+// Plan makes a send of every valid interval not acknowledged before with
+// the same content.
+func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
+	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
+	ent := Entity()
+	seen := map[string]string{}
+	for _, r := range recs {
+		c := pipeline.Change{Seq: len(p.Changes), Entity: ent.Name, Origin: r.Origin}
+		wire, err := wireOf(r.Values)
+		if err == nil {
+			err = push.Check(ent, r.Values)
+		}
+		if err != nil {
+			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		c.Key = wire["serviceNumber"] + "|" + wire["date"] + "|" + wire["period"]
+		if first, dup := seen[c.Key]; dup {
+			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("interval %s appears twice in the input (first at %s)", c.Key, first)
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		seen[c.Key] = r.Origin
+		c.Wire, c.Hash = wire, push.Hash(wire)
+		c.Action = pipeline.ActionSend
+		if e, ok := led.Lookup(ent.Name, c.Key); ok && e.Hash == c.Hash && !e.Pending {
+			c.Action, c.Reason = pipeline.ActionSkip, "sent with the same values by run "+e.RunID
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	return p, nil
+}
+
+// wireOf writes an interval's upload cells: ISO dates, zero-padded
+// periods, numbers without exponents.
+func wireOf(v map[string]any) (map[string]string, error) {
+	w := map[string]string{}
+	for _, f := range fields {
+		x, ok := v[f.Name]
+		if !ok || x == nil {
+			continue
+		}
+		switch val := x.(type) {
+		case time.Time:
+			w[f.wire] = val.Format(time.DateOnly)
+		case int64:
+			w[f.wire] = strconv.FormatInt(val, 10)
+		case float64:
+			w[f.wire] = strconv.FormatFloat(val, 'f', -1, 64)
+		case string:
+			w[f.wire] = val
+		}
+	}
+	if p, ok := w["period"]; ok {
+		m := periodRE.FindStringSubmatch(p)
+		if m == nil {
+			return nil, fmt.Errorf("field period: not HH:MM (24-hour)")
+		}
+		h, _ := strconv.Atoi(m[1])
+		w["period"] = fmt.Sprintf("%02d:%s", h, m[2])
+	}
+	for _, k := range []string{"serviceLevel", "occupancyRatio"} {
+		if n, err := strconv.Atoi(w[k]); w[k] != "" && (err != nil || n < 0 || n > 100) {
+			return nil, fmt.Errorf("field %s: not an integer from 0 to 100", k)
+		}
+	}
+	for _, f := range fields {
+		if s := w[f.wire]; f.Type != pipeline.TypeString && f.Type != pipeline.TypeDate && len(s) > 0 && s[0] == '-' {
+			return nil, fmt.Errorf("field %s: negative", f.Name)
+		}
+	}
+	return w, nil
+}
+
+// Apply uploads the sends in batches: per day and at most batch_rows rows.
+func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
+	var sends []pipeline.Change
+	for _, c := range p.Changes {
+		if push.Writes(c) {
+			sends = append(sends, c)
+		}
+	}
+	if t.o.byDay {
+		slices.SortStableFunc(sends, func(a, b pipeline.Change) int { return cmpStr(a.Wire["date"], b.Wire["date"]) })
+	}
+	var batch []pipeline.Change
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := t.upload(ctx, batch, j)
+		batch = nil
+		return err
+	}
+	for _, c := range sends {
+		if len(batch) > 0 && (len(batch) >= t.o.rows || (t.o.byDay && batch[0].Wire["date"] != c.Wire["date"])) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, c)
+	}
+	return flush()
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
+	if err := j.Begin(ctx, "intervals", batch); err != nil {
+		return err
+	}
+	var header []string
+	for _, f := range fields {
+		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.wire] != "" }) {
+			header = append(header, f.wire)
+		}
+	}
+	rows := make([]map[string]string, len(batch))
+	for i, c := range batch {
+		rows[i] = c.Wire
+	}
+	data, err := push.CSV(header, rows)
+	if err != nil {
+		return err
+	}
+	path, q, name := WHITPath, url.Values{"acdServerId": {t.o.acd}, "timeZone": {t.o.timeZone}}, "historical.csv"
+	if t.o.endpoint == "gis" {
+		path, q, name = GISPath, url.Values{"acdServerId": {t.o.acd}}, "service.csv"
+	}
+	body, ctype, err := push.Multipart(push.Part{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)})
+	if err != nil {
+		return err
+	}
+	res := pipeline.BatchResult{Entity: "intervals", Request: fmt.Sprintf("POST %s (%d rows, %s)", path, len(batch), batch[0].Wire["date"])}
+	resp, err := t.conn.Do(ctx, http.MethodPost, path, q, body, ctype, "application/json")
+	var se *httpx.StatusError
+	switch {
+	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
+		res.RequestID = se.RequestID
+		for _, c := range batch {
+			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
+				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
+		}
+		return j.Ack(ctx, res)
+	case err != nil:
+		return fmt.Errorf("upload intervals: %w", err)
+	}
+	res.Response = string(resp.Body)
+	for _, c := range batch {
+		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
+	}
+	return j.Ack(ctx, res)
+}
