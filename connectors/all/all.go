@@ -15,6 +15,7 @@ import (
 	"github.com/ccetl/ccetl/connectors/livevox"
 	"github.com/ccetl/ccetl/connectors/local"
 	"github.com/ccetl/ccetl/connectors/maestroqa"
+	"github.com/ccetl/ccetl/connectors/parquet"
 	"github.com/ccetl/ccetl/connectors/s3"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -38,6 +39,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(livevox.Kind())
 	r.AddKind(maestroqa.Kind())
 	r.AddKind(maestroqa.APIKind())
+	r.AddKind(parquet.Kind())
 	r.AddTarget(orgimport.Kind())
 	r.AddTarget(historicalimport.Kind())
 	r.AddSink(local.SinkKind())

@@ -1,0 +1,200 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+type source struct {
+	cfg    pipeline.SourceConfig
+	files  []pqFile
+	tables []pipeline.Table
+	next   int
+
+	// the file being read
+	cur    *pqFile
+	closer io.Closer
+	pr     *file.Reader
+	rr     pqarrow.RecordReader
+	inputs []pipeline.InputInfo
+}
+
+func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
+	s := &source{cfg: cfg, files: files}
+	schemas := map[string]*arrow.Schema{}
+	first := map[string]string{}
+	for _, f := range files {
+		sc, err := s.schema(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		prev, ok := schemas[f.table]
+		if !ok {
+			schemas[f.table], first[f.table] = sc, f.name
+			pb := o.partitionBy
+			if pb == "" {
+				pb = manifestPartitionBy(f.root, f.table)
+			}
+			if pb != "" && len(sc.FieldIndices(pb)) == 0 {
+				return nil, fmt.Errorf("table %s: partition_by column %s is not in its files", f.table, pb)
+			}
+			s.tables = append(s.tables, pipeline.Table{Name: f.table, Schema: sc, PartitionBy: pb,
+				Doc: "read from Parquet files of " + f.table})
+			continue
+		}
+		if !prev.Equal(sc) {
+			return nil, fmt.Errorf("table %s: %s does not have the schema of %s (%s)", f.table, f.name, first[f.table], schemaDiff(prev, sc))
+		}
+	}
+	return s, nil
+}
+
+// schemaDiff names the first column two schemas disagree on.
+func schemaDiff(a, b *arrow.Schema) string {
+	for i := range max(a.NumFields(), b.NumFields()) {
+		switch {
+		case i >= a.NumFields():
+			return "extra column " + b.Field(i).Name
+		case i >= b.NumFields():
+			return "missing column " + a.Field(i).Name
+		case !a.Field(i).Equal(b.Field(i)):
+			return fmt.Sprintf("column %s is %s there, %s here", a.Field(i).Name, a.Field(i).Type, b.Field(i).Type)
+		}
+	}
+	return "metadata differs"
+}
+
+func (s *source) schema(ctx context.Context, f pqFile) (*arrow.Schema, error) {
+	ra, c, err := f.open(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", f.name, err)
+	}
+	defer c.Close()
+	pr, err := file.NewParquetReader(ra)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{}, s.cfg.Mem)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.name, err)
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.name, err)
+	}
+	return arrow.NewSchema(sc.Fields(), nil), nil // the file's own metadata is not the table's
+}
+
+func (s *source) Tables() []pipeline.Table { return s.tables }
+
+// Next returns the next batch of the file being read, opening the next file
+// when one ends.
+func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
+	for {
+		if s.rr == nil {
+			if s.next == len(s.files) {
+				return pipeline.Batch{}, pipeline.ErrEndOfInput
+			}
+			if err := s.openNext(ctx); err != nil {
+				return pipeline.Batch{}, err
+			}
+		}
+		if s.rr.Next() {
+			rec := s.rr.RecordBatch()
+			rec.Retain()
+			sc := s.tableSchema(s.cur.table)
+			out := arrowRecord(sc, rec)
+			return pipeline.Batch{Table: s.cur.table, Rec: out, RowsRead: out.NumRows(), Input: s.cur.name}, nil
+		}
+		if err := s.rr.Err(); err != nil && err != io.EOF {
+			return pipeline.Batch{}, fmt.Errorf("read %s: %w", s.cur.name, err)
+		}
+		s.closeCur()
+	}
+}
+
+func (s *source) tableSchema(table string) *arrow.Schema {
+	i := slices.IndexFunc(s.tables, func(t pipeline.Table) bool { return t.Name == table })
+	return s.tables[i].Schema
+}
+
+// arrowRecord puts a file's record under the table's schema (the same
+// columns, without the file's own metadata).
+func arrowRecord(sc *arrow.Schema, rec arrow.RecordBatch) arrow.RecordBatch {
+	defer rec.Release()
+	cols := rec.Columns()
+	return arrowNewRecord(sc, cols, rec.NumRows())
+}
+
+func (s *source) openNext(ctx context.Context) error {
+	f := s.files[s.next]
+	s.next++
+	ra, c, err := f.open(ctx)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", f.name, err)
+	}
+	pr, err := file.NewParquetReader(ra)
+	if err != nil {
+		c.Close()
+		return fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
+	}
+	rows := s.cfg.Policy.MaxRows
+	if rows <= 0 {
+		rows = 64 * 1024
+	}
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(rows)}, s.cfg.Mem)
+	if err != nil {
+		pr.Close()
+		c.Close()
+		return fmt.Errorf("%s: %w", f.name, err)
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		pr.Close()
+		c.Close()
+		return fmt.Errorf("%s: %w", f.name, err)
+	}
+	s.cur, s.closer, s.pr, s.rr = &f, c, pr, rr
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: f.name, Bytes: f.size, ETag: f.etag})
+	if n := s.cfg.BytesCounter(); n != nil {
+		n.Add(f.size)
+	}
+	return nil
+}
+
+func (s *source) closeCur() {
+	if s.rr != nil {
+		s.rr.Release()
+		s.rr = nil
+	}
+	if s.pr != nil {
+		s.pr.Close()
+		s.pr = nil
+	}
+	if s.closer != nil {
+		s.closer.Close()
+		s.closer = nil
+	}
+}
+
+func (s *source) Close() error {
+	s.closeCur()
+	return nil
+}
+
+// Inputs lists the files read.
+func (s *source) Inputs() []pipeline.InputInfo { return s.inputs }
+
+func arrowNewRecord(sc *arrow.Schema, cols []arrow.Array, rows int64) arrow.RecordBatch {
+	return array.NewRecordBatch(sc, cols, rows)
+}

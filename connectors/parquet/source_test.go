@@ -1,0 +1,195 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ccetl/ccetl/connectors/internal/lake"
+	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+var callSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "agent", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "at", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+	{Name: "skills", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+}, nil)
+
+// rowsSource emits n call rows over days days in batches of 100.
+type rowsSource struct {
+	n, days, at int
+}
+
+func (s *rowsSource) Tables() []pipeline.Table {
+	return []pipeline.Table{{Name: "calls", Schema: callSchema, PartitionBy: "day"}}
+}
+func (s *rowsSource) Close() error { return nil }
+func (s *rowsSource) Next(context.Context) (pipeline.Batch, error) {
+	if s.at >= s.n {
+		return pipeline.Batch{}, pipeline.ErrEndOfInput
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, callSchema)
+	defer b.Release()
+	start := s.at
+	for ; s.at < s.n && s.at < start+100; s.at++ {
+		i := s.at
+		day := time.Date(2024, 5, 1+i%s.days, 0, 0, 0, 0, time.UTC)
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		if i%7 == 0 {
+			b.Field(1).AppendNull()
+		} else {
+			b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("agent %d, \"x\"", i%13))
+		}
+		b.Field(2).(*array.Date32Builder).Append(arrow.Date32FromTime(day))
+		b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(day.Add(time.Duration(i) * time.Minute).UnixMilli()))
+		lb := b.Field(4).(*array.ListBuilder)
+		lb.Append(true)
+		lb.ValueBuilder().(*array.StringBuilder).Append(fmt.Sprint("s", i%3))
+	}
+	n := int64(s.at - start)
+	return pipeline.Batch{Table: "calls", Rec: b.NewRecordBatch(), RowsRead: n, Input: "generated"}, nil
+}
+
+// lakeOf writes n generated rows into a fresh lake partitioned by day.
+func lakeOf(t *testing.T, n, days int) string {
+	out := t.TempDir()
+	store, err := lake.NewLocalStore(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	src := &rowsSource{n: n, days: days}
+	sink, err := lake.NewSink(store, src.Tables(), "gen", lake.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.Run(context.Background(), src, nil, sink, pipeline.RunOptions{RunID: "gen", Kind: "gen"}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sorted(t *testing.T, out, table string) []string {
+	var rows []string
+	for _, r := range lakecheck.Table(t, out, table) {
+		rows = append(rows, fmt.Sprint(r))
+	}
+	sort.Strings(rows)
+	return rows
+}
+
+// TestCopyALake reads a lake's table with the parquet kind into another
+// lake; an independent reader finds the same rows, and the partition
+// column comes from the lake's manifest.
+func TestCopyALake(t *testing.T) {
+	a := lakeOf(t, 1000, 10)
+	res, b := lakecheck.MustRun(t, Kind(), nil, a)
+	want, got := sorted(t, a, "calls"), sorted(t, b, "calls")
+	if len(want) != 1000 || strings.Join(want, "\n") != strings.Join(got, "\n") {
+		t.Fatalf("copied %d rows, want %d equal", len(got), len(want))
+	}
+	if st := res.Tables["calls"]; st.RowsIn != 1000 || st.RowsOut != 1000 {
+		t.Fatalf("stats %+v", st)
+	}
+	days := map[string]bool{}
+	for _, f := range lakecheck.Files(t, b, "calls") {
+		days[filepath.Base(filepath.Dir(f))] = true
+	}
+	if len(days) != 10 || !days["dt=2024-05-01"] {
+		t.Fatalf("partitions %v: the copy is not partitioned by day", days)
+	}
+}
+
+func TestWherePrunesPartitions(t *testing.T) {
+	a := lakeOf(t, 1000, 10)
+	res, b := lakecheck.MustRun(t, Kind(), map[string]string{"where": "dt between 2024-05-03 and 2024-05-04"},
+		filepath.Join(a, "calls"))
+	inRange, _ := filepath.Glob(filepath.Join(a, "calls", "dt=2024-05-0[34]", "*.parquet"))
+	if len(res.Inputs) != len(inRange) || len(inRange) == 0 {
+		t.Fatalf("%d files opened, want the %d of the two days", len(res.Inputs), len(inRange))
+	}
+	if n := len(lakecheck.Table(t, b, "calls")); n != 200 {
+		t.Fatalf("%d rows, want 200", n)
+	}
+	_, _, err := lakecheck.Run(t, Kind(), map[string]string{"where": "dt >> 2024"}, "", a)
+	if err == nil || !strings.Contains(err.Error(), "where:") {
+		t.Fatalf("bad where: %v", err)
+	}
+}
+
+func TestGlobsTablesAndNames(t *testing.T) {
+	a := lakeOf(t, 300, 3)
+	files, _ := filepath.Glob(filepath.Join(a, "calls", "dt=2024-05-0[12]", "*.parquet"))
+	res, b := lakecheck.MustRun(t, Kind(), map[string]string{"table": "copied"}, files...)
+	if n := len(lakecheck.Table(t, b, "copied")); n != 200 || res.Tables["copied"].RowsOut != 200 {
+		t.Fatalf("%d rows", n)
+	}
+	if _, _, err := lakecheck.Run(t, Kind(), map[string]string{"tables": "nosuch"}, "", a); err == nil {
+		t.Fatal("a lake with none of the named tables read nothing without saying so")
+	}
+}
+
+func TestBadFilesFailNamingThem(t *testing.T) {
+	a := lakeOf(t, 200, 2)
+	files := lakecheck.Files(t, a, "calls")
+	os.WriteFile(filepath.Join(a, "calls", "dt=2024-05-01", "part-zzzz.parquet"), []byte("PAR1 not parquet"), 0o644)
+	_, _, err := lakecheck.Run(t, Kind(), nil, "", a)
+	if err == nil || !strings.Contains(err.Error(), "part-zzzz.parquet is not a readable Parquet file") {
+		t.Fatalf("corrupt file: %v", err)
+	}
+	os.Remove(filepath.Join(a, "calls", "dt=2024-05-01", "part-zzzz.parquet"))
+	other := lakeOfSchema(t)
+	data, _ := os.ReadFile(other)
+	os.WriteFile(filepath.Join(a, "calls", "dt=2024-05-02", "part-other.parquet"), data, 0o644)
+	_, _, err = lakecheck.Run(t, Kind(), nil, "", a)
+	if err == nil || !strings.Contains(err.Error(), "part-other.parquet does not have the schema of") {
+		t.Fatalf("schema mismatch: %v (files %v)", err, files)
+	}
+}
+
+// lakeOfSchema writes one Parquet file of another table shape.
+func lakeOfSchema(t *testing.T) string {
+	out := t.TempDir()
+	store, _ := lake.NewLocalStore(out)
+	defer store.Close()
+	sc := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.BinaryTypes.String}}, nil)
+	sink, _ := lake.NewSink(store, []pipeline.Table{{Name: "x", Schema: sc}}, "x", lake.DefaultOptions())
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	b.Field(0).(*array.StringBuilder).Append("a")
+	rec := b.NewRecordBatch()
+	b.Release()
+	sink.Write(context.Background(), pipeline.Batch{Table: "x", Rec: rec, RowsRead: 1, Input: "x"})
+	rec.Release()
+	sink.Close(context.Background(), pipeline.RunInfo{RunID: "x"})
+	files, _ := filepath.Glob(filepath.Join(out, "x", "*.parquet"))
+	return files[0]
+}
+
+func BenchmarkReadLake(b *testing.B) {
+	a := lakeOf(&testing.T{}, 200_000, 30)
+	var bytes int64
+	filepath.Walk(filepath.Join(a, "calls"), func(_ string, fi os.FileInfo, _ error) error {
+		if fi != nil && !fi.IsDir() {
+			bytes += fi.Size()
+		}
+		return nil
+	})
+	b.SetBytes(bytes)
+	for b.Loop() {
+		if _, err := lakecheck.Drain(b, Kind(), nil, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
