@@ -30,6 +30,7 @@ func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Pl
 	b := array.NewRecordBuilder(mem, pipeline.PushResultsSchema)
 	defer b.Release()
 	now := time.Now().UTC()
+	requests := requestsBySeq(j)
 	for _, c := range plan.Changes {
 		o, sent := j.outcomes[c.Seq]
 		status, code, msg := statusOf(c, o, sent, ps.Stopped)
@@ -38,8 +39,11 @@ func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Pl
 		if id == "" {
 			id = c.TargetID
 		}
-		req, reqID := requestOf(j, c.Seq)
-		appendResult(b, runID, plan.Target, c, status, id, code, msg, req, reqID, now)
+		var req pipeline.BatchResult
+		if r := requests[c.Seq]; r != nil {
+			req = *r
+		}
+		appendResult(b, runID, plan.Target, c, status, id, code, msg, req.Request, req.RequestID, now)
 		if status == pipeline.StatusFailed {
 			raw, _ := json.Marshal(c.Wire)
 			failed = append(failed, pipeline.Reject{RowError: pipeline.RowError{Source: c.Origin, Record: -1,
@@ -110,15 +114,15 @@ func reconcilePlan(pl *Planned) error {
 	return nil
 }
 
-func requestOf(j *journal, seq int) (string, string) {
-	for _, b := range j.batches {
-		for _, o := range b.Outcomes {
-			if o.Seq == seq {
-				return b.Request, b.RequestID
-			}
+// requestsBySeq maps each acknowledged change to the batch that carried it.
+func requestsBySeq(j *journal) map[int]*pipeline.BatchResult {
+	out := map[int]*pipeline.BatchResult{}
+	for i := range j.batches {
+		for _, o := range j.batches[i].Outcomes {
+			out[o.Seq] = &j.batches[i]
 		}
 	}
-	return "", ""
+	return out
 }
 
 func appendResult(b *array.RecordBuilder, runID, target string, c pipeline.Change, status, id, code, msg, req, reqID string, at time.Time) {

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
+)
+
+// writeIntervals writes n WHIT rows with unique keys: 50 services, 48
+// half-hour periods a day, as many days as it takes; it returns the days.
+func writeIntervals(b testing.TB, path string, n int) (days int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "serviceNumber,serviceName,date,period,receivedCalls,handledCalls,abandonedCalls,avgTalkTime,avgACWTime,ASA,serviceLevel")
+	for i := range n {
+		d := i / (50 * 48)
+		p := (i / 50) % 48
+		day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+		fmt.Fprintf(w, "%d,Queue %d,%s,%02d:%02d,%d,%d,%d,%d.5,%d,%d,%d\n", 1000+i%50, i%50, day.Format("2006-01-02"),
+			p/2, 30*(p%2), 40+i%20, 38+i%20, 2, 200+i%90, 30+i%20, 10+i%30, 60+i%40)
+		days = d + 1
+	}
+	w.Flush()
+	f.Close()
+	return days
+}
+
+// BenchmarkWHITPush pushes 100,000 WHIT rows (one upload per day) into the
+// emulator through `ccetl run`, and posts the same uploads with a plain
+// http.Client: x-upload is the push's time over the bare uploads' (1 means
+// the upload bounds the push), uploads/op must equal the days.
+//
+//	go test -run '^$' -bench WHITPush -benchtime 3x ./cmd/ccetl
+func BenchmarkWHITPush(b *testing.B) {
+	dir := b.TempDir()
+	input := filepath.Join(dir, "whit.csv")
+	days := writeIntervals(b, input, 100_000)
+	fi, _ := os.Stat(input)
+	e := calabriotest.NewServer(calabriotest.Options{})
+	defer e.Close()
+	raw := rawUploads(b, e, input)
+	b.SetBytes(fi.Size())
+	var pushTime time.Duration
+	for i := 0; b.Loop(); i++ {
+		rundir := filepath.Join(dir, fmt.Sprint("run", i))
+		os.MkdirAll(rundir, 0o755)
+		job := filepath.Join(rundir, "job.yaml")
+		os.WriteFile(job, []byte(fmt.Sprintf(`name: bench
+source: {kind: whit, inputs: [%s]}
+target:
+  kind: calabrio-historical-import
+  options: {base_url: %s, username: %s, password: %s, acd_server_id: "1", rate_limit: 100000/1s}
+sink: {url: %s/out}
+`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, rundir)), 0o644)
+		before := e.Stats().Routes["POST upload/historical"]
+		start := time.Now()
+		var out, errb bytes.Buffer
+		if code := report(run(context.Background(), []string{"run", job}, &out, &errb), &errb); code != exitOK {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+		pushTime += time.Since(start)
+		if n := e.Stats().Routes["POST upload/historical"] - before; n != days {
+			b.Fatalf("%d uploads, want %d (one per day)", n, days)
+		}
+	}
+	b.ReportMetric(float64(days), "uploads/op")
+	b.ReportMetric(float64(pushTime)/float64(b.N)/float64(raw), "x-upload")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	}
+}
+
+// rawUploads posts the file's rows as one multipart CSV upload per day
+// with a plain client and returns the time it took.
+func rawUploads(b *testing.B, e *calabriotest.Emulator, input string) time.Duration {
+	data, _ := os.ReadFile(input)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	header := lines[0]
+	byDay := map[string][]string{}
+	var order []string
+	for _, l := range lines[1:] {
+		d := strings.Split(l, ",")[2]
+		if byDay[d] == nil {
+			order = append(order, d)
+		}
+		byDay[d] = append(byDay[d], l)
+	}
+	jar := &http.Client{}
+	login, _ := http.NewRequest(http.MethodPost, e.URL+"/api/rest/authorize", strings.NewReader(
+		fmt.Sprintf(`{"username":%q,"password":%q,"language":"en"}`, calabriotest.DefaultUsername, calabriotest.DefaultPassword)))
+	login.Header.Set("Content-Type", "application/json")
+	resp, err := jar.Do(login)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	ids := e.IssuedSessions()
+	if len(ids) == 0 {
+		b.Fatal("no session")
+	}
+	cookies := []*http.Cookie{{Name: calabriotest.CookieName, Value: ids[len(ids)-1]}}
+	start := time.Now()
+	for _, d := range order {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		w, _ := mw.CreateFormFile("file", "historical.csv")
+		fmt.Fprintln(w, header)
+		fmt.Fprintln(w, strings.Join(byDay[d], "\n"))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/api/upload/historicalData?"+url.Values{"acdServerId": {"9"}}.Encode(), &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, err := jar.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("raw upload: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	}
+	return time.Since(start)
+}
