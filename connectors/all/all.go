@@ -5,6 +5,7 @@ package all
 import (
 	calabrioapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/calabrio/contact"
+	"github.com/ccetl/ccetl/connectors/calabrio/contactimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/historicalimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
 	"github.com/ccetl/ccetl/connectors/calabrio/orgimport"
@@ -42,6 +43,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(parquet.Kind())
 	r.AddTarget(orgimport.Kind())
 	r.AddTarget(historicalimport.Kind())
+	r.AddTarget(contactimport.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
 	r.AddRemote("s3", s3.NewRemote(getenv))

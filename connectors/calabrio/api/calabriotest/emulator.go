@@ -117,6 +117,8 @@ type Emulator struct {
 	issued   []string // every session id issued
 	// intervals imported by the WHIT and GIS uploads (historical.go)
 	intervals map[string]Interval
+	// contacts imported by the bulk contact import (contactimport.go)
+	imported []ImportedContact
 }
 
 // New starts an emulator; it stops when the test ends.

@@ -1,0 +1,104 @@
+package contactimport
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
+	"github.com/ccetl/ccetl/connectors/internal/apiopt"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// KindName is the target's name.
+const KindName = "calabrio-contact-import"
+
+// UploadPath is the Bulk Contact Import.
+const UploadPath = "/api/upload/contacts"
+
+// Defaults of the batch bounds.
+const (
+	DefaultBatchContacts = 100
+	DefaultBatchBytes    = 256 << 20
+)
+
+// field is one contact field: its table column, its CSV column, its rule.
+type field struct {
+	pipeline.Field
+	wire string
+}
+
+var fields = []field{
+	{pipeline.Field{Name: "agent_id", Type: pipeline.TypeString, Required: true, MaxLen: 254, Doc: "AgentId: a person id, an AD login (domain\\user) or an email"}, "AgentId"},
+	{pipeline.Field{Name: "contact_start", Type: pipeline.TypeTimestamp, Doc: "ContactStartTimeMs (always send it: without it the upload time is used)"}, "ContactStartTimeMs"},
+	{pipeline.Field{Name: "client_time_zone", Type: pipeline.TypeString, MaxLen: 255, Doc: "TimeZone"}, "TimeZone"},
+	{pipeline.Field{Name: "assoc_call_id", Type: pipeline.TypeString, MaxLen: 52, Doc: "AssocCallId"}, "AssocCallId"},
+	{pipeline.Field{Name: "call_id", Type: pipeline.TypeString, MaxLen: 128, Doc: "CallId (the contact's key when present)"}, "CallId"},
+	{pipeline.Field{Name: "called_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CalledAddress"}, "CalledAddress"},
+	{pipeline.Field{Name: "line", Type: pipeline.TypeString, MaxLen: 64, Doc: "Line"}, "Line"},
+	{pipeline.Field{Name: "calling_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CallingAddress"}, "CallingAddress"},
+	{pipeline.Field{Name: "direction", Type: pipeline.TypeInt, Doc: "Direction: 0 outbound, 1 inbound"}, "Direction"},
+	{pipeline.Field{Name: "recording1", Type: pipeline.TypeString, Required: true, MaxLen: 128, Doc: "Recording1: the recording's file name"}, "Recording1"},
+	{pipeline.Field{Name: "recording2", Type: pipeline.TypeString, MaxLen: 128, Doc: "Recording2"}, "Recording2"},
+	{pipeline.Field{Name: "recording2_offset_ms", Type: pipeline.TypeInt, Doc: "Recording2Offset"}, "Recording2Offset"},
+	{pipeline.Field{Name: "metadata", Type: pipeline.TypeMap, Doc: "custom metadata: metadata.<name> columns (names up to 39, values up to 2056 characters)"}, ""},
+	{pipeline.Field{Name: "recording1_path", Type: pipeline.TypeString, Doc: "where Recording1's file is (the source's or the lake's media/ path)"}, ""},
+	{pipeline.Field{Name: "recording1_sha256", Type: pipeline.TypeString, Doc: "Recording1's sha256"}, ""},
+	{pipeline.Field{Name: "recording2_path", Type: pipeline.TypeString, Doc: "where Recording2's file is"}, ""},
+	{pipeline.Field{Name: "recording2_sha256", Type: pipeline.TypeString, Doc: "Recording2's sha256"}, ""},
+}
+
+// Entity is the target's one entity.
+func Entity() pipeline.Entity {
+	e := pipeline.Entity{Name: "contacts", Table: "cal_contact_import_row", Key: []string{"call_id", "agent_id", "contact_start"},
+		Doc: "contacts with their recordings, keyed by CallId, else agent, start and recording"}
+	for _, f := range fields {
+		e.Fields = append(e.Fields, f.Field)
+	}
+	return e
+}
+
+// Kind returns the target kind.
+func Kind() pipeline.TargetKind {
+	return pipeline.TargetKind{
+		Name:     KindName,
+		Doc:      "Calabrio QM Bulk Contact Import (/api/upload/contacts): contacts with their recordings, in batches; sent once, through the job's ledger",
+		Entities: []pipeline.Entity{Entity()},
+		Options: calapi.ConnOptionDocs(
+			pipeline.Option{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"},
+			pipeline.Option{Name: "batch_bytes", Default: strconv.Itoa(DefaultBatchBytes), Doc: "bytes of recordings per upload, about (a larger recording goes alone)"},
+		),
+		Validate: func(m map[string]string) error { _, err := parseOptions(m); return err },
+		Open:     open,
+	}
+}
+
+type options struct {
+	contacts int
+	bytes    int64
+}
+
+func parseOptions(m map[string]string) (options, error) {
+	if err := calapi.CheckConn(KindName, m); err != nil {
+		return options{}, err
+	}
+	var p apiopt.Problems
+	o := options{contacts: apiopt.Int(m, "batch_contacts", DefaultBatchContacts, 1, 100_000, &p),
+		bytes: int64(apiopt.Int(m, "batch_bytes", DefaultBatchBytes, 1, 1<<40, &p))}
+	return o, p.Err(KindName)
+}
+
+func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error) {
+	o, err := parseOptions(cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Files == nil {
+		return nil, fmt.Errorf("%s: no file store to read recordings from", KindName)
+	}
+	conn, err := calapi.Connect(KindName, cfg.Options, cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", KindName, err)
+	}
+	return &target{conn: conn, o: o, files: cfg.Files}, nil
+}

@@ -1,0 +1,305 @@
+package contactimport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
+	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/internal/push"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+type target struct {
+	conn  *calapi.Conn
+	o     options
+	files func(string) (io.ReadCloser, error)
+}
+
+func (t *target) Close() error {
+	t.conn.Close()
+	return nil
+}
+
+// Extensions of the documented media types; the audio-only ones count
+// toward "only a single audio file per contact".
+var (
+	mediaExt = map[string]bool{".wav": true, ".webm": true, ".webma": true, ".webmv": true, ".spx": true, ".wmv": true}
+	audioExt = map[string]bool{".wav": true, ".webma": true, ".spx": true}
+	personID = regexp.MustCompile(`^[0-9]+$`)
+)
+
+// internal cells ride in Change.Wire under these names, never in the CSV.
+const (
+	cellPath1, cellSum1 = "#recording1_path", "#recording1_sha256"
+	cellPath2, cellSum2 = "#recording2_path", "#recording2_sha256"
+)
+
+func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
+	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
+	ent := Entity()
+	seen := map[string]string{}
+	for _, r := range recs {
+		c := pipeline.Change{Seq: len(p.Changes), Entity: ent.Name, Origin: r.Origin}
+		wire, err := wireOf(r.Values)
+		if err == nil {
+			err = push.Check(ent, r.Values)
+		}
+		if err != nil {
+			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		c.Key = wire["CallId"]
+		if c.Key == "" {
+			c.Key = wire["AgentId"] + "|" + wire["ContactStartTimeMs"] + "|" + wire[cellSum1]
+		}
+		if first, dup := seen[c.Key]; dup {
+			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("contact %s appears twice in the input (first at %s)", c.Key, first)
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		seen[c.Key] = r.Origin
+		hashed := map[string]string{}
+		for k, v := range wire {
+			if !strings.HasSuffix(k, "_path") { // where a file is does not change the contact
+				hashed[k] = v
+			}
+		}
+		c.Wire, c.Hash, c.Action = wire, push.Hash(hashed), pipeline.ActionSend
+		if e, ok := led.Lookup(ent.Name, c.Key); ok {
+			c.Action = pipeline.ActionSkip
+			switch {
+			case e.Pending:
+				c.Reason = "was being sent when run " + e.RunID + " stopped: not sent again, to import no contact twice " +
+					"(if the tenant lacks it, remove the job's ledger entries to send it)"
+			case e.Hash == c.Hash:
+				c.Reason = "imported by run " + e.RunID
+			default:
+				c.Reason = "imported by run " + e.RunID + " with other values; the import cannot update a contact (it would import it again)"
+			}
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	return p, nil
+}
+
+// wireOf writes a contact's CSV cells, its recordings' paths and sums.
+func wireOf(v map[string]any) (map[string]string, error) {
+	w := map[string]string{}
+	for _, f := range fields {
+		x, ok := v[f.Name]
+		if !ok || x == nil {
+			continue
+		}
+		switch val := x.(type) {
+		case string:
+			if val = strings.TrimSpace(val); val == "" {
+				continue
+			}
+			if f.wire != "" {
+				w[f.wire] = val
+			} else {
+				w["#"+f.Name] = val
+			}
+		case int64:
+			w[f.wire] = strconv.FormatInt(val, 10)
+		case time.Time:
+			w[f.wire] = strconv.FormatInt(val.UnixMilli(), 10)
+		case map[string]string:
+			for k, mv := range val {
+				if len([]rune(k)) > 39 || len([]rune(mv)) > 2056 {
+					return nil, fmt.Errorf("field metadata: %s over the documented lengths (name 39, value 2056)", k)
+				}
+				w["metadata."+k] = mv
+			}
+		}
+	}
+	if a := w["AgentId"]; a != "" && !personID.MatchString(a) && !strings.Contains(a, `\`) && !strings.Contains(a, "@") {
+		return nil, fmt.Errorf("field agent_id: not a person id, an AD login (domain\\user) or an email")
+	}
+	if d := w["Direction"]; d != "" && d != "0" && d != "1" {
+		return nil, fmt.Errorf("field direction: 0 (outbound) or 1 (inbound)")
+	}
+	audio := 0
+	for _, k := range []string{"Recording1", "Recording2"} {
+		n := w[k]
+		if n == "" {
+			continue
+		}
+		ext := strings.ToLower(path.Ext(n))
+		if !mediaExt[ext] {
+			return nil, fmt.Errorf("field %s: %s is not a documented media type (wav, webm, webma, webmv, spx, wmv)", strings.ToLower(k), ext)
+		}
+		if audioExt[ext] {
+			audio++
+		}
+		if w["#"+strings.ToLower(k)+"_path"] == "" {
+			return nil, fmt.Errorf("field %s_path: the recording's file is not given", strings.ToLower(k))
+		}
+	}
+	if audio > 1 {
+		return nil, fmt.Errorf("only a single audio file per contact is allowed")
+	}
+	return w, nil
+}
+
+// csvColumns are the CSV columns of a batch: the documented ones some
+// contact has, then its metadata columns.
+func csvColumns(batch []pipeline.Change) []string {
+	var out []string
+	for _, f := range fields {
+		if f.wire != "" && (f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.wire] != "" })) {
+			out = append(out, f.wire)
+		}
+	}
+	var meta []string
+	for _, c := range batch {
+		for k := range c.Wire {
+			if strings.HasPrefix(k, "metadata.") && !slices.Contains(meta, k) {
+				meta = append(meta, k)
+			}
+		}
+	}
+	slices.Sort(meta)
+	return append(out, meta...)
+}
+
+// Apply uploads the sends in batches bounded by contacts and bytes; a
+// batch never holds two different recordings of one name.
+func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
+	var batch []pipeline.Change
+	files := map[string][]byte{}
+	var size int64
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := t.upload(ctx, batch, files, j)
+		batch, files, size = nil, map[string][]byte{}, 0
+		return err
+	}
+	for _, c := range p.Changes {
+		if !push.Writes(c) {
+			continue
+		}
+		recs, err := t.recordings(c)
+		if err != nil {
+			return err
+		}
+		var n int64
+		clash := false
+		for name, data := range recs {
+			n += int64(len(data))
+			if prev, ok := files[name]; ok && !bytes.Equal(prev, data) {
+				clash = true
+			}
+		}
+		if len(batch) > 0 && (clash || len(batch) >= t.o.contacts || size+n > t.o.bytes) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		for name, data := range recs {
+			files[name] = data
+		}
+		batch, size = append(batch, c), size+n
+	}
+	return flush()
+}
+
+// recordings reads a contact's recording files, by the names its CSV row
+// gives them.
+func (t *target) recordings(c pipeline.Change) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, k := range []string{"Recording1", "Recording2"} {
+		name := c.Wire[k]
+		if name == "" {
+			continue
+		}
+		rc, err := t.files(c.Wire["#"+strings.ToLower(k)+"_path"])
+		if err != nil {
+			return nil, fmt.Errorf("recording %s of contact %s (%s): %w", name, c.Key, c.Origin, err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("recording %s of contact %s: %w", name, c.Key, err)
+		}
+		out[name] = data
+	}
+	return out, nil
+}
+
+func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[string][]byte, j pipeline.Journal) error {
+	if err := j.Begin(ctx, "contacts", batch); err != nil {
+		return err
+	}
+	rows := make([]map[string]string, len(batch))
+	for i, c := range batch {
+		rows[i] = c.Wire
+	}
+	data, err := push.CSV(csvColumns(batch), rows)
+	if err != nil {
+		return err
+	}
+	parts := []push.Part{{Field: "file", FileName: "contacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		ct := mime.TypeByExtension(path.Ext(name))
+		parts = append(parts, push.Part{Field: "file", FileName: name, Type: ct, Body: bytes.NewReader(files[name])})
+	}
+	body, ctype, err := push.Multipart(parts...)
+	if err != nil {
+		return err
+	}
+	res := pipeline.BatchResult{Entity: "contacts", Request: fmt.Sprintf("POST %s (%d contacts, %d recordings)", UploadPath, len(batch), len(files))}
+	resp, err := t.send(ctx, body, ctype)
+	var se *httpx.StatusError
+	switch {
+	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500:
+		// Refused as a whole: nothing of it was imported, so it may be sent again.
+		res.RequestID = se.RequestID
+		for _, c := range batch {
+			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
+				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
+		}
+		return j.Ack(ctx, res)
+	case err != nil:
+		return fmt.Errorf("upload contacts (the batch may or may not be imported; it stays pending): %w", err)
+	}
+	res.Response = string(resp.Body)
+	for _, c := range batch {
+		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
+	}
+	return j.Ack(ctx, res)
+}
+
+// send posts an upload without the client's retries (a retry could import
+// it twice), trying again only when the connection was refused: then the
+// upload never reached the tenant.
+func (t *target) send(ctx context.Context, body []byte, ctype string) (*httpx.Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := t.conn.Do(httpx.WithoutRetry(ctx), http.MethodPost, UploadPath, nil, body, ctype, "application/json")
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || attempt == 3 {
+			return resp, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
+	}
+}
