@@ -3,22 +3,19 @@ package contactimport
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"mime"
-	"net/http"
 	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
-	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
 	"github.com/ccetl/ccetl/connectors/internal/push"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -245,9 +242,6 @@ func (t *target) recordings(c pipeline.Change) (map[string][]byte, error) {
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[string][]byte, j pipeline.Journal) error {
-	if err := j.Begin(ctx, "contacts", batch); err != nil {
-		return err
-	}
 	rows := make([]map[string]string, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
@@ -258,48 +252,8 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[
 	}
 	parts := []push.Part{{Field: "file", FileName: "contacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		ct := mime.TypeByExtension(path.Ext(name))
-		parts = append(parts, push.Part{Field: "file", FileName: name, Type: ct, Body: bytes.NewReader(files[name])})
+		parts = append(parts, push.Part{Field: "file", FileName: name, Type: mime.TypeByExtension(path.Ext(name)), Body: bytes.NewReader(files[name])})
 	}
-	body, ctype, err := push.Multipart(parts...)
-	if err != nil {
-		return err
-	}
-	res := pipeline.BatchResult{Entity: "contacts", Request: fmt.Sprintf("POST %s (%d contacts, %d recordings)", UploadPath, len(batch), len(files))}
-	resp, err := t.send(ctx, body, ctype)
-	var se *httpx.StatusError
-	switch {
-	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500:
-		// Refused as a whole: nothing of it was imported, so it may be sent again.
-		res.RequestID = se.RequestID
-		for _, c := range batch {
-			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
-				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
-		}
-		return j.Ack(ctx, res)
-	case err != nil:
-		return fmt.Errorf("upload contacts (the batch may or may not be imported; it stays pending): %w", err)
-	}
-	res.Response = string(resp.Body)
-	for _, c := range batch {
-		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
-	}
-	return j.Ack(ctx, res)
-}
-
-// send posts an upload without the client's retries (a retry could import
-// it twice), trying again only when the connection was refused: then the
-// upload never reached the tenant.
-func (t *target) send(ctx context.Context, body []byte, ctype string) (*httpx.Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := t.conn.Do(httpx.WithoutRetry(ctx), http.MethodPost, UploadPath, nil, body, ctype, "application/json")
-		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || attempt == 3 {
-			return resp, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Duration(attempt) * time.Second):
-		}
-	}
+	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: UploadPath, Entity: "contacts", Batch: batch, Parts: parts,
+		What: fmt.Sprintf("%d contacts, %d recordings", len(batch), len(files))}, j)
 }

@@ -3,9 +3,7 @@ package historicalimport
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -13,7 +11,7 @@ import (
 	"time"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
-	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
 	"github.com/ccetl/ccetl/connectors/internal/push"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -147,9 +145,6 @@ func cmpStr(a, b string) int {
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
-	if err := j.Begin(ctx, "intervals", batch); err != nil {
-		return err
-	}
 	var header []string
 	for _, f := range fields {
 		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.wire] != "" }) {
@@ -168,27 +163,7 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	if t.o.endpoint == "gis" {
 		path, q, name = GISPath, url.Values{"acdServerId": {t.o.acd}}, "service.csv"
 	}
-	body, ctype, err := push.Multipart(push.Part{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)})
-	if err != nil {
-		return err
-	}
-	res := pipeline.BatchResult{Entity: "intervals", Request: fmt.Sprintf("POST %s (%d rows, %s)", path, len(batch), batch[0].Wire["date"])}
-	resp, err := t.conn.Do(ctx, http.MethodPost, path, q, body, ctype, "application/json")
-	var se *httpx.StatusError
-	switch {
-	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
-		res.RequestID = se.RequestID
-		for _, c := range batch {
-			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
-				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
-		}
-		return j.Ack(ctx, res)
-	case err != nil:
-		return fmt.Errorf("upload intervals: %w", err)
-	}
-	res.Response = string(resp.Body)
-	for _, c := range batch {
-		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
-	}
-	return j.Ack(ctx, res)
+	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: path, Query: q, Entity: "intervals", Batch: batch,
+		Parts:      []push.Part{{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)}},
+		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire["date"])}, j)
 }

@@ -3,12 +3,10 @@ package orgimport
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 
-	"github.com/ccetl/ccetl/connectors/internal/httpx"
+	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
 	"github.com/ccetl/ccetl/connectors/internal/push"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -46,9 +44,6 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 }
 
 func (t *target) upload(ctx context.Context, typ string, batch []pipeline.Change, j pipeline.Journal) error {
-	if err := j.Begin(ctx, typ, batch); err != nil {
-		return err
-	}
 	rows := make([]map[string]string, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
@@ -57,35 +52,17 @@ func (t *target) upload(ctx context.Context, typ string, batch []pipeline.Change
 	if err != nil {
 		return err
 	}
-	body, ctype, err := push.Multipart(push.Part{Field: "file", FileName: typ + ".csv", Type: "text/csv", Body: bytes.NewReader(csvBody)})
-	if err != nil {
-		return err
-	}
-	res := pipeline.BatchResult{Entity: typ, Request: fmt.Sprintf("POST %s%s (%d rows)", UploadPath, typ, len(batch))}
-	resp, err := t.conn.Do(ctx, http.MethodPost, UploadPath+typ, nil, body, ctype, "application/json")
-	var se *httpx.StatusError
-	switch {
-	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
-		// The tenant refused the file: nothing of it was imported.
-		res.RequestID = se.RequestID
-		for _, c := range batch {
-			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
-				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
-		}
-		return j.Ack(ctx, res)
-	case err != nil:
-		return fmt.Errorf("upload %s: %w", typ, err)
-	}
-	res.Response = string(resp.Body)
-	st, err := t.read(ctx, typ)
-	if err != nil {
-		return fmt.Errorf("upload %s: accepted, but %w", typ, err)
-	}
-	t.state[typ] = st
-	for _, c := range batch {
-		res.Outcomes = append(res.Outcomes, verify(typ, c, st))
-	}
-	return j.Ack(ctx, res)
+	var st *orgState
+	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: UploadPath + typ, Entity: typ, Batch: batch,
+		Parts:      []push.Part{{Field: "file", FileName: typ + ".csv", Type: "text/csv", Body: bytes.NewReader(csvBody)}},
+		Repeatable: true, What: fmt.Sprintf("%d rows", len(batch)),
+		Accepted: func(ctx context.Context) (err error) {
+			st, err = t.read(ctx, typ)
+			t.state[typ] = st
+			return err
+		},
+		Outcome: func(c pipeline.Change) pipeline.Outcome { return verify(typ, c, st) },
+	}, j)
 }
 
 // verify tells what became of an uploaded row by the export read after
