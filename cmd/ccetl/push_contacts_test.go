@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -51,5 +52,47 @@ sink: {url: %s/out}
 	}
 	if n := len(e.ImportedContacts()); n != 2 || e.Stats().Routes["POST upload/contacts"] != 1 {
 		t.Fatalf("the rerun imported again: %d contacts, %d uploads", n, e.Stats().Routes["POST upload/contacts"])
+	}
+}
+
+// TestPushTextContacts pushes the reference's multi-file text example
+// (three contacts, their TXT bodies) into Calabrio; a rerun imports nothing.
+func TestPushTextContacts(t *testing.T) {
+	e := calabriotest.New(t, calabriotest.Options{})
+	dir := t.TempDir()
+	samples := filepath.Join(repoRoot(t), "configs/samples/textcontacts")
+	job := filepath.Join(dir, "text-push.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: text-push
+source: {kind: text-contact, inputs: [%s]}
+target:
+  kind: calabrio-text-import
+  options: {base_url: %s, username: %s, password: %s, rate_limit: 10000/1s}
+sink: {url: %s/out}
+`, samples, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	if code, stdout, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	got := e.ImportedTexts()
+	if len(got) != 3 {
+		t.Fatalf("%d text contacts, want 3", len(got))
+	}
+	for _, c := range got {
+		data, err := os.ReadFile(filepath.Join(samples, c.Cells["filename"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(bytes.TrimPrefix(data, []byte("\ufeff"))) // the body as read: a byte order mark dropped
+		if c.BodySHA256 != hex.EncodeToString(sum[:]) || c.Cells["username"] != "agent1@calabrio.com" {
+			t.Errorf("text contact %+v", c)
+		}
+	}
+	if c := got[0]; c.Cells["receiver"] != "agent1@calabrio.com" || c.Cells["metadata"] != "accNum=123|ssn=234" || c.Cells["references"] != "ref1|ref2" {
+		t.Errorf("first contact's cells %v", c.Cells)
+	}
+	if code, stdout, stderr := call(t, "run", job); code != exitOK || !strings.Contains(stdout, "3 skipped") {
+		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	if n := len(e.ImportedTexts()); n != 3 {
+		t.Fatalf("%d text contacts after the rerun", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ccetl/ccetl/connectors/calabrio/org"
 	"github.com/ccetl/ccetl/connectors/calabrio/orgimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/textcontact"
+	"github.com/ccetl/ccetl/connectors/calabrio/textimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/cresta"
 	"github.com/ccetl/ccetl/connectors/genesys"
@@ -44,6 +45,7 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddTarget(orgimport.Kind())
 	r.AddTarget(historicalimport.Kind())
 	r.AddTarget(contactimport.Kind())
+	r.AddTarget(textimport.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
 	r.AddRemote("s3", s3.NewRemote(getenv))

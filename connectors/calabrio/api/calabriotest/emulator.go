@@ -119,6 +119,8 @@ type Emulator struct {
 	intervals map[string]Interval
 	// contacts imported by the bulk contact import (contactimport.go)
 	imported []ImportedContact
+	// text contacts imported by the text import (textimport.go)
+	texts []ImportedText
 }
 
 // New starts an emulator; it stops when the test ends.

@@ -58,6 +58,8 @@ func (e *Emulator) route(r *http.Request) (string, handler) {
 		return on("media", e.mediaExport, true, http.MethodPost, http.MethodGet)
 	case p == transcriptURL:
 		return on("speechtextview", e.transcript, true, http.MethodPut)
+	case p == textUploadPath || p+"/" == textUploadPath:
+		return on("upload/textcontacts", e.uploadTexts, true, http.MethodPost)
 	case p == contactUploadPath:
 		return on("upload/contacts", e.uploadContacts, true, http.MethodPost)
 	case isHistorical(p):
