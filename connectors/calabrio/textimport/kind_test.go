@@ -34,7 +34,11 @@ func TestConformance(t *testing.T) {
 			text("t.csv:5", "Website", "", 4), text("t.csv:6", "other", "9", 5)},
 		Invalid: []pushtest.Invalid{
 			{Record: text("t.csv:9", "fax", "", 9), Reason: "field text_type: not one of"},
-			{Record: func() pipeline.Record { r := text("t.csv:10", "chat", "", 10); r.Values["filename"] = "body.doc"; return r }(),
+			{Record: func() pipeline.Record {
+				r := text("t.csv:10", "chat", "", 10)
+				r.Values["filename"] = "body.doc"
+				return r
+			}(),
 				Reason: "field filename: a .txt file name"},
 			{Record: func() pipeline.Record { r := text("t.csv:11", "chat", "", 11); delete(r.Values, "username"); return r }(),
 				Reason: "field username: required"},
