@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
+	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
 	"github.com/ccetl/ccetl/connectors/internal/apiopt"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -64,10 +65,10 @@ func Kind() pipeline.TargetKind {
 		Name:     KindName,
 		Doc:      "Calabrio QM Bulk Contact Import (/api/upload/contacts): contacts with their recordings, in batches; sent once, through the job's ledger",
 		Entities: []pipeline.Entity{Entity()},
-		Options: calapi.ConnOptionDocs(
-			pipeline.Option{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"},
-			pipeline.Option{Name: "batch_bytes", Default: strconv.Itoa(DefaultBatchBytes), Doc: "bytes of recordings per upload, about (a larger recording goes alone)"},
-		),
+		Options: calapi.ConnOptionDocs(append([]pipeline.Option{
+			{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"},
+			{Name: "batch_bytes", Default: strconv.Itoa(DefaultBatchBytes), Doc: "bytes of recordings per upload, about (a larger recording goes alone)"},
+		}, calpush.DropOptions...)...),
 		Validate: func(m map[string]string) error { _, err := parseOptions(m); return err },
 		Open:     open,
 	}
@@ -76,15 +77,22 @@ func Kind() pipeline.TargetKind {
 type options struct {
 	contacts int
 	bytes    int64
+	drop     string // the Data Server drop folder; "" uploads through the API
 }
 
 func parseOptions(m map[string]string) (options, error) {
-	if err := calapi.CheckConn(KindName, m); err != nil {
-		return options{}, err
-	}
 	var p apiopt.Problems
 	o := options{contacts: apiopt.Int(m, "batch_contacts", DefaultBatchContacts, 1, 100_000, &p),
 		bytes: int64(apiopt.Int(m, "batch_bytes", DefaultBatchBytes, 1, 1<<40, &p))}
+	var err error
+	if o.drop, err = calpush.ParseDrop(m); err != nil {
+		p.Add("%v", err)
+	}
+	if m["mode"] != "drop" {
+		if err := calapi.CheckConn(KindName, m); err != nil {
+			return o, err
+		}
+	}
 	return o, p.Err(KindName)
 }
 
@@ -96,9 +104,11 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if cfg.Files == nil {
 		return nil, fmt.Errorf("%s: no file store to read recordings from", KindName)
 	}
-	conn, err := calapi.Connect(KindName, cfg.Options, cfg.Logger)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KindName, err)
+	t := &target{o: o, files: cfg.Files}
+	if o.drop == "" {
+		if t.conn, err = calapi.Connect(KindName, cfg.Options, cfg.Logger); err != nil {
+			return nil, fmt.Errorf("%s: %w", KindName, err)
+		}
 	}
-	return &target{conn: conn, o: o, files: cfg.Files}, nil
+	return t, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,40 @@ func TestConformance(t *testing.T) {
 			{Record: contact(t, dir, "c.csv:11", "ann", 1447101100000, "z.wav"), Reason: "field agent_id: not a person id"},
 		},
 	})
+}
+
+// TestDropFolder writes the Data Server form: recordings, then a
+// CONTACT.-prefixed CSV per batch, nothing half written, no API needed.
+func TestDropFolder(t *testing.T) {
+	dir, drop := t.TempDir(), t.TempDir()
+	files := func(rel string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, filepath.FromSlash(rel))) }
+	tg, err := Kind().Open(t.Context(), pipeline.TargetConfig{Options: map[string]string{"mode": "drop", "drop_dir": drop, "batch_contacts": "2"}, Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	recs := []pipeline.Record{contact(t, dir, "c:2", "2", 1447100000000, "a.wav"), contact(t, dir, "c:3", "2", 1447100100000, "b.wav"),
+		contact(t, dir, "c:4", "2", 1447100200000, "c.wav")}
+	led := pushtest.NewLedger()
+	p, err := tg.Plan(t.Context(), recs, led)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tg.Apply(t.Context(), p, &pushtest.Journal{Ledger: led, Plan: p}); err != nil {
+		t.Fatal(err)
+	}
+	csvs, _ := filepath.Glob(filepath.Join(drop, "CONTACT.*.csv"))
+	wavs, _ := filepath.Glob(filepath.Join(drop, "*.wav"))
+	hidden, _ := filepath.Glob(filepath.Join(drop, ".*"))
+	if len(csvs) != 2 || len(wavs) != 3 || len(hidden) != 0 {
+		t.Fatalf("drop folder: %v %v %v", csvs, wavs, hidden)
+	}
+	data, _ := os.ReadFile(csvs[0])
+	if !strings.HasPrefix(string(data), "AgentId,ContactStartTimeMs,Direction,Recording1,metadata.accountNumber\n") {
+		t.Fatalf("CSV %s", data)
+	}
+	if _, err := Kind().Open(t.Context(), pipeline.TargetConfig{Options: map[string]string{"mode": "drop"}, Files: files}); err == nil ||
+		!strings.Contains(err.Error(), "mode drop needs drop_dir") {
+		t.Fatalf("drop without a folder: %v", err)
+	}
 }

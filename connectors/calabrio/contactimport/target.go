@@ -27,7 +27,9 @@ type target struct {
 }
 
 func (t *target) Close() error {
-	t.conn.Close()
+	if t.conn != nil {
+		t.conn.Close()
+	}
 	return nil
 }
 
@@ -249,6 +251,9 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[
 	data, err := push.CSV(csvColumns(batch), rows)
 	if err != nil {
 		return err
+	}
+	if t.o.drop != "" { // "CONTACT." in upper case, then any name
+		return calpush.Drop(ctx, t.o.drop, "CONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, files, "contacts", batch, j)
 	}
 	parts := []push.Part{{Field: "file", FileName: "contacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, name := range slices.Sorted(maps.Keys(files)) {

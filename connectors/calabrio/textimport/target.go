@@ -66,41 +66,53 @@ func Kind() pipeline.TargetKind {
 		Name:     KindName,
 		Doc:      "Calabrio QM Generic Text Import with Multiple Files (/api/upload/textcontacts/): text contacts with their TXT bodies",
 		Entities: []pipeline.Entity{Entity()},
-		Options: calapi.ConnOptionDocs(
-			pipeline.Option{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"}),
-		Validate: func(m map[string]string) error { _, err := parseOptions(m); return err },
+		Options: calapi.ConnOptionDocs(append([]pipeline.Option{
+			{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"}},
+			calpush.DropOptions...)...),
+		Validate: func(m map[string]string) error { _, _, err := parseOptions(m); return err },
 		Open:     open,
 	}
 }
 
-func parseOptions(m map[string]string) (int, error) {
-	if err := calapi.CheckConn(KindName, m); err != nil {
-		return 0, err
-	}
+func parseOptions(m map[string]string) (int, string, error) {
 	var p apiopt.Problems
 	n := apiopt.Int(m, "batch_contacts", DefaultBatchContacts, 1, 100_000, &p)
-	return n, p.Err(KindName)
+	drop, err := calpush.ParseDrop(m)
+	if err != nil {
+		p.Add("%v", err)
+	}
+	if m["mode"] != "drop" {
+		if err := calapi.CheckConn(KindName, m); err != nil {
+			return n, drop, err
+		}
+	}
+	return n, drop, p.Err(KindName)
 }
 
 func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error) {
-	n, err := parseOptions(cfg.Options)
+	n, drop, err := parseOptions(cfg.Options)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := calapi.Connect(KindName, cfg.Options, cfg.Logger)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KindName, err)
+	t := &target{batch: n, drop: drop}
+	if drop == "" {
+		if t.conn, err = calapi.Connect(KindName, cfg.Options, cfg.Logger); err != nil {
+			return nil, fmt.Errorf("%s: %w", KindName, err)
+		}
 	}
-	return &target{conn: conn, batch: n}, nil
+	return t, nil
 }
 
 type target struct {
 	conn  *calapi.Conn
 	batch int
+	drop  string // the Data Server drop folder; "" uploads through the API
 }
 
 func (t *target) Close() error {
-	t.conn.Close()
+	if t.conn != nil {
+		t.conn.Close()
+	}
 	return nil
 }
 
@@ -229,6 +241,13 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	data, err := push.CSV(csvHeader, rows)
 	if err != nil {
 		return err
+	}
+	if t.drop != "" { // the reference: the data file's name "must be TEXTCONTACT"; the CONTACT. prefix form is assumed
+		bodies := map[string][]byte{}
+		for _, c := range batch {
+			bodies[c.Wire["filename"]] = []byte(c.Wire[bodyCell])
+		}
+		return calpush.Drop(ctx, t.drop, "TEXTCONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, bodies, "text_contacts", batch, j)
 	}
 	parts := []push.Part{{Field: "file", FileName: "textcontacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, c := range batch {

@@ -6,9 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -100,4 +105,82 @@ func send(ctx context.Context, u Upload, body []byte, ctype string) (*httpx.Resp
 		case <-time.After(time.Duration(attempt) * time.Second):
 		}
 	}
+}
+
+// Drop writes a batch into a Data Server drop folder instead of uploading
+// it: every media or body file first, then the metadata CSV under
+// csvName, each written to a temporary name and renamed into place, so the
+// Data Server never sees a CSV before its files or a file half written.
+// It acknowledges the batch as sent.
+func Drop(ctx context.Context, dir, csvName string, csvData []byte, files map[string][]byte, entity string, batch []pipeline.Change, j pipeline.Journal) error {
+	if err := j.Begin(ctx, entity, batch); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := atomicWrite(dir, name, files[name]); err != nil {
+			return err
+		}
+	}
+	if err := atomicWrite(dir, csvName, csvData); err != nil {
+		return err
+	}
+	res := pipeline.BatchResult{Entity: entity, Request: fmt.Sprintf("drop %s (%d rows, %d files)", filepath.Join(dir, csvName), len(batch), len(files))}
+	for _, c := range batch {
+		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
+	}
+	return j.Ack(ctx, res)
+}
+
+func atomicWrite(dir, name string, data []byte) error {
+	if name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+		return fmt.Errorf("drop folder: file name %q is not a plain name", name)
+	}
+	tmp, err := os.CreateTemp(dir, ".ccetl-drop-*")
+	if err != nil {
+		return fmt.Errorf("drop folder: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("drop folder %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("drop folder %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("drop folder %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("drop folder %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropOptions are the options of the targets that can write a Data
+// Server drop folder.
+var DropOptions = []pipeline.Option{
+	{Name: "mode", Default: "api", Doc: "api (upload through the REST API) or drop (write the Data Server's drop-folder form into drop_dir)"},
+	{Name: "drop_dir", Doc: "with mode drop: the Data Server's GIS <tenant> folder (a local or mounted directory)"},
+}
+
+// ParseDrop reads DropOptions: the drop folder, or "" for the API.
+func ParseDrop(m map[string]string) (string, error) {
+	switch m["mode"] {
+	case "", "api":
+		if m["drop_dir"] != "" {
+			return "", fmt.Errorf("drop_dir is for mode drop")
+		}
+		return "", nil
+	case "drop":
+		dir := m["drop_dir"]
+		if dir == "" {
+			return "", fmt.Errorf("mode drop needs drop_dir")
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return "", fmt.Errorf("drop_dir %s: not a directory", dir)
+		}
+		return dir, nil
+	}
+	return "", fmt.Errorf("mode must be api or drop")
 }
