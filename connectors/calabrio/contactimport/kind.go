@@ -8,6 +8,7 @@ import (
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
 	"github.com/ccetl/ccetl/connectors/internal/apiopt"
+	"github.com/ccetl/ccetl/connectors/internal/push"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -23,40 +24,32 @@ const (
 	DefaultBatchBytes    = 256 << 20
 )
 
-// field is one contact field: its table column, its CSV column, its rule.
-type field struct {
-	pipeline.Field
-	wire string
-}
+type field = push.WireField
 
 var fields = []field{
-	{pipeline.Field{Name: "agent_id", Type: pipeline.TypeString, Required: true, MaxLen: 254, Doc: "AgentId: a person id, an AD login (domain\\user) or an email"}, "AgentId"},
-	{pipeline.Field{Name: "contact_start", Type: pipeline.TypeTimestamp, Doc: "ContactStartTimeMs (always send it: without it the upload time is used)"}, "ContactStartTimeMs"},
-	{pipeline.Field{Name: "client_time_zone", Type: pipeline.TypeString, MaxLen: 255, Doc: "TimeZone"}, "TimeZone"},
-	{pipeline.Field{Name: "assoc_call_id", Type: pipeline.TypeString, MaxLen: 52, Doc: "AssocCallId"}, "AssocCallId"},
-	{pipeline.Field{Name: "call_id", Type: pipeline.TypeString, MaxLen: 128, Doc: "CallId (the contact's key when present)"}, "CallId"},
-	{pipeline.Field{Name: "called_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CalledAddress"}, "CalledAddress"},
-	{pipeline.Field{Name: "line", Type: pipeline.TypeString, MaxLen: 64, Doc: "Line"}, "Line"},
-	{pipeline.Field{Name: "calling_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CallingAddress"}, "CallingAddress"},
-	{pipeline.Field{Name: "direction", Type: pipeline.TypeInt, Doc: "Direction: 0 outbound, 1 inbound"}, "Direction"},
-	{pipeline.Field{Name: "recording1", Type: pipeline.TypeString, Required: true, MaxLen: 128, Doc: "Recording1: the recording's file name"}, "Recording1"},
-	{pipeline.Field{Name: "recording2", Type: pipeline.TypeString, MaxLen: 128, Doc: "Recording2"}, "Recording2"},
-	{pipeline.Field{Name: "recording2_offset_ms", Type: pipeline.TypeInt, Doc: "Recording2Offset"}, "Recording2Offset"},
-	{pipeline.Field{Name: "metadata", Type: pipeline.TypeMap, Doc: "custom metadata: metadata.<name> columns (names up to 39, values up to 2056 characters)"}, ""},
-	{pipeline.Field{Name: "recording1_path", Type: pipeline.TypeString, Doc: "where Recording1's file is (the source's or the lake's media/ path)"}, ""},
-	{pipeline.Field{Name: "recording1_sha256", Type: pipeline.TypeString, Doc: "Recording1's sha256"}, ""},
-	{pipeline.Field{Name: "recording2_path", Type: pipeline.TypeString, Doc: "where Recording2's file is"}, ""},
-	{pipeline.Field{Name: "recording2_sha256", Type: pipeline.TypeString, Doc: "Recording2's sha256"}, ""},
+	{Field: pipeline.Field{Name: "agent_id", Type: pipeline.TypeString, Required: true, MaxLen: 254, Doc: "AgentId: a person id, an AD login (domain\\user) or an email"}, Wire: "AgentId"},
+	{Field: pipeline.Field{Name: "contact_start", Type: pipeline.TypeTimestamp, Doc: "ContactStartTimeMs (always send it: without it the upload time is used)"}, Wire: "ContactStartTimeMs"},
+	{Field: pipeline.Field{Name: "client_time_zone", Type: pipeline.TypeString, MaxLen: 255, Doc: "TimeZone"}, Wire: "TimeZone"},
+	{Field: pipeline.Field{Name: "assoc_call_id", Type: pipeline.TypeString, MaxLen: 52, Doc: "AssocCallId"}, Wire: "AssocCallId"},
+	{Field: pipeline.Field{Name: "call_id", Type: pipeline.TypeString, MaxLen: 128, Doc: "CallId (the contact's key when present)"}, Wire: "CallId"},
+	{Field: pipeline.Field{Name: "called_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CalledAddress"}, Wire: "CalledAddress"},
+	{Field: pipeline.Field{Name: "line", Type: pipeline.TypeString, MaxLen: 64, Doc: "Line"}, Wire: "Line"},
+	{Field: pipeline.Field{Name: "calling_address", Type: pipeline.TypeString, MaxLen: 64, Doc: "CallingAddress"}, Wire: "CallingAddress"},
+	{Field: pipeline.Field{Name: "direction", Type: pipeline.TypeInt, Doc: "Direction: 0 outbound, 1 inbound"}, Wire: "Direction"},
+	{Field: pipeline.Field{Name: "recording1", Type: pipeline.TypeString, Required: true, MaxLen: 128, Doc: "Recording1: the recording's file name"}, Wire: "Recording1"},
+	{Field: pipeline.Field{Name: "recording2", Type: pipeline.TypeString, MaxLen: 128, Doc: "Recording2"}, Wire: "Recording2"},
+	{Field: pipeline.Field{Name: "recording2_offset_ms", Type: pipeline.TypeInt, Doc: "Recording2Offset"}, Wire: "Recording2Offset"},
+	{Field: pipeline.Field{Name: "metadata", Type: pipeline.TypeMap, Doc: "custom metadata: metadata.<name> columns (names up to 39, values up to 2056 characters)"}, Wire: ""},
+	{Field: pipeline.Field{Name: "recording1_path", Type: pipeline.TypeString, Doc: "where Recording1's file is (the source's or the lake's media/ path)"}, Wire: ""},
+	{Field: pipeline.Field{Name: "recording1_sha256", Type: pipeline.TypeString, Doc: "Recording1's sha256"}, Wire: ""},
+	{Field: pipeline.Field{Name: "recording2_path", Type: pipeline.TypeString, Doc: "where Recording2's file is"}, Wire: ""},
+	{Field: pipeline.Field{Name: "recording2_sha256", Type: pipeline.TypeString, Doc: "Recording2's sha256"}, Wire: ""},
 }
 
 // Entity is the target's one entity.
 func Entity() pipeline.Entity {
-	e := pipeline.Entity{Name: "contacts", Table: "cal_contact_import_row", Key: []string{"call_id", "agent_id", "contact_start"},
-		Doc: "contacts with their recordings, keyed by CallId, else agent, start and recording"}
-	for _, f := range fields {
-		e.Fields = append(e.Fields, f.Field)
-	}
-	return e
+	return push.EntityOf("contacts", "cal_contact_import_row", "contacts with their recordings, keyed by CallId, else agent, start and recording",
+		[]string{"call_id", "agent_id", "contact_start"}, fields)
 }
 
 // Kind returns the target kind.

@@ -43,57 +43,37 @@ var (
 
 // internal cells ride in Change.Wire under these names, never in the CSV.
 const (
-	cellPath1, cellSum1 = "#recording1_path", "#recording1_sha256"
-	cellPath2, cellSum2 = "#recording2_path", "#recording2_sha256"
+	cellSum1 = "#recording1_sha256"
 )
 
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
-	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
-	ent := Entity()
-	seen := map[string]string{}
-	for _, r := range recs {
-		c := pipeline.Change{Seq: len(p.Changes), Entity: ent.Name, Origin: r.Origin}
-		wire, err := wireOf(r.Values)
-		if err == nil {
-			err = push.Check(ent, r.Values)
-		}
-		if err != nil {
-			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		c.Key = wire["CallId"]
-		if c.Key == "" {
-			c.Key = wire["AgentId"] + "|" + wire["ContactStartTimeMs"] + "|" + wire[cellSum1]
-		}
-		if first, dup := seen[c.Key]; dup {
-			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("contact %s appears twice in the input (first at %s)", c.Key, first)
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		seen[c.Key] = r.Origin
-		hashed := map[string]string{}
-		for k, v := range wire {
-			if !strings.HasSuffix(k, "_path") { // where a file is does not change the contact
-				hashed[k] = v
+	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
+		Key: func(w map[string]string) string {
+			if w["CallId"] != "" {
+				return w["CallId"]
 			}
-		}
-		c.Wire, c.Hash, c.Action = wire, push.Hash(hashed), pipeline.ActionSend
-		if e, ok := led.Lookup(ent.Name, c.Key); ok {
-			c.Action = pipeline.ActionSkip
+			return w["AgentId"] + "|" + w["ContactStartTimeMs"] + "|" + w[cellSum1]
+		},
+		Hash: func(w map[string]string) string { // where a file is does not change the contact
+			hashed := map[string]string{}
+			for k, v := range w {
+				if !strings.HasSuffix(k, "_path") {
+					hashed[k] = v
+				}
+			}
+			return push.Hash(hashed)
+		},
+		Skip: func(_ map[string]string, hash string, e pipeline.LedgerEntry) (string, bool) {
 			switch {
 			case e.Pending:
-				c.Reason = "was being sent when run " + e.RunID + " stopped: not sent again, to import no contact twice " +
-					"(if the tenant lacks it, remove the job's ledger entries to send it)"
-			case e.Hash == c.Hash:
-				c.Reason = "imported by run " + e.RunID
-			default:
-				c.Reason = "imported by run " + e.RunID + " with other values; the import cannot update a contact (it would import it again)"
+				return "was being sent when run " + e.RunID + " stopped: not sent again, to import no contact twice " +
+					"(if the tenant lacks it, remove the job's ledger entries to send it)", true
+			case e.Hash == hash:
+				return "imported by run " + e.RunID, true
 			}
-		}
-		p.Changes = append(p.Changes, c)
-	}
-	return p, nil
+			return "imported by run " + e.RunID + " with other values; the import cannot update a contact (it would import it again)", true
+		},
+	}.Plan(recs, led), nil
 }
 
 // wireOf writes a contact's CSV cells, its recordings' paths and sums.
@@ -109,15 +89,15 @@ func wireOf(v map[string]any) (map[string]string, error) {
 			if val = strings.TrimSpace(val); val == "" {
 				continue
 			}
-			if f.wire != "" {
-				w[f.wire] = val
+			if f.Wire != "" {
+				w[f.Wire] = val
 			} else {
 				w["#"+f.Name] = val
 			}
 		case int64:
-			w[f.wire] = strconv.FormatInt(val, 10)
+			w[f.Wire] = strconv.FormatInt(val, 10)
 		case time.Time:
-			w[f.wire] = strconv.FormatInt(val.UnixMilli(), 10)
+			w[f.Wire] = strconv.FormatInt(val.UnixMilli(), 10)
 		case map[string]string:
 			for k, mv := range val {
 				if len([]rune(k)) > 39 || len([]rune(mv)) > 2056 {
@@ -161,8 +141,8 @@ func wireOf(v map[string]any) (map[string]string, error) {
 func csvColumns(batch []pipeline.Change) []string {
 	var out []string
 	for _, f := range fields {
-		if f.wire != "" && (f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.wire] != "" })) {
-			out = append(out, f.wire)
+		if f.Wire != "" && (f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Wire] != "" })) {
+			out = append(out, f.Wire)
 		}
 	}
 	var meta []string

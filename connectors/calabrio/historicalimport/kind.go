@@ -7,6 +7,7 @@ import (
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/internal/apiopt"
+	"github.com/ccetl/ccetl/connectors/internal/push"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -22,38 +23,30 @@ const (
 // DefaultBatchRows bounds an upload when batch is rows.
 const DefaultBatchRows = 10000
 
-// field is one interval field: its table column and its upload column.
-type field struct {
-	pipeline.Field
-	wire string
-}
+type field = push.WireField
 
 var fields = []field{
-	{pipeline.Field{Name: "service_number", Type: pipeline.TypeInt, Required: true, Doc: "serviceNumber, the ACD id of the service queue"}, "serviceNumber"},
-	{pipeline.Field{Name: "service_name", Type: pipeline.TypeString, Required: true, Doc: "serviceName"}, "serviceName"},
-	{pipeline.Field{Name: "date", Type: pipeline.TypeDate, Required: true, Doc: "date, sent as YYYY-MM-DD"}, "date"},
-	{pipeline.Field{Name: "period", Type: pipeline.TypeString, Required: true, Doc: "period, HH:MM (24-hour)"}, "period"},
-	{pipeline.Field{Name: "received_calls", Type: pipeline.TypeInt, Required: true, Doc: "receivedCalls"}, "receivedCalls"},
-	{pipeline.Field{Name: "handled_calls", Type: pipeline.TypeInt, Required: true, Doc: "handledCalls"}, "handledCalls"},
-	{pipeline.Field{Name: "abandoned_calls", Type: pipeline.TypeInt, Doc: "abandonedCalls (0 when absent)"}, "abandonedCalls"},
-	{pipeline.Field{Name: "transferred_calls", Type: pipeline.TypeInt, Doc: "transferredCalls"}, "transferredCalls"},
-	{pipeline.Field{Name: "avg_talk_time_s", Type: pipeline.TypeFloat, Required: true, Doc: "avgTalkTime, seconds"}, "avgTalkTime"},
-	{pipeline.Field{Name: "avg_acw_time_s", Type: pipeline.TypeFloat, Required: true, Doc: "avgACWTime, seconds"}, "avgACWTime"},
-	{pipeline.Field{Name: "asa_s", Type: pipeline.TypeFloat, Doc: "ASA, seconds"}, "ASA"},
-	{pipeline.Field{Name: "contacts_in_queue", Type: pipeline.TypeInt, Doc: "contactsInQueue"}, "contactsInQueue"},
-	{pipeline.Field{Name: "qty_of_agents", Type: pipeline.TypeInt, Doc: "qtyOfAgents"}, "qtyOfAgents"},
-	{pipeline.Field{Name: "service_level", Type: pipeline.TypeInt, Doc: "serviceLevel, 0 to 100"}, "serviceLevel"},
-	{pipeline.Field{Name: "occupancy_ratio", Type: pipeline.TypeInt, Doc: "occupancyRatio, 0 to 100"}, "occupancyRatio"},
+	{Field: pipeline.Field{Name: "service_number", Type: pipeline.TypeInt, Required: true, Doc: "serviceNumber, the ACD id of the service queue"}, Wire: "serviceNumber"},
+	{Field: pipeline.Field{Name: "service_name", Type: pipeline.TypeString, Required: true, Doc: "serviceName"}, Wire: "serviceName"},
+	{Field: pipeline.Field{Name: "date", Type: pipeline.TypeDate, Required: true, Doc: "date, sent as YYYY-MM-DD"}, Wire: "date"},
+	{Field: pipeline.Field{Name: "period", Type: pipeline.TypeString, Required: true, Doc: "period, HH:MM (24-hour)"}, Wire: "period"},
+	{Field: pipeline.Field{Name: "received_calls", Type: pipeline.TypeInt, Required: true, Doc: "receivedCalls"}, Wire: "receivedCalls"},
+	{Field: pipeline.Field{Name: "handled_calls", Type: pipeline.TypeInt, Required: true, Doc: "handledCalls"}, Wire: "handledCalls"},
+	{Field: pipeline.Field{Name: "abandoned_calls", Type: pipeline.TypeInt, Doc: "abandonedCalls (0 when absent)"}, Wire: "abandonedCalls"},
+	{Field: pipeline.Field{Name: "transferred_calls", Type: pipeline.TypeInt, Doc: "transferredCalls"}, Wire: "transferredCalls"},
+	{Field: pipeline.Field{Name: "avg_talk_time_s", Type: pipeline.TypeFloat, Required: true, Doc: "avgTalkTime, seconds"}, Wire: "avgTalkTime"},
+	{Field: pipeline.Field{Name: "avg_acw_time_s", Type: pipeline.TypeFloat, Required: true, Doc: "avgACWTime, seconds"}, Wire: "avgACWTime"},
+	{Field: pipeline.Field{Name: "asa_s", Type: pipeline.TypeFloat, Doc: "ASA, seconds"}, Wire: "ASA"},
+	{Field: pipeline.Field{Name: "contacts_in_queue", Type: pipeline.TypeInt, Doc: "contactsInQueue"}, Wire: "contactsInQueue"},
+	{Field: pipeline.Field{Name: "qty_of_agents", Type: pipeline.TypeInt, Doc: "qtyOfAgents"}, Wire: "qtyOfAgents"},
+	{Field: pipeline.Field{Name: "service_level", Type: pipeline.TypeInt, Doc: "serviceLevel, 0 to 100"}, Wire: "serviceLevel"},
+	{Field: pipeline.Field{Name: "occupancy_ratio", Type: pipeline.TypeInt, Doc: "occupancyRatio, 0 to 100"}, Wire: "occupancyRatio"},
 }
 
 // Entity is the one entity the target writes.
 func Entity() pipeline.Entity {
-	e := pipeline.Entity{Name: "intervals", Table: "cal_service_interval_history", Key: []string{"service_number", "date", "period"},
-		Doc: "service intervals, keyed by service number, date and period"}
-	for _, f := range fields {
-		e.Fields = append(e.Fields, f.Field)
-	}
-	return e
+	return push.EntityOf("intervals", "cal_service_interval_history", "service intervals, keyed by service number, date and period",
+		[]string{"service_number", "date", "period"}, fields)
 }
 
 // Kind returns the target kind.

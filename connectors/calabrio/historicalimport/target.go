@@ -29,37 +29,15 @@ func (t *target) Close() error {
 var periodRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 
 // Plan makes a send of every valid interval not acknowledged before with
-// the same content.
+// the same content; one in flight when a run stopped is sent again (an
+// interval sent again replaces itself).
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
-	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
-	ent := Entity()
-	seen := map[string]string{}
-	for _, r := range recs {
-		c := pipeline.Change{Seq: len(p.Changes), Entity: ent.Name, Origin: r.Origin}
-		wire, err := wireOf(r.Values)
-		if err == nil {
-			err = push.Check(ent, r.Values)
-		}
-		if err != nil {
-			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		c.Key = wire["serviceNumber"] + "|" + wire["date"] + "|" + wire["period"]
-		if first, dup := seen[c.Key]; dup {
-			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("interval %s appears twice in the input (first at %s)", c.Key, first)
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		seen[c.Key] = r.Origin
-		c.Wire, c.Hash = wire, push.Hash(wire)
-		c.Action = pipeline.ActionSend
-		if e, ok := led.Lookup(ent.Name, c.Key); ok && e.Hash == c.Hash && !e.Pending {
-			c.Action, c.Reason = pipeline.ActionSkip, "sent with the same values by run "+e.RunID
-		}
-		p.Changes = append(p.Changes, c)
-	}
-	return p, nil
+	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
+		Key: func(w map[string]string) string { return w["serviceNumber"] + "|" + w["date"] + "|" + w["period"] },
+		Skip: func(_ map[string]string, hash string, e pipeline.LedgerEntry) (string, bool) {
+			return "sent with the same values by run " + e.RunID, e.Hash == hash && !e.Pending
+		},
+	}.Plan(recs, led), nil
 }
 
 // wireOf writes an interval's upload cells: ISO dates, zero-padded
@@ -73,13 +51,13 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		}
 		switch val := x.(type) {
 		case time.Time:
-			w[f.wire] = val.Format(time.DateOnly)
+			w[f.Wire] = val.Format(time.DateOnly)
 		case int64:
-			w[f.wire] = strconv.FormatInt(val, 10)
+			w[f.Wire] = strconv.FormatInt(val, 10)
 		case float64:
-			w[f.wire] = strconv.FormatFloat(val, 'f', -1, 64)
+			w[f.Wire] = strconv.FormatFloat(val, 'f', -1, 64)
 		case string:
-			w[f.wire] = val
+			w[f.Wire] = val
 		}
 	}
 	if p, ok := w["period"]; ok {
@@ -96,7 +74,7 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		}
 	}
 	for _, f := range fields {
-		if s := w[f.wire]; f.Type != pipeline.TypeString && f.Type != pipeline.TypeDate && len(s) > 0 && s[0] == '-' {
+		if s := w[f.Wire]; f.Type != pipeline.TypeString && f.Type != pipeline.TypeDate && len(s) > 0 && s[0] == '-' {
 			return nil, fmt.Errorf("field %s: negative", f.Name)
 		}
 	}
@@ -147,8 +125,8 @@ func cmpStr(a, b string) int {
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
 	var header []string
 	for _, f := range fields {
-		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.wire] != "" }) {
-			header = append(header, f.wire)
+		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Wire] != "" }) {
+			header = append(header, f.Wire)
 		}
 	}
 	rows := make([]map[string]string, len(batch))

@@ -29,35 +29,28 @@ const UploadPath = "/api/upload/textcontacts/"
 // DefaultBatchContacts bounds an upload.
 const DefaultBatchContacts = 500
 
-type field struct {
-	pipeline.Field
-	wire string
-}
+type field = push.WireField
 
 var fields = []field{
-	{pipeline.Field{Name: "text_type", Type: pipeline.TypeString, Required: true, Enum: []string{"chat", "email", "facebook", "other", "website"}, Doc: "textType"}, "textType"},
-	{pipeline.Field{Name: "filename", Type: pipeline.TypeString, Required: true, Doc: "filename: the TXT file of the body"}, "filename"},
-	{pipeline.Field{Name: "eval_form_name", Type: pipeline.TypeString, Doc: "evalForm, by name"}, "evalForm"},
-	{pipeline.Field{Name: "time", Type: pipeline.TypeTimestamp, Required: true, Doc: "time, sent as epoch ms"}, "time"},
-	{pipeline.Field{Name: "username", Type: pipeline.TypeString, Required: true, Doc: "username: the agent's login"}, "username"},
-	{pipeline.Field{Name: "sender", Type: pipeline.TypeString, Doc: "sender"}, "sender"},
-	{pipeline.Field{Name: "receiver", Type: pipeline.TypeList, Doc: "receiver, pipe-delimited"}, "receiver"},
-	{pipeline.Field{Name: "subject", Type: pipeline.TypeString, Doc: "subject"}, "subject"},
-	{pipeline.Field{Name: "metadata", Type: pipeline.TypeMap, Doc: "metadata, name=value pairs joined by pipes"}, "metadata"},
-	{pipeline.Field{Name: "references", Type: pipeline.TypeList, Doc: "references, pipe-delimited"}, "references"},
-	{pipeline.Field{Name: "id", Type: pipeline.TypeString, Doc: "id: the source's identifier; the tenant skips an id used before"}, "id"},
-	{pipeline.Field{Name: "text", Type: pipeline.TypeString, Required: true, Doc: "the body, sent as the TXT file filename (UTF-8)"}, ""},
-	{pipeline.Field{Name: "eval_form_id", Type: pipeline.TypeInt, Doc: "evalForm by id, when no name is given"}, ""},
+	{Field: pipeline.Field{Name: "text_type", Type: pipeline.TypeString, Required: true, Enum: []string{"chat", "email", "facebook", "other", "website"}, Doc: "textType"}, Wire: "textType"},
+	{Field: pipeline.Field{Name: "filename", Type: pipeline.TypeString, Required: true, Doc: "filename: the TXT file of the body"}, Wire: "filename"},
+	{Field: pipeline.Field{Name: "eval_form_name", Type: pipeline.TypeString, Doc: "evalForm, by name"}, Wire: "evalForm"},
+	{Field: pipeline.Field{Name: "time", Type: pipeline.TypeTimestamp, Required: true, Doc: "time, sent as epoch ms"}, Wire: "time"},
+	{Field: pipeline.Field{Name: "username", Type: pipeline.TypeString, Required: true, Doc: "username: the agent's login"}, Wire: "username"},
+	{Field: pipeline.Field{Name: "sender", Type: pipeline.TypeString, Doc: "sender"}, Wire: "sender"},
+	{Field: pipeline.Field{Name: "receiver", Type: pipeline.TypeList, Doc: "receiver, pipe-delimited"}, Wire: "receiver"},
+	{Field: pipeline.Field{Name: "subject", Type: pipeline.TypeString, Doc: "subject"}, Wire: "subject"},
+	{Field: pipeline.Field{Name: "metadata", Type: pipeline.TypeMap, Doc: "metadata, name=value pairs joined by pipes"}, Wire: "metadata"},
+	{Field: pipeline.Field{Name: "references", Type: pipeline.TypeList, Doc: "references, pipe-delimited"}, Wire: "references"},
+	{Field: pipeline.Field{Name: "id", Type: pipeline.TypeString, Doc: "id: the source's identifier; the tenant skips an id used before"}, Wire: "id"},
+	{Field: pipeline.Field{Name: "text", Type: pipeline.TypeString, Required: true, Doc: "the body, sent as the TXT file filename (UTF-8)"}, Wire: ""},
+	{Field: pipeline.Field{Name: "eval_form_id", Type: pipeline.TypeInt, Doc: "evalForm by id, when no name is given"}, Wire: ""},
 }
 
 // Entity is the target's one entity.
 func Entity() pipeline.Entity {
-	e := pipeline.Entity{Name: "text_contacts", Table: "cal_text_contact_import_row", Key: []string{"id"},
-		Doc: "text contacts with their bodies, keyed by id, else type, agent, time and body"}
-	for _, f := range fields {
-		e.Fields = append(e.Fields, f.Field)
-	}
-	return e
+	return push.EntityOf("text_contacts", "cal_text_contact_import_row", "text contacts with their bodies, keyed by id, else type, agent, time and body",
+		[]string{"id"}, fields)
 }
 
 // Kind returns the target kind.
@@ -119,43 +112,25 @@ func (t *target) Close() error {
 const bodyCell = "#text"
 
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
-	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
-	ent := Entity()
-	seen := map[string]string{}
-	for _, r := range recs {
-		c := pipeline.Change{Seq: len(p.Changes), Entity: ent.Name, Origin: r.Origin}
-		w, err := wireOf(r.Values)
-		if err == nil {
-			err = push.Check(ent, r.Values)
-		}
-		if err != nil {
-			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		sum := sha256.Sum256([]byte(w[bodyCell]))
-		c.Key = w["textType"] + "|" + w["id"]
-		if w["id"] == "" {
-			c.Key = w["textType"] + "|" + w["username"] + "|" + w["time"] + "|" + hex.EncodeToString(sum[:8])
-		}
-		if first, dup := seen[c.Key]; dup {
-			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("text contact %s appears twice in the input (first at %s)", c.Key, first)
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		seen[c.Key] = r.Origin
-		c.Wire, c.Hash, c.Action = w, push.Hash(w), pipeline.ActionSend
-		if e, ok := led.Lookup(ent.Name, c.Key); ok && !(e.Pending && w["id"] != "") {
-			c.Action = pipeline.ActionSkip
-			c.Reason = "imported by run " + e.RunID
-			if e.Pending {
-				c.Reason = "was being sent when run " + e.RunID + " stopped: not sent again, to import nothing twice " +
-					"(if the tenant lacks it, remove the job's ledger entries to send it)"
+	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
+		Key: func(w map[string]string) string {
+			if w["id"] != "" {
+				return w["textType"] + "|" + w["id"]
 			}
-		}
-		p.Changes = append(p.Changes, c)
-	}
-	return p, nil
+			sum := sha256.Sum256([]byte(w[bodyCell]))
+			return w["textType"] + "|" + w["username"] + "|" + w["time"] + "|" + hex.EncodeToString(sum[:8])
+		},
+		Skip: func(w map[string]string, _ string, e pipeline.LedgerEntry) (string, bool) {
+			switch {
+			case e.Pending && w["id"] != "":
+				return "", false // the tenant skips an id used before: sending it again is safe
+			case e.Pending:
+				return "was being sent when run " + e.RunID + " stopped: not sent again, to import nothing twice " +
+					"(if the tenant lacks it, remove the job's ledger entries to send it)", true
+			}
+			return "imported by run " + e.RunID, true
+		},
+	}.Plan(recs, led), nil
 }
 
 func wireOf(v map[string]any) (map[string]string, error) {
@@ -165,7 +140,7 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		if !ok || x == nil {
 			continue
 		}
-		key := f.wire
+		key := f.Wire
 		if key == "" {
 			key = "#" + f.Name
 		}
