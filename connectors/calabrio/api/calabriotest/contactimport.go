@@ -6,9 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"path"
 	"slices"
@@ -45,26 +42,14 @@ func (e *Emulator) ImportedContacts() []ImportedContact {
 }
 
 func (e *Emulator) uploadContacts(r *http.Request) reply {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return errorReply(http.StatusBadRequest, "Content-Type must be multipart/form-data")
+	parts, err := fileParts(r)
+	if err != nil {
+		return errorReply(http.StatusBadRequest, err.Error())
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
 	var meta [][]byte
 	files := map[string]string{} // base name -> sha256
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return errorReply(http.StatusBadRequest, "Invalid multipart body")
-		}
-		name := path.Base(strings.ReplaceAll(p.FileName(), `\`, "/"))
-		data, err := io.ReadAll(p)
-		if err != nil {
-			return errorReply(http.StatusBadRequest, "Invalid multipart body")
-		}
+	for _, p := range parts {
+		name, data := p.name, p.data
 		ext := strings.ToLower(path.Ext(name))
 		switch {
 		case ext == ".csv":

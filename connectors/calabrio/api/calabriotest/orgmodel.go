@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,38 +151,52 @@ func (e *Emulator) uploadOrg(r *http.Request) reply {
 	return jsonReply(http.StatusOK, map[string]string{"status": "SUCCESS", "responseText": "The file was successfully imported"})
 }
 
-// onlyFilePart reads the one file part of a multipart/form-data upload.
-func onlyFilePart(r *http.Request) ([]byte, string, error) {
+// filePart is one file of a multipart/form-data upload: its base name
+// (folders dropped, as the API flattens them) and its bytes.
+type filePart struct {
+	name string
+	data []byte
+}
+
+// fileParts reads every file part of a multipart/form-data upload.
+func fileParts(r *http.Request) ([]filePart, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, "", fmt.Errorf("Content-Type must be multipart/form-data")
+		return nil, fmt.Errorf("Content-Type must be multipart/form-data")
 	}
 	mr := multipart.NewReader(r.Body, params["boundary"])
-	var data []byte
-	var name string
+	var out []filePart
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			break
+			return out, nil
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("Invalid multipart body: %v", err)
+			return nil, fmt.Errorf("Invalid multipart body: %v", err)
 		}
 		if p.FileName() == "" {
 			continue
 		}
-		if name != "" {
-			return nil, "", fmt.Errorf("Only one file may be uploaded")
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return nil, fmt.Errorf("Invalid multipart body: %v", err)
 		}
-		name = p.FileName()
-		if data, err = io.ReadAll(p); err != nil {
-			return nil, "", fmt.Errorf("Invalid multipart body: %v", err)
-		}
+		out = append(out, filePart{name: path.Base(strings.ReplaceAll(p.FileName(), `\`, "/")), data: data})
 	}
-	if name == "" {
+}
+
+// onlyFilePart reads the one file part of a multipart/form-data upload.
+func onlyFilePart(r *http.Request) ([]byte, string, error) {
+	parts, err := fileParts(r)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case len(parts) == 0:
 		return nil, "", fmt.Errorf("No file was uploaded")
+	case len(parts) > 1:
+		return nil, "", fmt.Errorf("Only one file may be uploaded")
 	}
-	return data, name, nil
+	return parts[0].data, parts[0].name, nil
 }
 
 func pathExt(name string) string {

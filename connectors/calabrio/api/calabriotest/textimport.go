@@ -6,9 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"path"
 	"slices"
@@ -43,26 +40,14 @@ func (e *Emulator) ImportedTexts() []ImportedText {
 }
 
 func (e *Emulator) uploadTexts(r *http.Request) reply {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return errorReply(http.StatusBadRequest, "Content-Type must be multipart/form-data")
+	parts, err := fileParts(r)
+	if err != nil {
+		return errorReply(http.StatusBadRequest, err.Error())
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
 	var data [][]byte
 	bodies := map[string]string{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return errorReply(http.StatusBadRequest, "Invalid multipart body")
-		}
-		name := path.Base(p.FileName())
-		b, err := io.ReadAll(p)
-		if err != nil {
-			return errorReply(http.StatusBadRequest, "Invalid multipart body")
-		}
+	for _, p := range parts {
+		name, b := p.name, p.data
 		switch strings.ToLower(path.Ext(name)) {
 		case ".csv":
 			data = append(data, b)
