@@ -36,7 +36,7 @@ type Planned struct {
 	// Limited counts the records --limit left out.
 	Limited int64
 	// records counts the records and mapping refusals the plan was made
-	// of (-1 for a plan read from a file), for the reconciliation.
+	// of, for the reconciliation.
 	records int
 	// files holds what the sources stored (recordings) until the push is
 	// done; cleanup removes it. target is the target the plan was made

@@ -108,7 +108,7 @@ func reconcilePlan(pl *Planned) error {
 			changes++
 		}
 	}
-	if pl.records >= 0 && changes != pl.records {
+	if changes != pl.records {
 		return fmt.Errorf("push does not reconcile: %d records (and mapping refusals) in, %d changes planned", pl.records, changes)
 	}
 	return nil
