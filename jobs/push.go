@@ -154,7 +154,7 @@ func (r Runner) openTarget(ctx context.Context, job *Job, tk pipeline.TargetKind
 		return os.Open(p)
 	}
 	t, err := tk.Open(ctx, pipeline.TargetConfig{Kind: tk.Name, Options: job.Target.Options,
-		Logger: r.logger().With("job", job.Name, "target", tk.Name), Files: openerOf(files)})
+		Logger: r.logger().With("job", job.Name, "target", tk.Name), Files: openerOf(files), Remote: r.Registry.Remotes()})
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", tk.Name, err)
 	}

@@ -24,3 +24,10 @@ type RemoteFiles interface {
 	// ReaderAt gives random access (for ZIP archives), bounded in size.
 	ReaderAt(ctx context.Context, f RemoteFile) (io.ReaderAt, error)
 }
+
+// RemoteWriter is implemented by remotes that also write objects, for push
+// targets that drop files into a folder a vendor's agent collects (an S3
+// prefix). Put makes the whole object visible at once.
+type RemoteWriter interface {
+	Put(ctx context.Context, url string, data []byte) error
+}

@@ -225,6 +225,9 @@ type TargetConfig struct {
 	// Files opens a file a source stored next to its rows (a recording
 	// under media/), by the path its row names.
 	Files func(rel string) (io.ReadCloser, error)
+	// Remote reaches URLs by scheme (s3://); those that are RemoteWriters
+	// can take a target's files (a drop folder on S3).
+	Remote map[string]RemoteFiles
 }
 
 // TargetKind is one registered push target.

@@ -2,15 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
+	"github.com/ccetl/ccetl/connectors/s3"
 )
 
 // TestPushContactsWithRecordings pushes the reference's bulk contact
@@ -94,5 +99,40 @@ sink: {url: %s/out}
 	}
 	if n := len(e.ImportedTexts()); n != 3 {
 		t.Fatalf("%d text contacts after the rerun", n)
+	}
+}
+
+// TestDropContactsOnS3 writes the Data Server drop form into an S3 prefix:
+// the recordings and one CONTACT. CSV, and a rerun writes nothing.
+func TestDropContactsOnS3(t *testing.T) {
+	bucket := s3Env(t)
+	prefix := fmt.Sprintf("s3://%s/drop-%d", bucket, time.Now().UnixNano())
+	dir := t.TempDir()
+	samples := filepath.Join(repoRoot(t), "configs/samples/contacts")
+	job := filepath.Join(dir, "drop.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: contacts-drop
+source: {kind: bulk-contact, inputs: [%s]}
+target:
+  kind: calabrio-contact-import
+  options: {mode: drop, drop_dir: "%s"}
+sink: {url: %s/out}
+`, samples, prefix, dir)), 0o644)
+	if code, stdout, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	objs, err := s3.NewRemote(os.Getenv).List(context.Background(), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, path.Base(o.URL))
+	}
+	slices.Sort(names)
+	if len(names) != 3 || !strings.HasPrefix(names[0], "CONTACT.ccetl-") || names[1] != "call1.wav" || names[2] != "call2.wav" {
+		t.Fatalf("objects %v", names)
+	}
+	if code, stdout, _ := call(t, "run", job); code != exitOK || !strings.Contains(stdout, "2 skipped") {
+		t.Fatalf("rerun: %s", stdout)
 	}
 }

@@ -114,3 +114,33 @@ func (r *Remote) ReaderAt(ctx context.Context, f pipeline.RemoteFile) (io.Reader
 	}
 	return s.ReaderAt(ctx, o)
 }
+
+// Put writes one object whole; it becomes visible only once complete.
+func (r *Remote) Put(ctx context.Context, url string, data []byte) error {
+	bucket, key, err := ParseURL(url)
+	if err != nil {
+		return err
+	}
+	s, err := r.store(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	w, err := s.Create(ctx, key)
+	if err != nil {
+		return fmt.Errorf("s3 put %s: %w", url, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort(ctx)
+		return fmt.Errorf("s3 put %s: %w", url, err)
+	}
+	if err := w.Close(); err != nil {
+		w.Abort(ctx)
+		return fmt.Errorf("s3 put %s: %w", url, err)
+	}
+	if err := w.Commit(ctx); err != nil {
+		return fmt.Errorf("s3 put %s: %w", url, err)
+	}
+	return nil
+}
+
+var _ pipeline.RemoteWriter = (*Remote)(nil)

@@ -97,7 +97,7 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if cfg.Files == nil {
 		return nil, fmt.Errorf("%s: no file store to read recordings from", KindName)
 	}
-	t := &target{o: o, files: cfg.Files}
+	t := &target{o: o, files: cfg.Files, remote: cfg.Remote}
 	if o.drop == "" {
 		if t.conn, err = calapi.Connect(KindName, cfg.Options, cfg.Logger); err != nil {
 			return nil, fmt.Errorf("%s: %w", KindName, err)

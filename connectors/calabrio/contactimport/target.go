@@ -21,9 +21,10 @@ import (
 )
 
 type target struct {
-	conn  *calapi.Conn
-	o     options
-	files func(string) (io.ReadCloser, error)
+	conn   *calapi.Conn
+	o      options
+	files  func(string) (io.ReadCloser, error)
+	remote map[string]pipeline.RemoteFiles
 }
 
 func (t *target) Close() error {
@@ -233,7 +234,7 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[
 		return err
 	}
 	if t.o.drop != "" { // "CONTACT." in upper case, then any name
-		return calpush.Drop(ctx, t.o.drop, "CONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, files, "contacts", batch, j)
+		return calpush.Drop(ctx, calpush.DropDir{Dir: t.o.drop, Remote: t.remote}, "CONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, files, "contacts", batch, j)
 	}
 	parts := []push.Part{{Field: "file", FileName: "contacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, name := range slices.Sorted(maps.Keys(files)) {

@@ -87,7 +87,7 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if err != nil {
 		return nil, err
 	}
-	t := &target{batch: n, drop: drop}
+	t := &target{batch: n, drop: drop, remote: cfg.Remote}
 	if drop == "" {
 		if t.conn, err = calapi.Connect(KindName, cfg.Options, cfg.Logger); err != nil {
 			return nil, fmt.Errorf("%s: %w", KindName, err)
@@ -100,6 +100,8 @@ type target struct {
 	conn  *calapi.Conn
 	batch int
 	drop  string // the Data Server drop folder; "" uploads through the API
+	// remote writes a drop folder given as a URL
+	remote map[string]pipeline.RemoteFiles
 }
 
 func (t *target) Close() error {
@@ -222,7 +224,7 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 		for _, c := range batch {
 			bodies[c.Wire["filename"]] = []byte(c.Wire[bodyCell])
 		}
-		return calpush.Drop(ctx, t.drop, "TEXTCONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, bodies, "text_contacts", batch, j)
+		return calpush.Drop(ctx, calpush.DropDir{Dir: t.drop, Remote: t.remote}, "TEXTCONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, bodies, "text_contacts", batch, j)
 	}
 	parts := []push.Part{{Field: "file", FileName: "textcontacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, c := range batch {

@@ -107,24 +107,48 @@ func send(ctx context.Context, u Upload, body []byte, ctype string) (*httpx.Resp
 	}
 }
 
+// DropDir is a Data Server drop folder: a directory, or a URL (s3://) of
+// a remote that writes objects.
+type DropDir struct {
+	Dir    string
+	Remote map[string]pipeline.RemoteFiles
+}
+
 // Drop writes a batch into a Data Server drop folder instead of uploading
 // it: every media or body file first, then the metadata CSV under
-// csvName, each written to a temporary name and renamed into place, so the
-// Data Server never sees a CSV before its files or a file half written.
-// It acknowledges the batch as sent.
-func Drop(ctx context.Context, dir, csvName string, csvData []byte, files map[string][]byte, entity string, batch []pipeline.Change, j pipeline.Journal) error {
+// csvName, each becoming visible only whole (a directory's files are
+// written to a temporary name and renamed; an S3 object appears when
+// complete), so the Data Server never sees a CSV before its files or a
+// file half written. It acknowledges the batch as sent.
+func Drop(ctx context.Context, d DropDir, csvName string, csvData []byte, files map[string][]byte, entity string, batch []pipeline.Change, j pipeline.Journal) error {
 	if err := j.Begin(ctx, entity, batch); err != nil {
 		return err
 	}
+	write := func(name string, data []byte) error { return atomicWrite(d.Dir, name, data) }
+	where := filepath.Join(d.Dir, csvName)
+	if scheme, _, ok := strings.Cut(d.Dir, "://"); ok {
+		w, ok := d.Remote[scheme].(pipeline.RemoteWriter)
+		if !ok {
+			return fmt.Errorf("drop folder %s: %s:// cannot be written", d.Dir, scheme)
+		}
+		base := strings.TrimRight(d.Dir, "/") + "/"
+		write = func(name string, data []byte) error {
+			if name != filepath.Base(name) {
+				return fmt.Errorf("drop folder: file name %q is not a plain name", name)
+			}
+			return w.Put(ctx, base+name, data)
+		}
+		where = base + csvName
+	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := atomicWrite(dir, name, files[name]); err != nil {
+		if err := write(name, files[name]); err != nil {
 			return err
 		}
 	}
-	if err := atomicWrite(dir, csvName, csvData); err != nil {
+	if err := write(csvName, csvData); err != nil {
 		return err
 	}
-	res := pipeline.BatchResult{Entity: entity, Request: fmt.Sprintf("drop %s (%d rows, %d files)", filepath.Join(dir, csvName), len(batch), len(files))}
+	res := pipeline.BatchResult{Entity: entity, Request: fmt.Sprintf("drop %s (%d rows, %d files)", where, len(batch), len(files))}
 	for _, c := range batch {
 		res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent})
 	}
@@ -161,7 +185,7 @@ func atomicWrite(dir, name string, data []byte) error {
 // Server drop folder.
 var DropOptions = []pipeline.Option{
 	{Name: "mode", Default: "api", Doc: "api (upload through the REST API) or drop (write the Data Server's drop-folder form into drop_dir)"},
-	{Name: "drop_dir", Doc: "with mode drop: the Data Server's GIS <tenant> folder (a local or mounted directory)"},
+	{Name: "drop_dir", Doc: "with mode drop: the Data Server's GIS <tenant> folder: a local or mounted directory, or an s3:// prefix the Data Server collects from"},
 }
 
 // ParseDrop reads DropOptions: the drop folder, or "" for the API.
@@ -176,6 +200,9 @@ func ParseDrop(m map[string]string) (string, error) {
 		dir := m["drop_dir"]
 		if dir == "" {
 			return "", fmt.Errorf("mode drop needs drop_dir")
+		}
+		if strings.Contains(dir, "://") {
+			return dir, nil
 		}
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return "", fmt.Errorf("drop_dir %s: not a directory", dir)
