@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -14,20 +15,24 @@ import (
 	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
 )
 
-// TestPushOrgKilledMidwayResumes kills a push with SIGKILL while an upload
-// is in flight, then runs it again: the tenant ends as a push that was never
-// killed leaves it, with nothing twice.
-func TestPushOrgKilledMidwayResumes(t *testing.T) {
+// holdUpload returns an emulator hook that holds the nth upload for a
+// moment (the client dies while it is in flight; the emulator then takes
+// it) and a channel told when that upload arrives.
+func holdUpload(nth int32) (func(*http.Request), <-chan struct{}) {
 	var n atomic.Int32
 	arrived := make(chan struct{}, 1)
-	e := orgTenant(t, calabriotest.Options{OnRequest: func(r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/upload/") && n.Add(1) == 3 {
+	return func(r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/upload/") && n.Add(1) == nth {
 			arrived <- struct{}{}
-			time.Sleep(300 * time.Millisecond) // the client dies while this upload is in flight
+			time.Sleep(300 * time.Millisecond)
 		}
-	}})
-	dir := t.TempDir()
-	job := orgPushJob(t, dir, e.URL)
+	}, arrived
+}
+
+// killDuringUpload runs `ccetl run job` as a child process, kills it with
+// SIGKILL when the held upload arrives, and waits for the upload to land.
+func killDuringUpload(t *testing.T, job string, arrived <-chan struct{}) {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -41,14 +46,25 @@ func TestPushOrgKilledMidwayResumes(t *testing.T) {
 	case <-arrived:
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("the third upload never arrived")
+		t.Fatal("the held upload never arrived")
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 		t.Fatalf("the push was not killed: %v", cmd.ProcessState)
 	}
-	time.Sleep(400 * time.Millisecond) // let the in-flight upload land
+	time.Sleep(400 * time.Millisecond) // the held upload lands
+}
+
+// TestPushOrgKilledMidwayResumes kills a push with SIGKILL while an upload
+// is in flight, then runs it again: the tenant ends as a push that was never
+// killed leaves it, with nothing twice.
+func TestPushOrgKilledMidwayResumes(t *testing.T) {
+	hook, arrived := holdUpload(3)
+	e := orgTenant(t, calabriotest.Options{OnRequest: hook})
+	dir := t.TempDir()
+	job := orgPushJob(t, dir, e.URL)
+	killDuringUpload(t, job, arrived)
 	if code, stdout, stderr := call(t, "run", job); code != exitOK {
 		t.Fatalf("rerun after the kill: exit %d: %s\n%s", code, stderr, stdout)
 	}
@@ -64,5 +80,71 @@ func TestPushOrgKilledMidwayResumes(t *testing.T) {
 		if fmt.Sprint(got.Persons[i].Fields) != fmt.Sprint(want.Persons[i].Fields) {
 			t.Errorf("person %d: %v, want %v", i, got.Persons[i].Fields, want.Persons[i].Fields)
 		}
+	}
+}
+
+// TestPushContactsKilledMidwayImportsNothingTwice kills a contact push
+// while its second upload is in flight (the tenant imports it anyway):
+// the rerun sends the batches not begun, skips the one in flight, and the
+// tenant ends with every contact exactly once.
+func TestPushContactsKilledMidwayImportsNothingTwice(t *testing.T) {
+	hook, arrived := holdUpload(2)
+	e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
+	dir, in := t.TempDir(), t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("AgentId,ContactStartTimeMs,CallId,Recording1\n")
+	for i := range 6 {
+		fmt.Fprintf(&csv, "2,%d,call-%d,rec%d.wav\n", 1447100000000+int64(i)*60000, i, i)
+		os.WriteFile(filepath.Join(in, fmt.Sprintf("rec%d.wav", i)), []byte(fmt.Sprint("RIFF", i)), 0o644)
+	}
+	os.WriteFile(filepath.Join(in, "batch.csv"), []byte(csv.String()), 0o644)
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: contacts-kill
+source: {kind: bulk-contact, inputs: [%s]}
+target:
+  kind: calabrio-contact-import
+  options: {base_url: %s, username: %s, password: %s, rate_limit: 10000/1s, batch_contacts: "2"}
+sink: {url: %s/out}
+`, in, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	killDuringUpload(t, job, arrived)
+	code, stdout, stderr := call(t, "run", job)
+	// batch 1 acknowledged, batch 2 in flight when killed: both skipped; batch 3 sent
+	if code != exitOK || !strings.Contains(stdout, "2 sent 4 skipped") {
+		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	seen := map[string]int{}
+	for _, c := range e.ImportedContacts() {
+		seen[c.Cells["CallId"]]++
+	}
+	for i := range 6 {
+		if n := seen[fmt.Sprint("call-", i)]; n != 1 {
+			t.Errorf("call-%d imported %d times", i, n)
+		}
+	}
+}
+
+// TestPushIntervalsKilledMidwayResumes: a WHIT push killed during an
+// upload resends the batch that was in flight (an interval sent again
+// replaces itself) and ends with every interval on the tenant.
+func TestPushIntervalsKilledMidwayResumes(t *testing.T) {
+	hook, arrived := holdUpload(2)
+	e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "whit.csv")
+	days := writeIntervals(t, input, 50*48*3)
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-kill
+source: {kind: whit, inputs: [%s]}
+target:
+  kind: calabrio-historical-import
+  options: {base_url: %s, username: %s, password: %s, acd_server_id: "1", rate_limit: 10000/1s}
+sink: {url: %s/out}
+`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	killDuringUpload(t, job, arrived)
+	if code, stdout, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	if n := len(e.Intervals()); n != 50*48*days {
+		t.Fatalf("%d intervals on the tenant, want %d", n, 50*48*days)
 	}
 }
