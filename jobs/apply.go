@@ -50,15 +50,11 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		return sum, err
 	}
 	start := time.Now()
-	ctx, sess, err := r.begin(ctx, job)
+	ctx, _, release, err := r.hold(ctx, job)
 	if err != nil {
 		return sum, err
 	}
-	defer func() {
-		if err := sess.end(ctx); err != nil {
-			r.logger().Warn("release job lease", "job", job.Name, "err", err)
-		}
-	}()
+	defer release()
 	pl, err := r.Plan(ctx, job, opts)
 	if err != nil {
 		return sum, err

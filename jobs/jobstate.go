@@ -80,6 +80,20 @@ func (r Runner) begin(ctx context.Context, job *Job) (context.Context, *session,
 	return held, &session{store: store, lease: lease, st: st, stop: stop}, nil
 }
 
+// hold takes the job's lease for a run (begin) and returns the release
+// to defer, which logs a failure to release rather than failing the run.
+func (r Runner) hold(ctx context.Context, job *Job) (context.Context, *session, func(), error) {
+	ctx, sess, err := r.begin(ctx, job)
+	if err != nil {
+		return ctx, nil, nil, err
+	}
+	return ctx, sess, func() {
+		if err := sess.end(ctx); err != nil {
+			r.logger().Warn("release job lease", "job", job.Name, "err", err)
+		}
+	}, nil
+}
+
 // cursors returns step i's saved cursors.
 func (s *session) cursors(i int, kind string) map[string]string {
 	if s == nil {

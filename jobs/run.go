@@ -85,15 +85,11 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 		return sum, err
 	}
 	start := time.Now()
-	ctx, sess, err := r.begin(ctx, job)
+	ctx, sess, release, err := r.hold(ctx, job)
 	if err != nil {
 		return sum, err
 	}
-	defer func() {
-		if err := sess.end(ctx); err != nil {
-			r.logger().Warn("release job lease", "job", job.Name, "err", err)
-		}
-	}()
+	defer release()
 	var bytes int64
 	var errs []error
 	for i, spec := range job.Sources {
