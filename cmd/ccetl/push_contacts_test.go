@@ -136,3 +136,37 @@ sink: {url: %s/out}
 		t.Fatalf("rerun: %s", stdout)
 	}
 }
+
+// TestPushContactsFromALake pushes contacts read back from a lake (the
+// parquet kind), their recordings taken from the lake's media/ files.
+func TestPushContactsFromALake(t *testing.T) {
+	e := calabriotest.New(t, calabriotest.Options{})
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	samples := filepath.Join(repoRoot(t), "configs/samples/contacts")
+	if code, _, stderr := call(t, "convert", "--kind", "bulk-contact", "--out", lake, samples); code != exitOK {
+		t.Fatal(stderr)
+	}
+	job := filepath.Join(dir, "from-lake.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: contacts-from-lake
+source: {kind: parquet, inputs: [%s/cal_contact_import_row]}
+target:
+  kind: calabrio-contact-import
+  options: {base_url: %s, username: %s, password: %s, rate_limit: 10000/1s, media_root: %s}
+sink: {url: %s/out}
+`, lake, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, lake, dir)), 0o644)
+	if code, stdout, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	got := e.ImportedContacts()
+	if len(got) != 2 {
+		t.Fatalf("%d contacts", len(got))
+	}
+	for _, c := range got {
+		data, _ := os.ReadFile(filepath.Join(samples, c.Cells["Recording1"]))
+		sum := sha256.Sum256(data)
+		if c.Recordings[c.Cells["Recording1"]] != hex.EncodeToString(sum[:]) {
+			t.Errorf("contact %+v: not the recording of the lake", c)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/calabrio/internal/calpush"
@@ -61,6 +62,8 @@ func Kind() pipeline.TargetKind {
 		Options: calapi.ConnOptionDocs(append([]pipeline.Option{
 			{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"},
 			{Name: "batch_bytes", Default: strconv.Itoa(DefaultBatchBytes), Doc: "bytes of recordings per upload, about (a larger recording goes alone)"},
+			{Name: "media_root", Doc: "where the rows' recording paths (media/...) lie when the rows come from a lake (the parquet kind): " +
+				"the lake's root, a directory or s3://bucket/prefix; default: the files the job's sources stored"},
 		}, calpush.DropOptions...)...),
 		Validate: func(m map[string]string) error { _, err := parseOptions(m); return err },
 		Open:     open,
@@ -71,12 +74,15 @@ type options struct {
 	contacts int
 	bytes    int64
 	drop     string // the Data Server drop folder; "" uploads through the API
+	// mediaRoot resolves recording paths ("" : the sources' stored files)
+	mediaRoot string
 }
 
 func parseOptions(m map[string]string) (options, error) {
 	var p apiopt.Problems
 	o := options{contacts: apiopt.Int(m, "batch_contacts", DefaultBatchContacts, 1, 100_000, &p),
 		bytes: int64(apiopt.Int(m, "batch_bytes", DefaultBatchBytes, 1, 1<<40, &p))}
+	o.mediaRoot = strings.TrimRight(strings.TrimSpace(m["media_root"]), "/")
 	var err error
 	if o.drop, err = calpush.ParseDrop(m); err != nil {
 		p.Add("%v", err)
@@ -94,10 +100,13 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Files == nil {
+	if cfg.Files == nil && o.mediaRoot == "" {
 		return nil, fmt.Errorf("%s: no file store to read recordings from", KindName)
 	}
 	t := &target{o: o, files: cfg.Files, remote: cfg.Remote}
+	if o.mediaRoot != "" {
+		t.files = mediaOpener(o.mediaRoot, cfg.Remote)
+	}
 	if o.drop == "" {
 		if t.conn, err = calapi.Connect(KindName, cfg.Options, cfg.Logger); err != nil {
 			return nil, fmt.Errorf("%s: %w", KindName, err)
