@@ -68,7 +68,7 @@ func (r Runner) begin(ctx context.Context, job *Job) (context.Context, *session,
 		return ctx, nil, err
 	}
 	if prev := lease.TookOver(); prev != "" {
-		r.logger().Warn("took over the job's lease from a run whose process is gone (killed or crashed); its uncommitted work is redone",
+		r.logger().Warn("took over the lease of "+prev+", whose process is gone (killed or crashed); its uncommitted work is redone",
 			"job", job.Name, "previous_holder", prev)
 	}
 	st, err := store.Load(ctx, job.Name)

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/s3"
 )
 
 // whitFiles writes two WHIT inputs, a and b, each with rows rows a day on
@@ -75,6 +80,79 @@ func TestManifestsExactAfterPartialRerun(t *testing.T) {
 	if r.Rows != 24+1 || r.Files != 3+1 {
 		t.Fatalf("after the partial rerun: %d rows in %d files, want 25 in 4", r.Rows, r.Files)
 	}
+	// the first run's manifest now lists b's three day files only, the
+	// rerun's a's one file
+	byInputs := map[int]manifestDoc{}
+	for _, m := range readManifests(t, out) {
+		byInputs[len(m.Inputs)] = m
+	}
+	ab, onlyA := byInputs[2], byInputs[1]
+	if len(byInputs) != 2 || len(ab.Files) != 3 || ab.Rows != 24 || len(onlyA.Files) != 1 || onlyA.Rows != 1 {
+		t.Fatalf("manifests after the partial rerun: %+v", byInputs)
+	}
+	for _, f := range ab.Files {
+		if f.Path == onlyA.Files[0].Path {
+			t.Fatalf("%s is listed by both runs' manifests", f.Path)
+		}
+	}
+}
+
+type manifestDoc struct {
+	Inputs []struct{ Name string } `json:"inputs"`
+	Files  []struct {
+		Path string `json:"path"`
+	} `json:"files"`
+	Rows int64 `json:"rows"`
+}
+
+func readManifests(t *testing.T, out string) []manifestDoc {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(out, "_manifests", "*", "*.json"))
+	var ms []manifestDoc
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m manifestDoc
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// editManifest changes the first manifest of the WHIT table with edit.
+func editManifest(t *testing.T, out string, edit func(doc map[string]any)) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(out, "_manifests", "cal_service_interval_history", "*.json"))
+	if len(m) == 0 {
+		t.Fatal("no manifest")
+	}
+	data, _ := os.ReadFile(m[0])
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	edit(doc)
+	data, _ = json.Marshal(doc)
+	if err := os.WriteFile(m[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A lake with nested columns (MaestroQA's lists and structs, which Parquet
+// names differently from Arrow) checks clean.
+func TestLakeCheckAcceptsNestedColumns(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	in := filepath.Join(repoRoot(t), "configs/samples/maestroqa")
+	if code, _, stderr := call(t, "convert", "--kind", "maestroqa-coaching", "--out", out, in); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if code, r := lakeCheck(t, out); code != exitOK || len(r.Problems) != 0 || r.Files == 0 || r.Rows == 0 {
+		t.Fatalf("exit %d %+v", code, r)
+	}
 }
 
 func TestLakeCheckFindsEveryDamage(t *testing.T) {
@@ -104,14 +182,30 @@ func TestLakeCheckFindsEveryDamage(t *testing.T) {
 			os.WriteFile(filepath.Join(filepath.Dir(files(out)[0]), "part-0123456789abcdef-00000.parquet"), data, 0o644)
 		}},
 		{"corrupt", "not a readable Parquet file", func(out string) { os.WriteFile(files(out)[1], []byte("PAR1 not really"), 0o644) }},
+		{"truncated", "not a readable Parquet file", func(out string) {
+			fi, _ := os.Stat(files(out)[1])
+			os.Truncate(files(out)[1], fi.Size()/2)
+		}},
 		{"rows", "rows in the file, the manifest says", func(out string) {
+			editManifest(t, out, func(doc map[string]any) { doc["files"].([]any)[0].(map[string]any)["rows"] = 999 })
+		}},
+		{"total rows", "its files hold 16 rows, it says 17", func(out string) {
+			editManifest(t, out, func(doc map[string]any) { doc["rows"] = 17 })
+		}},
+		{"size", "bytes in the file, the manifest says 12", func(out string) {
+			editManifest(t, out, func(doc map[string]any) { doc["files"].([]any)[0].(map[string]any)["bytes"] = 12 })
+		}},
+		{"schema", "the manifest says sha256:0000", func(out string) {
+			editManifest(t, out, func(doc map[string]any) { doc["schema_fingerprint"] = "sha256:0000" })
+		}},
+		{"listed twice", "listed in 2 manifests", func(out string) {
 			m, _ := filepath.Glob(filepath.Join(out, "_manifests", "cal_service_interval_history", "*.json"))
 			data, _ := os.ReadFile(m[0])
-			var doc map[string]any
-			json.Unmarshal(data, &doc)
-			doc["files"].([]any)[0].(map[string]any)["rows"] = 999
-			data, _ = json.Marshal(doc)
-			os.WriteFile(m[0], data, 0o644)
+			os.WriteFile(filepath.Join(filepath.Dir(m[0]), "0123456789abcdef.json"), data, 0o644)
+		}},
+		{"damaged manifest", "is damaged", func(out string) {
+			m, _ := filepath.Glob(filepath.Join(out, "_manifests", "cal_service_interval_history", "*.json"))
+			os.WriteFile(m[0], []byte(`{"files": [`), 0o644)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,8 +224,24 @@ func TestLakeCheckFindsEveryDamage(t *testing.T) {
 			}
 		})
 	}
+	// without --json: one line per problem naming the file and the manifest
+	out := fresh("text")
+	if code, stdout, _ := call(t, "lake", "check", out); code != exitOK || !strings.HasSuffix(stdout, "16 rows: 0 problems\n") {
+		t.Fatalf("a clean lake: exit %d\n%s", code, stdout)
+	}
+	gone := files(out)[0]
+	os.Remove(gone)
+	code, stdout, stderr := call(t, "lake", "check", out)
+	rel, _ := filepath.Rel(out, gone)
+	if code != exitFailed || !strings.Contains(stdout, filepath.ToSlash(rel)+" (manifest _manifests/cal_service_interval_history/") ||
+		!strings.Contains(stdout, "listed but not there") || !strings.Contains(stderr, "the lake does not hold") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
 	if code, _, _ := call(t, "lake", "check", filepath.Join(dir, "nowhere")); code != exitFailed {
 		t.Fatalf("a missing lake: exit %d", code)
+	}
+	if code, _, _ := call(t, "lake", "verify", out); code != exitConfig {
+		t.Fatalf("an unknown lake subcommand: exit %d", code)
 	}
 }
 
@@ -147,7 +257,55 @@ func TestLakeCheckOnS3(t *testing.T) {
 	if code, _, stderr := call(t, "convert", "--kind", "whit", "--out", url, a); code != exitOK {
 		t.Fatal(stderr)
 	}
-	if code, r := lakeCheck(t, url); code != exitOK || len(r.Problems) != 0 || r.Rows != 9 {
+	if code, r := lakeCheck(t, url); code != exitOK || len(r.Problems) != 0 || r.Rows != 9 || r.Files != 3 {
 		t.Fatalf("exit %d %+v", code, r)
+	}
+	// damage it: one listed object deleted, one unlisted object added
+	ctx := context.Background()
+	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := s3.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := store.List(ctx, "cal_service_interval_history/")
+	if err != nil || len(objs) != 3 {
+		t.Fatalf("%v %v", objs, err)
+	}
+	if err := store.Delete(ctx, objs[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := store.Open(ctx, objs[1].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := path.Join(path.Dir(objs[1].Key), "part-0123456789abcdef-00000.parquet")
+	w, err := store.Create(ctx, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, r := lakeCheck(t, url)
+	if code != exitFailed || len(r.Problems) != 2 {
+		t.Fatalf("exit %d %+v", code, r)
+	}
+	want := map[string]string{objs[0].Key: "listed but not there", extra: "not listed in any manifest"}
+	for _, p := range r.Problems {
+		if want[p.File] != p.Problem {
+			t.Errorf("%s: %q, want %q", p.File, p.Problem, want[p.File])
+		}
 	}
 }

@@ -26,9 +26,11 @@
 // a reject means an answer ccetl could not decode, never that it asked for
 // something the tenant does not have. The other plans' snapshot is still
 // taken, the log warns with the vendor's code and message, and the report
-// counts plans_not_found and names them (plans_not_found_names). Every
-// other error that survives the retries (401, 403, 400, a spent retry budget)
-// fails the run and nothing is committed.
+// counts plans_not_found and names them (plans_not_found_names). When
+// every plan answers 404 the job is wrong (plans of another tenant, or a
+// wrong base_url): the run fails saying so, and nothing is committed.
+// Every other error that survives the retries (401, 403, 400, a spent
+// retry budget) fails the run and nothing is committed.
 //
 // # Rows
 //

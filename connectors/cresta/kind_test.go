@@ -3,6 +3,7 @@ package cresta
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -122,6 +123,21 @@ func TestMissingPlanIsReportedNotRejected(t *testing.T) {
 	}
 	if st := o.res.Tables[TableName]; st.RowsIn != 2 || st.RowsRejected != 0 || st.RowsOut != 2 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// When not one plan is found the job is wrong (a wrong base_url or plans
+// of another tenant): the run fails saying so, nothing is committed.
+func TestNoPlanFoundFailsClearly(t *testing.T) {
+	e := crestatest.New(t, crestatest.Config{})
+	o := run(t, options(e, planNames(2)), now0, "")
+	failedClean(t, o)
+	if !errors.Is(o.err, errPlanNotFound) || !strings.Contains(o.err.Error(), "none of the 2 plans exists") ||
+		!strings.Contains(o.err.Error(), "check plans and base_url") {
+		t.Fatalf("error %v", o.err)
+	}
+	if c := e.Counts(); c.Requests != 2 {
+		t.Errorf("counts %+v: want one request per plan", c)
 	}
 }
 

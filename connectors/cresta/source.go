@@ -51,6 +51,12 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 			return pipeline.Batch{}, pipeline.ErrEndOfInput
 		}
 		if s.next == len(s.o.Plans) {
+			if len(s.missing) == len(s.o.Plans) {
+				// Not one plan found: the job names plans of another
+				// tenant, or base_url is wrong. Nothing to snapshot.
+				return pipeline.Batch{}, fmt.Errorf("kind %s: %w: none of the %d plans exists (every one answered 404): check plans and base_url",
+					KindName, errPlanNotFound, len(s.o.Plans))
+			}
 			if s.b.Pending() {
 				s.queue = append(s.queue, s.b.Flush(s.input))
 			}

@@ -74,9 +74,16 @@
 // missing its key (appointment or annotation id; status dateCreated or
 // status), or with a field of the wrong JSON type, is rejected, naming the
 // field; a rejected appointment rejects its attendees and its children are
-// not read. A 404 for the children of a listed appointment means it was
-// deleted meanwhile: the run goes on, logs it and counts it in the report
-// (appointments_gone).
+// not read.
+//
+// A reject means an answer ccetl could not decode, never that it asked for
+// something Genesys does not have. A 404 for the children of a listed
+// appointment means it was deleted meanwhile: no reject, the run goes on,
+// logs it and counts it in the report (appointments_gone); the next run's
+// repull no longer lists it. A configured user with no appointments is an
+// empty page, not an error. A 404 for the appointments list itself (which
+// the reference does not document) fails the run with the interval and
+// user chunk it was asking for: it would be a wrong api_url, not data.
 //
 // Partitions: appointments by date_start, status changes and annotations
 // by date_created; attendee links have no date and are not partitioned.

@@ -86,7 +86,7 @@ func (s *source) appointments(ctx context.Context, c cell, in string) (bool, err
 	label := fmt.Sprintf(" (interval %s, user chunk %d of %d)", c.interval(), s.ui+1, len(s.chunks))
 	p, err := s.api.list(ctx, appointmentsPath, q, s.pageNo, label)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("appointments page %d%s: %w", s.pageNo, label, err)
 	}
 	s.cellBytes += int64(p.bytes)
 	for i, raw := range p.Entities {

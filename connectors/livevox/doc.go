@@ -60,19 +60,21 @@
 //
 // # Rejects and merges
 //
-// A record is rejected, with its raw JSON, when it is not an object, lacks
-// its key (id, or loginId for an agent), or has a value of the wrong type
-// or out of range: proficiency outside 1-5, wrapUpTime below -1, a
-// timestamp that is not epoch milliseconds. The assignments of a rejected
-// agent are rejected with it. An agent listed but gone before it was read
-// (404 {"code":203,"message":"Agent not found [ID:..]"}) is not bad data:
-// it is left out of the snapshot, logged, and counted in the report
-// (agents_gone_before_read), never rejected. An agent or skill listed twice (the list shifted
-// between pages) is merged, as is a skill or service repeated in one
-// agent's list with the same proficiency; a repeated skill with another
-// proficiency is rejected. Rejects name the request ("GET
-// /configuration/agents page 2", "GET /configuration/agents/324515") and
-// the record's index in the response (in the array for assignments).
+// A reject means a record ccetl could not decode, never that it asked for
+// something LiveVox does not have. A record is rejected, with its raw JSON,
+// when it is not an object, lacks its key (id, or loginId for an agent), or
+// has a value of the wrong type or out of range: proficiency outside 1-5,
+// wrapUpTime below -1, a timestamp that is not epoch milliseconds. The
+// assignments of a rejected agent are rejected with it. An agent listed but
+// gone before it was read (404 {"code":203,"message":"Agent not found
+// [ID:..]"}) is not bad data: it is left out of the snapshot, logged, and
+// counted in the report (agents_gone_before_read), never rejected. An agent
+// or skill listed twice (the list shifted between pages) is merged, as is a
+// skill or service repeated in one agent's list with the same proficiency;
+// a repeated skill with another proficiency is rejected. Rejects name the
+// request ("GET /configuration/agents page 2", "GET
+// /configuration/agents/324515") and the record's index in the response (in
+// the array for assignments).
 //
 // # Errors
 //

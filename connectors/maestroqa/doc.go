@@ -34,6 +34,14 @@
 // decimal number ("n/a", "85%", "4,5"). A string with invalid UTF-8
 // rejects its record, with the byte offset in the text.
 //
+// A reject means a record ccetl could not decode, never that it asked for
+// something MaestroQA does not have. The export API kind asks only for
+// date windows (one POST each, nothing per record): a window without
+// sessions is an empty array and an empty, named input, not an error; an
+// answer that is not the documented array, or a status the reference does
+// not list (a 404 from a wrong base_url, say), fails the run with the
+// vendor's message and commits nothing.
+//
 // Rejects carry the session's 0-based record index in the body; a child
 // (activityLog, coachingPoints, todos entry or a coachingFormIds element)
 // names its position in the reason, e.g. "coachingPoints[1]: required value

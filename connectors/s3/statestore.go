@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -31,21 +32,49 @@ func NewStateStore(ctx context.Context, cfg Config) (*StateStore, error) {
 	return &StateStore{b: b}, nil
 }
 
-// Get returns the document at key and its ETag.
+// getAttempts bounds the reads of one Get whose body fails to arrive whole;
+// getPause is the pause before the second read (doubled each time), long
+// enough for a write in progress to finish.
+const (
+	getAttempts = 4
+	getPause    = 25 * time.Millisecond
+)
+
+// Get returns the document at key and its ETag. A body that fails to
+// arrive whole is read again: a read racing a write may be torn on some
+// servers (the checksum of one version, the bytes of another, which the
+// SDK's checksum validation refuses), and a state document is small.
 func (s *StateStore) Get(ctx context.Context, key string) ([]byte, string, error) {
+	pause := getPause
+	for attempt := 1; ; attempt++ {
+		data, etag, retry, err := s.get(ctx, key)
+		if err == nil || !retry || attempt == getAttempts {
+			return data, etag, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, "", err
+		case <-time.After(pause):
+		}
+		pause *= 2
+	}
+}
+
+// get reads key once; retry says whether the failure was in the body.
+func (s *StateStore) get(ctx context.Context, key string) (data []byte, etag string, retry bool, err error) {
 	out, err := s.b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.b.name), Key: aws.String(s.b.key(key))})
 	if err != nil {
 		if isNotFound(err) {
-			return nil, "", fmt.Errorf("s3 get %s: %w", s.b.url(key), pipeline.ErrStateNotFound)
+			return nil, "", false, fmt.Errorf("s3 get %s: %w", s.b.url(key), pipeline.ErrStateNotFound)
 		}
-		return nil, "", fmt.Errorf("s3 get %s: %w", s.b.url(key), err)
+		return nil, "", false, fmt.Errorf("s3 get %s: %w", s.b.url(key), err)
 	}
 	defer out.Body.Close()
-	data, err := io.ReadAll(out.Body)
+	data, err = io.ReadAll(out.Body)
 	if err != nil {
-		return nil, "", fmt.Errorf("s3 get %s: %w", s.b.url(key), err)
+		return nil, "", true, fmt.Errorf("s3 get %s: %w", s.b.url(key), err)
 	}
-	return data, aws.ToString(out.ETag), nil
+	return data, aws.ToString(out.ETag), false, nil
 }
 
 // Put writes data at key if its ETag is ifVersion ("" = only if absent).

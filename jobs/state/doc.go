@@ -31,6 +31,15 @@
 // version Load read, so a commit can never overwrite a newer one. Leases
 // expire by the runners' clocks, which must agree to well within the TTL.
 //
+// A run that is killed (SIGKILL, out of memory, a crash) leaves its lease
+// behind. The lease records the holder's process (host name, boot id, PID
+// namespace, PID and start time); when the next runner finds it on the same
+// host and that process gone, it takes the lease over at once, by the same
+// conditional write, so of several runners doing so only one wins. A holder
+// this host cannot see (another host, container or boot) keeps the lease
+// until it expires, or until Unlock (`ccetl state unlock`) releases it by
+// hand.
+//
 // Conditional delete is not used to decide anything: S3 servers do not all
 // make it atomic. Release rewrites the lease as released instead.
 package state

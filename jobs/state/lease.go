@@ -12,7 +12,8 @@ import (
 )
 
 // ErrLeaseLost is matched when a lease was taken over by another runner
-// after it expired, or was released.
+// after it expired, or was released (by its holder, or by hand with
+// `ccetl state unlock`).
 var ErrLeaseLost = errors.New("lease lost")
 
 // HeldError is Acquire's error when another runner holds the job's lease.
@@ -27,7 +28,10 @@ type HeldError struct {
 func (e *HeldError) Error() string {
 	msg := fmt.Sprintf("job %s is being run by %s (lease held until %s); not starting a second run",
 		e.Job, e.Holder, e.Until.UTC().Format(time.RFC3339))
-	if e.Process == Remote || e.Process == Unknown {
+	switch e.Process {
+	case Alive:
+		msg += "; its process runs on this host"
+	case Remote, Unknown:
 		msg += "; if that run is dead, 'ccetl state unlock JOB.yaml' releases the lease now"
 	}
 	return msg
@@ -83,7 +87,9 @@ func (l *Lease) Expires() time.Time {
 
 // Acquire takes the job's lease for holder (unique per runner, for example
 // host:pid:random) for ttl. It fails with a *HeldError if another holder has
-// an unexpired lease.
+// an unexpired lease, unless that holder's process ran on this host and is
+// gone (killed, crashed): then it takes the lease over at once and
+// Lease.TookOver names the previous holder.
 func (s *Store) Acquire(ctx context.Context, job, holder string, ttl time.Duration) (*Lease, error) {
 	if err := checkJob(job); err != nil {
 		return nil, err
@@ -107,10 +113,13 @@ func (s *Store) Acquire(ctx context.Context, job, holder string, ttl time.Durati
 		now := s.now()
 		tookOver := ""
 		if cur.Holder != "" && cur.Holder != holder && now.Before(cur.Expires) {
-			if s.alive(cur.Process) != Gone {
-				return nil, &HeldError{Job: job, Holder: cur.Holder, Until: cur.Expires, Process: s.alive(cur.Process)}
+			if alive := s.alive(cur.Process); alive != Gone {
+				return nil, &HeldError{Job: job, Holder: cur.Holder, Until: cur.Expires, Process: alive}
 			}
-			tookOver = cur.Holder // its process is gone: no need to wait for the expiry
+			// Its process, on this host, is gone: no need to wait for the
+			// expiry. The write below is conditional on the version read, so
+			// of several runners taking over at once only one wins.
+			tookOver = cur.Holder
 		}
 		l := &Lease{st: s, job: job, holder: holder, ttl: ttl, tookOver: tookOver}
 		doc := leaseDoc{Job: job, Holder: holder, Acquired: now, Expires: now.Add(ttl), Seq: cur.Seq + 1, Process: s.self}
@@ -153,7 +162,7 @@ func (l *Lease) Renew(ctx context.Context) error {
 	err := l.write(ctx, doc, l.version)
 	if errors.Is(err, pipeline.ErrStateConflict) {
 		l.released = true
-		return fmt.Errorf("state: renew %s: %w: another runner took it after it expired", l.job, ErrLeaseLost)
+		return fmt.Errorf("state: renew %s: %w: it expired or was unlocked, and another runner may hold it", l.job, ErrLeaseLost)
 	}
 	if err != nil {
 		return fmt.Errorf("state: renew %s: %w", l.job, err)

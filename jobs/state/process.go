@@ -3,79 +3,97 @@ package state
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 )
 
-// Process identifies the process holding a lease well enough to tell, on
-// the same host, whether it is still running: its host name, its PID and
-// its start (the boot id and the process's start time in clock ticks since
-// boot, read from /proc on Linux), so that a PID reused by another process
-// after a reboot or a wrap is not mistaken for the holder.
+// Process identifies the process holding a lease well enough to tell, from
+// the same host, whether it still runs. Host alone does not make "the same
+// host": two machines or containers may share a name, so the boot id and the
+// PID namespace must match too; and the process's start time (clock ticks
+// since boot) must match, so that a PID reused by another process is not
+// mistaken for the holder. Boot, PIDNS and Start come from /proc and are
+// empty where there is none.
 type Process struct {
 	Host  string `json:"host,omitempty"`
 	PID   int    `json:"pid,omitempty"`
+	Boot  string `json:"boot,omitempty"`
+	PIDNS string `json:"pid_ns,omitempty"`
 	Start string `json:"start,omitempty"`
 }
 
 // Self is the running process.
 func Self() Process {
+	p := here()
+	p.PID = os.Getpid()
+	p.Start, _ = procStat(p.PID)
+	return p
+}
+
+// here is this host as a Process records it, without a process.
+func here() Process {
 	host, _ := os.Hostname()
-	pid := os.Getpid()
-	return Process{Host: host, PID: pid, Start: processStart(pid)}
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return Process{Host: host, Boot: strings.TrimSpace(string(boot)), PIDNS: ns}
 }
 
 // Liveness says what is known of a lease holder's process.
 type Liveness string
 
 const (
-	Alive   Liveness = "alive"   // a process of this host, still running
-	Gone    Liveness = "gone"    // a process of this host that no longer runs
-	Remote  Liveness = "remote"  // a process of another host: only its lease's expiry tells
-	Unknown Liveness = "unknown" // a lease written without a process, or a host where this cannot be read
+	// Alive is a process of this host that still runs.
+	Alive Liveness = "alive"
+	// Gone is a process of this host that no longer runs (or is a zombie).
+	Gone Liveness = "gone"
+	// Remote is a process this host cannot see: another host, another PID
+	// namespace, or this host before a reboot. Only the lease's expiry tells.
+	Remote Liveness = "remote"
+	// Unknown is a lease written without a process, or a host without /proc.
+	Unknown Liveness = "unknown"
 )
 
 // liveness checks p from this host.
 func liveness(p Process) Liveness {
-	if p.Host == "" || p.PID <= 0 || p.Start == "" {
+	if p.Host == "" || p.PID <= 0 {
 		return Unknown
 	}
-	host, _ := os.Hostname()
-	if p.Host != host {
+	me := here()
+	switch {
+	case p.Host != me.Host:
+		return Remote
+	case p.Boot == "" || me.Boot == "" || p.Start == "":
+		return Unknown
+	case p.Boot != me.Boot || p.PIDNS != me.PIDNS:
 		return Remote
 	}
-	if runtime.GOOS != "linux" {
-		return Unknown
+	start, zombie := procStat(p.PID)
+	if start != p.Start || zombie {
+		return Gone
 	}
-	if processStart(p.PID) == p.Start {
-		return Alive
-	}
-	return Gone
+	return Alive
 }
 
-// processStart reads a process's boot id and start time; "" where /proc
-// cannot tell (another OS, a process that is gone).
-func processStart(pid int) string {
-	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	if err != nil {
-		return ""
-	}
+// procStat reads a process's start time and whether it is a zombie
+// (exited, not yet reaped); start is "" when there is no such process or
+// no /proc.
+func procStat(pid int) (start string, zombie bool) {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return ""
+		return "", false
 	}
-	// The command name (field 2) is in parentheses and may hold spaces:
-	// the fields after the last ')' start with field 3.
+	// The command name (field 2) is in parentheses and may hold spaces and
+	// parentheses: the fields after the last ')' start with field 3, the
+	// state; field 22 is the start time.
 	s := string(stat)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return ""
+		return "", false
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 20 {
-		return ""
+		return "", false
 	}
-	return strings.TrimSpace(string(boot)) + "/" + f[19] // field 22, starttime
+	return f[19], f[0] == "Z" || f[0] == "X"
 }
 
 func (p Process) String() string {

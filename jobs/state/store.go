@@ -172,8 +172,10 @@ func (s *Store) Reset(ctx context.Context, job, holder string) error {
 
 // Unlock releases a job's lease by hand (`ccetl state unlock JOB`), for a
 // holder on another host known to be dead. It refuses while the holder is
-// a running process of this host unless force is set. It returns the
-// holder it released, "" when the lease was free.
+// a running process of this host unless force is set (that run then stops
+// at its next renewal with ErrLeaseLost). The release is conditional on the
+// lease read, so a renewal in between makes it fail rather than be undone.
+// It returns the holder it released, "" when the lease was free.
 func (s *Store) Unlock(ctx context.Context, job string, force bool) (string, error) {
 	if err := checkJob(job); err != nil {
 		return "", err
@@ -202,7 +204,11 @@ func (s *Store) Unlock(ctx context.Context, job string, force bool) (string, err
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.backend.Put(ctx, leaseKey(job), out, ver); err != nil {
+	_, err = s.backend.Put(ctx, leaseKey(job), out, ver)
+	if errors.Is(err, pipeline.ErrStateConflict) {
+		return "", fmt.Errorf("state: unlock %s: the lease changed meanwhile (renewed or taken), so nothing was released; look again with 'ccetl state show': %w", job, err)
+	}
+	if err != nil {
 		return "", fmt.Errorf("state: unlock %s: %w", job, err)
 	}
 	return holder, nil

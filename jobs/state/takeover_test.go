@@ -55,7 +55,7 @@ func TestTakeOverTheLeaseOfAKilledProcess(t *testing.T) {
 	// While the holder runs, its lease holds, and unlock refuses without --force.
 	_, err = s.Acquire(context.Background(), "nightly", "me", time.Minute)
 	var he *HeldError
-	if !errors.As(err, &he) || he.Process != Alive || strings.Contains(err.Error(), "state unlock") {
+	if !errors.As(err, &he) || he.Process != Alive || strings.Contains(err.Error(), "state unlock") || !strings.Contains(err.Error(), "its process runs on this host") {
 		t.Fatalf("a live holder: %v", err)
 	}
 	if _, err := s.Unlock(context.Background(), "nightly", false); err == nil || !strings.Contains(err.Error(), "running process of this host") {
@@ -110,19 +110,71 @@ func TestRemoteHolderWaitsForExpiryOrUnlock(t *testing.T) {
 	}
 }
 
-func TestProcessStartOfSelf(t *testing.T) {
+func TestLivenessOfProcesses(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("no /proc")
 	}
 	p := Self()
-	if p.Start == "" || liveness(p) != Alive {
+	if p.Start == "" || p.Boot == "" || liveness(p) != Alive {
 		t.Fatalf("self %+v is %s", p, liveness(p))
 	}
-	p.Start += "0" // the same PID started at another time: not the holder
-	if liveness(p) != Gone {
-		t.Fatalf("a reused PID is %s", liveness(p))
+	for _, tc := range []struct {
+		name string
+		edit func(*Process)
+		want Liveness
+	}{
+		{"the same PID started at another time (reused)", func(p *Process) { p.Start += "0" }, Gone},
+		{"another host", func(p *Process) { p.Host += "-other" }, Remote},
+		{"this host name on another machine, or before a reboot", func(p *Process) { p.Boot = "another-boot" }, Remote},
+		{"another PID namespace (a container)", func(p *Process) { p.PIDNS = "pid:[1]" }, Remote},
+		{"a lease written without a process", func(p *Process) { *p = Process{} }, Unknown},
+		{"a host without /proc", func(p *Process) { p.Boot, p.Start = "", "" }, Unknown},
+	} {
+		q := p
+		tc.edit(&q)
+		if got := liveness(q); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
 	}
-	if liveness(Process{}) != Unknown {
-		t.Fatal("a lease without a process is not unknown")
+}
+
+// TestZombieIsGone: a holder killed but not yet reaped by its parent still
+// has its /proc entry, at the same start time; it is gone all the same.
+func TestZombieIsGone(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
+	cmd := exec.Command(sleep, "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	p := here()
+	p.PID = cmd.Process.Pid
+	p.Start, _ = procStat(p.PID)
+	if p.Start == "" || liveness(p) != Alive {
+		t.Fatalf("running child %+v is %s", p, liveness(p))
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, zombie := procStat(p.PID); zombie {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the killed child never became a zombie")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := liveness(p); got != Gone {
+		t.Fatalf("a zombie is %s, want gone", got)
+	}
+	cmd.Wait()
+	if got := liveness(p); got != Gone {
+		t.Fatalf("a reaped child is %s, want gone", got)
 	}
 }

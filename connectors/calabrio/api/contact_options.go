@@ -35,8 +35,10 @@ var contactOptionDocs = withConnDocs(
 	pipeline.Option{Name: "media_format", Default: DefaultMediaFormat, Doc: "export format: WEBM, WEBM_VP8, WEBM_VP9 (audio and video), WAV or OPUS (audio only)"},
 	pipeline.Option{Name: "media_wait", Default: DefaultMediaWait.String(), Doc: "wait after the export POST before the first GET (doubles after each \"does not exist or may have expired\" answer, up to media_max_wait)"},
 	pipeline.Option{Name: "media_max_wait", Default: DefaultMediaMaxWait.String(), Doc: "longest wait between GETs of a media file"},
-	pipeline.Option{Name: "media_attempts", Default: strconv.Itoa(DefaultMediaAttempts), Doc: "GETs of a media file before it is rejected as not ready"},
-	pipeline.Option{Name: "transcripts", Default: "false", Doc: "true fetches each contact's transcript with the Transcript Export (cal_transcript); needs Administer Speech to Text Analytics"},
+	pipeline.Option{Name: "media_attempts", Default: strconv.Itoa(DefaultMediaAttempts), Doc: "GETs of a media file before it is counted as not ready (media_not_ready in the report; the next run's repull asks again)"},
+	pipeline.Option{Name: "transcripts", Default: "false", Doc: "true fetches the transcript of each contact with a recording with the Transcript Export (cal_transcript); " +
+		"needs Administer Speech to Text Analytics. A transcript not available yet is counted (transcripts_unavailable), not rejected, " +
+		"and asked for again while its day is within repull_days"},
 	pipeline.Option{Name: "transcript_root_recording", Default: "false", Doc: "isRootRecording sent with the Transcript Export (false for recordings associated with an agent)"},
 )
 

@@ -81,6 +81,7 @@ type contactSource struct {
 	inputs []pipeline.InputInfo // the days searched, as Batch.Input names them
 
 	contacts, merged, mediaFiles, mediaSkipped, mediaBytes, transcripts int64
+	emptyDays                                                           int64 // searches answered 404: no contacts
 	// contacts whose media or transcript the tenant does not have (yet)
 	mediaUnavailable, mediaNotReady, transcriptsUnavailable, transcriptsSkipped int64
 	unavailableIDs                                                              map[*int64][]int64
@@ -151,20 +152,26 @@ func (s *contactSource) step(ctx context.Context) error {
 	}
 	w := s.span.windows[s.wi]
 	in := s.input(w)
-	resp, err := s.k.do(ctx, http.MethodGet, ContactPath, s.query(w), nil, "", "application/json")
-	if err != nil {
-		return fmt.Errorf("search %s: %w", w.Start.Format(time.DateOnly), err)
-	}
 	src := fmt.Sprintf("GET %s beginDate=%s", ContactPath, w.Start.Format(time.DateOnly))
 	dayNo := int32(w.Start.Unix() / 86400)
 	var found []contact
-	err = eachElement(resp.Body, func(i int, raw json.RawMessage) {
-		if c, ok := s.decode(src, i, raw, dayNo, in); ok {
-			found = append(found, c)
+	resp, err := s.k.do(ctx, http.MethodGet, ContactPath, s.query(w), nil, "", "application/json")
+	switch {
+	case notFound(err):
+		// "If there are no contacts that meet the given parameters ...
+		// the system returns a 404": a day without contacts.
+		s.emptyDays++
+	case err != nil:
+		return fmt.Errorf("search %s: %w", w.Start.Format(time.DateOnly), err)
+	default:
+		err = eachElement(resp.Body, func(i int, raw json.RawMessage) {
+			if c, ok := s.decode(src, i, raw, dayNo, in); ok {
+				found = append(found, c)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
 		}
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", src, err)
 	}
 	for _, c := range found {
 		if s.o.Media {
@@ -253,8 +260,8 @@ func (s *contactSource) ids(m map[string]any, key string, n *int64) {
 
 // Report describes the run.
 func (s *contactSource) Report() map[string]any {
-	m := map[string]any{"windows": len(s.span.windows), "contacts": s.contacts, "contacts_merged": s.merged,
-		"cursor": s.span.cursor}
+	m := map[string]any{"windows": len(s.span.windows), "days_without_contacts": s.emptyDays,
+		"contacts": s.contacts, "contacts_merged": s.merged, "cursor": s.span.cursor}
 	if s.o.Media {
 		m["media_files"], m["media_bytes"], m["media_skipped_no_recording"] = s.mediaFiles, s.mediaBytes, s.mediaSkipped
 		m["media_unavailable"], m["media_not_ready"] = s.mediaUnavailable, s.mediaNotReady

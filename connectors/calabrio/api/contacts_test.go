@@ -185,31 +185,6 @@ func TestContactsRejects(t *testing.T) {
 	}
 }
 
-// TestContactsHealthyPullExitsClean: contacts without a recording are not
-// asked for a transcript, and one whose transcript is not ready yet is
-// counted and asked for again by the next run's repull of the window.
-func TestContactsHealthyPullExitsClean(t *testing.T) {
-	cs := calabriotest.ExampleContacts(day0, 1, 10, 1)
-	for _, i := range []int{1, 4, 7} {
-		cs[i].Fields = map[string]any{"audioUploaded": false, "screenUploaded": false}
-	}
-	e := calabriotest.New(t, calabriotest.Options{Contacts: cs, NoTranscript: map[int64]bool{3: true}})
-	r := mustRun(t, ContactsKind(), contactRange(e, 0, 1, "transcripts", "true", "media", "true"), nil, now)
-	for table, st := range r.res.Tables {
-		if st.RowsRejected != 0 {
-			t.Errorf("%s: %d rejected rows in a healthy pull", table, st.RowsRejected)
-		}
-	}
-	if n := e.Stats().Routes["PUT speechtextview"]; n != 7 {
-		t.Errorf("%d transcript requests, want 7 (only contacts with a recording)", n)
-	}
-	rep := r.res.Report
-	if rep["transcripts"] != int64(6) || rep["transcripts_skipped_no_recording"] != int64(3) ||
-		rep["transcripts_unavailable"] != int64(1) || rep["media_skipped_no_recording"] != int64(3) {
-		t.Errorf("report %v", rep)
-	}
-}
-
 func TestContactsMediaNotReady(t *testing.T) {
 	for _, status := range []int{404, 200} {
 		e := contactsEmu(t, calabriotest.Options{MediaReadyAfter: 5, MediaNotReadyStatus: status}, 1, 3)

@@ -69,7 +69,12 @@
 //
 // # Contacts
 //
-// No pagination is documented, so each search covers one day. The
+// No pagination is documented, so each search covers one day. A search
+// that finds no contact is answered 404 ("If there are no contacts that
+// meet the given parameters ... the system returns a 404"): the day is
+// empty, counted in the report (days_without_contacts), and still named
+// as an input so a rerun removes what an earlier run wrote for it. The
+// login, on the same base_url, fails first when the URL is wrong. The
 // expanded metadata shape is not shown (the example has only a $ref): an
 // object of key -> value and an array of {key|name, value} objects are both
 // read. Fields the reference does not show go to extra_json. Media and a
@@ -80,12 +85,14 @@
 // expired) or media not prepared within media_attempts GETs are counted in
 // the report (media_unavailable, media_not_ready, transcripts_unavailable,
 // with the first contact ids) and asked for again when the next run
-// re-pulls the trailing window. Another 4xx (other than 401, 403 and 429)
-// for one contact rejects that row with the reason; the run goes on. A media file
-// is prepared with a POST and fetched with GETs until the "does not exist
-// or may have expired" answer (as an error status or a JSON body) gives way
-// to the file, at most media_attempts GETs with doubling waits; the file is
-// streamed into the sink's FileStore. The transcript's answer shape is not
+// re-pulls the trailing window: a day is searched again while it is within
+// repull_days of the saved cursor, so repull_days should cover how long
+// the tenant takes to transcribe a call. Another 4xx (other than 401, 403
+// and 429) for one contact rejects that row with the reason; the run goes
+// on. A media file is prepared with a POST and fetched with GETs until
+// the "does not exist or may have expired" answer (as an error status or a
+// JSON body) gives way to the file, at most media_attempts GETs with
+// doubling waits; the file is streamed into the sink's FileStore. The transcript's answer shape is not
 // documented (doc error 42) and is kept as JSON text.
 //
 // # Departures from the house style

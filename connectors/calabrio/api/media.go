@@ -29,10 +29,6 @@ const maxJSONAnswer = 64 << 10
 // errNotReady is a media file still not ready after media_attempts GETs.
 var errNotReady = errors.New("the media file was still not ready (\"does not exist or may have expired\")")
 
-// perContact reports whether a failed request concerns only its contact
-// (the contact or its file does not exist, a bad request): the row is then
-// rejected with the reason and the run goes on. Authentication, rate-limit
-// and server failures stop the run.
 // notFound reports a 404: the tenant has no such thing for the contact.
 func notFound(err error) bool {
 	se, ok := errors.AsType[*httpx.StatusError](err)
@@ -54,6 +50,10 @@ func (s *contactSource) unavailable(n *int64, id int64) {
 	}
 }
 
+// perContact reports whether a failed request other than a 404 concerns
+// only its contact (a bad request, a conflict): the row is then rejected
+// with the reason and the run goes on. Authentication, rate-limit and
+// server failures stop the run. Callers test notFound first.
 func perContact(err error) bool {
 	se, ok := errors.AsType[*httpx.StatusError](err)
 	if !ok {

@@ -167,25 +167,39 @@ func (s *Set) add(p string, opts Options) error {
 	s.inputs = append(s.inputs, p)
 	s.hashes[p] = &inputHash{h: sha256.New(), path: p}
 	if strings.EqualFold(filepath.Ext(p), ".zip") {
-		return s.addZip(p, opts)
+		return s.addZip(p, st.Size(), opts)
 	}
 	s.Files = append(s.Files, File{Input: p, Name: p, Base: filepath.Base(p), Size: st.Size(),
 		open: func() (io.ReadCloser, error) { return s.openHashed(p) }})
 	return nil
 }
 
-func (s *Set) addZip(p string, opts Options) error {
+func (s *Set) addZip(p string, size int64, opts Options) error {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return fmt.Errorf("zip %s: %w", p, err)
 	}
 	s.closer = append(s.closer, zr)
-	return s.addMembers(p, zr.File, opts)
+	return s.addMembers(p, p, size, zr.File, opts)
 }
 
-// addMembers adds a ZIP archive's members, flattened to unique base names.
-func (s *Set) addMembers(p string, zfiles []*zip.File, opts Options) error {
+// addMembers adds the members of a top-level ZIP archive.
+func (s *Set) addMembers(input, archive string, size int64, zfiles []*zip.File, opts Options) error {
+	files, err := s.members(input, archive, size, zfiles, 1, opts)
+	if err != nil {
+		return err
+	}
+	s.Files = append(s.Files, files...)
+	return nil
+}
+
+// members lists the members of a ZIP archive named archive (within the
+// top-level input), depth ZIPs deep, flattened to unique base names and
+// sorted by name, the members of ZIPs inside it included. Every member is
+// bound (Limits) before any is read.
+func (s *Set) members(input, archive string, size int64, zfiles []*zip.File, depth int, opts Options) ([]File, error) {
 	byBase := map[string]string{}
+	tally := archiveTally{size: size}
 	var members []File
 	for _, zf := range zfiles {
 		name := strings.ReplaceAll(zf.Name, "\\", "/")
@@ -193,46 +207,64 @@ func (s *Set) addMembers(p string, zfiles []*zip.File, opts Options) error {
 			continue
 		}
 		if !zf.Mode().IsRegular() {
-			return fmt.Errorf("zip %s: member %s is not a regular file", p, name)
+			return nil, fmt.Errorf("zip %s: member %s is not a regular file", archive, name)
 		}
 		base := path.Base(name)
 		if base == "." || base == ".." || base == "/" || base == "" {
-			return fmt.Errorf("zip %s: member %q has no usable file name", p, name)
+			return nil, fmt.Errorf("zip %s: member %q has no usable file name", archive, name)
 		}
 		if prev, ok := byBase[base]; ok {
-			return fmt.Errorf("zip %s: members %s and %s have the same base name %s; folders are flattened, so base names must be unique", p, prev, name, base)
+			return nil, fmt.Errorf("zip %s: members %s and %s have the same base name %s; folders are flattened, so base names must be unique", archive, prev, name, base)
 		}
 		byBase[base] = name
-		if err := s.bound(p, name, zf, opts.Limits); err != nil {
-			return err
+		if err := s.bound(archive, name, zf, opts.Limits, &tally); err != nil {
+			return nil, err
+		}
+		if isZip(name) {
+			if depth >= opts.Limits.MaxDepth {
+				return nil, fmt.Errorf("zip %s: member %s is a ZIP inside a ZIP, %d deep, over the limit of %d (max_zip_depth)",
+					archive, name, depth+1, opts.Limits.MaxDepth)
+			}
+			inner, err := s.nested(input, archive, name, zf, depth+1, opts)
+			if err != nil {
+				return nil, err
+			}
+			members = append(members, inner...)
+			continue
 		}
 		zf := zf
+		label := archive + "!" + name
 		limit := int64(zf.UncompressedSize64) // the reader also refuses a member longer than it says
-		members = append(members, File{Input: p, Name: p + "!" + name, Base: base, Size: int64(zf.UncompressedSize64),
+		members = append(members, File{Input: input, Name: label, Base: base, Size: limit,
 			open: func() (io.ReadCloser, error) {
 				rc, err := zf.Open()
 				if err != nil {
-					return nil, fmt.Errorf("zip %s member %s: %w", p, name, err)
+					return nil, fmt.Errorf("zip %s member %s: %w", archive, name, err)
 				}
-				return &limitedReadCloser{rc: rc, left: limit, name: name}, nil
+				return &limitedReadCloser{rc: rc, left: limit, size: limit, name: name}, nil
 			}})
 	}
 	sort.SliceStable(members, func(i, j int) bool { return members[i].Name < members[j].Name })
-	s.Files = append(s.Files, members...)
-	return nil
+	return members, nil
 }
 
+// limitedReadCloser fails a member that inflates past its declared size.
 type limitedReadCloser struct {
-	rc   io.ReadCloser
-	left int64
-	name string
+	rc         io.ReadCloser
+	left, size int64
+	name       string
 }
 
 func (l *limitedReadCloser) Read(p []byte) (int, error) {
 	n, err := l.rc.Read(p)
 	l.left -= int64(n)
 	if l.left < 0 {
-		return n, fmt.Errorf("zip member %s: decompresses past the size its archive declares (a forged archive)", l.name)
+		return n, fmt.Errorf("zip member %s: inflates past the %d bytes its archive declares (a forged archive)", l.name, l.size)
+	}
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		// the reader's own check: more data than declared, or other data
+		err = fmt.Errorf("zip member %s: its data does not match the %d bytes and checksum its archive declares (a forged or damaged archive): %w",
+			l.name, l.size, err)
 	}
 	return n, err
 }

@@ -46,7 +46,7 @@ func (s *Set) addRemote(scheme, url string, opts Options) error {
 			if err != nil {
 				return fmt.Errorf("zip %s: %w", o.URL, err)
 			}
-			if err := s.addMembers(o.URL, zr.File, opts); err != nil {
+			if err := s.addMembers(o.URL, o.URL, o.Size, zr.File, opts); err != nil {
 				return err
 			}
 			continue

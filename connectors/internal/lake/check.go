@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,11 +18,11 @@ import (
 )
 
 // Check verifies a lake against its manifests: every data file is listed
-// in exactly one manifest, every listed file and rejects file is there,
-// each file's row count (from its Parquet footer) and schema match its
-// manifest, and a manifest's rows are the sum of its files'. Staging, job
-// state, media and rejects are not data files. Every problem is returned;
-// an error means the lake could not be read.
+// in exactly one manifest and every rejects file in one; every file a
+// manifest lists is there; each data file's size, row count (from its
+// Parquet footer) and schema match its manifest; a manifest's rows are the
+// sum of its files'. Staging, job state and media are not checked. Every
+// problem is returned; an error means the lake could not be read.
 func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 	var res pipeline.LakeCheck
 	objs, err := st.List(ctx, "")
@@ -29,7 +30,7 @@ func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 		return res, err
 	}
 	present := map[string]ObjectInfo{}
-	var data, manifests []string
+	var data, manifests, rejects []string
 	tables := map[string]bool{}
 	for _, o := range objs {
 		present[o.Key] = o
@@ -37,6 +38,8 @@ func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 		switch {
 		case top == "_manifests" && strings.HasSuffix(o.Key, ".json"):
 			manifests = append(manifests, o.Key)
+		case top == "_rejects" && strings.HasSuffix(o.Key, ".jsonl"):
+			rejects = append(rejects, o.Key)
 		case strings.HasPrefix(top, "_") || strings.HasPrefix(top, ".") || top == "media" || rest == "":
 		case strings.HasSuffix(o.Key, ".parquet"):
 			data = append(data, o.Key)
@@ -55,13 +58,23 @@ func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 		}
 		res.Manifests++
 		tables[m.Table] = true
+		if folder := path.Base(path.Dir(key)); folder != m.Table {
+			add(m.Table, "", key, "describes table %q but is in the folder of %q", m.Table, folder)
+		}
 		var sum int64
 		for _, f := range m.Files {
 			listedIn[f.Path] = append(listedIn[f.Path], key)
 			sum += f.Rows
-			if _, ok := present[f.Path]; !ok {
+			o, ok := present[f.Path]
+			switch {
+			case !strings.HasPrefix(f.Path, m.Table+"/"):
+				add(m.Table, f.Path, key, "listed but not a file of table %s", m.Table)
+				continue
+			case !ok:
 				add(m.Table, f.Path, key, "listed but not there")
 				continue
+			case o.Size != f.Bytes:
+				add(m.Table, f.Path, key, "%d bytes in the file, the manifest says %d", o.Size, f.Bytes)
 			}
 			rows, fp, err := footer(ctx, st, f.Path)
 			switch {
@@ -77,6 +90,7 @@ func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 			add(m.Table, "", key, "its files hold %d rows, it says %d", sum, m.Rows)
 		}
 		for _, r := range m.Rejects {
+			listedIn[r] = append(listedIn[r], key)
 			if _, ok := present[r]; !ok {
 				add(m.Table, r, key, "rejects file listed but not there")
 			}
@@ -91,6 +105,11 @@ func Check(ctx context.Context, st Store) (pipeline.LakeCheck, error) {
 			add(table, f, "", "not listed in any manifest")
 		case n > 1:
 			add(table, f, "", "listed in %d manifests: %s", n, strings.Join(listedIn[f], ", "))
+		}
+	}
+	for _, r := range rejects {
+		if len(listedIn[r]) == 0 {
+			add(path.Base(path.Dir(r)), r, "", "rejects file not listed in any manifest")
 		}
 	}
 	res.Tables = len(tables)
@@ -142,5 +161,5 @@ func footer(ctx context.Context, st Store, key string) (int64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	return pr.NumRows(), SchemaFingerprint(sc), nil
+	return pr.NumRows(), FileSchemaFingerprint(sc), nil
 }

@@ -80,6 +80,11 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 	if s.done {
 		return s.result, errors.New("lake sink already closed")
 	}
+	names := slices.Sorted(maps.Keys(s.tables))
+	// read before anything is committed: a failure leaves the lake as it was
+	if err := s.readEarlier(ctx, names); err != nil {
+		return s.result, err
+	}
 	if err := s.finishAll(); err != nil {
 		return s.result, err
 	}
@@ -130,26 +135,27 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 		s.result.Tables[table] = tc
 	}
 
-	names := slices.Sorted(maps.Keys(s.tables))
+	present := map[string]bool{}
+	stale, err := s.replaced(ctx, run, names, final, present)
+	if err != nil {
+		return s.result, fmt.Errorf("remove replaced files: %w", err)
+	}
+	gone := s.goneSet(stale)
 	now := time.Now().UTC()
 	for _, name := range names {
 		tc := s.result.Tables[name]
-		key, err := s.writeManifest(ctx, run, s.tables[name], tc, now)
+		files, rejects := s.carried(name, gone, present)
+		key, err := s.writeManifest(ctx, run, s.tables[name], tc, files, rejects, now)
 		if err != nil {
 			return s.result, err
 		}
 		tc.Manifest = key
 		s.result.Tables[name] = tc
 	}
-	stale, err := s.replaced(ctx, run, names, final)
-	if err != nil {
-		return s.result, fmt.Errorf("remove replaced files: %w", err)
-	}
 	// Other runs' manifests stop listing what this run replaced before the
-	// replaced files go, so a manifest never names a file that is gone; a
-	// crash in between leaves unlisted files the next run of their input
-	// deletes.
-	if err := s.pruneManifests(ctx, names, stale); err != nil {
+	// replaced files go, so a manifest never names a file that is gone (see
+	// doc.go for what a crash between the steps leaves).
+	if err := s.pruneManifests(ctx, names, gone); err != nil {
 		return s.result, fmt.Errorf("update earlier manifests: %w", err)
 	}
 	if err := s.store.Delete(ctx, stale...); err != nil {
@@ -184,10 +190,18 @@ func (s *Sink) abortFrom(ctx context.Context, rest []staged, rejects map[string]
 	}
 }
 
-func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeline.Table, tc pipeline.TableCommit, now time.Time) (string, error) {
+// writeManifest writes the run's manifest of table t: the files and rejects
+// the run committed, then those carried from an earlier run under the same
+// key.
+func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeline.Table, tc pipeline.TableCommit,
+	carried []pipeline.FileCommit, carriedRejects []string, now time.Time) (string, error) {
 	m := Manifest{RunID: run.RunID, RunKey: s.runKey, Kind: run.Kind, Table: t.Name, CommittedAt: now,
-		SchemaFingerprint: SchemaFingerprint(t.Schema), PartitionBy: t.PartitionBy, Files: tc.Files,
-		Rows: tc.Rows, Stats: run.Stats[t.Name], Inputs: run.Inputs, Rejects: tc.Rejects}
+		SchemaFingerprint: SchemaFingerprint(t.Schema), PartitionBy: t.PartitionBy,
+		Files: append(slices.Clone(tc.Files), carried...), Rows: tc.Rows, Stats: run.Stats[t.Name],
+		Inputs: run.Inputs, Rejects: append(slices.Clone(tc.Rejects), carriedRejects...)}
+	for _, f := range carried {
+		m.Rows += f.Rows
+	}
 	if m.Files == nil {
 		m.Files = []pipeline.FileCommit{}
 	}
@@ -210,7 +224,10 @@ func (s *Sink) writeManifest(ctx context.Context, run pipeline.RunInfo, t pipeli
 //
 // At a checkpoint (final false) only data files of the inputs run.Inputs
 // names are judged: rejects and media of the run are judged at the end.
-func (s *Sink) replaced(ctx context.Context, run pipeline.RunInfo, tables []string, final bool) ([]string, error) {
+//
+// The keys of the tables' data and rejects files it saw are added to
+// present.
+func (s *Sink) replaced(ctx context.Context, run pipeline.RunInfo, tables []string, final bool, present map[string]bool) ([]string, error) {
 	committed := s.committed
 	inputs := map[string]bool{}
 	for _, in := range run.Inputs {
@@ -223,20 +240,19 @@ func (s *Sink) replaced(ctx context.Context, run pipeline.RunInfo, tables []stri
 			return nil, err
 		}
 		for _, o := range objs {
+			present[o.Key] = true
 			m := partFile.FindStringSubmatch(o.Key)
 			if m != nil && inputs[m[2]] && !committed[o.Key] {
 				stale = append(stale, o.Key)
 			}
-		}
-		if !final {
-			continue
 		}
 		objs, err = s.store.List(ctx, path.Join("_rejects", t)+"/")
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range objs {
-			if s.isRejectSegment(path.Base(o.Key)) && !committed[o.Key] {
+			present[o.Key] = true
+			if final && s.isRejectSegment(path.Base(o.Key)) && !committed[o.Key] {
 				stale = append(stale, o.Key)
 			}
 		}

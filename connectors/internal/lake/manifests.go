@@ -4,27 +4,84 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
-// pruneManifests keeps every other run's manifest of the tables exact: a
-// file this run wrote again (the same name) or is about to delete is taken
-// out of them, their rows recounted; a manifest left with no file and no
-// rejects is deleted. Manifests are rewritten whole and atomically. A
-// manifest's stats still describe its run; files and rows describe what is
-// visible.
-func (s *Sink) pruneManifests(ctx context.Context, tables []string, stale []string) error {
-	gone := map[string]bool{}
+// goneSet is what a commit takes out of manifests: the files it wrote (an
+// earlier run's file of the same name is replaced) and the stale files it is
+// about to delete.
+func (s *Sink) goneSet(stale []string) map[string]bool {
+	gone := make(map[string]bool, len(stale)+len(s.committed))
 	for _, k := range stale {
 		gone[k] = true
 	}
 	for k := range s.committed {
 		gone[k] = true
 	}
+	return gone
+}
+
+// readEarlier reads, once, what the manifests under this run key list
+// before the run first rewrites them. A rerun under the same key must not
+// leave the earlier run's files unlisted where it does not replace them:
+// its inputs may differ (an API window that moved), and its rejects
+// segments stay until Close. Those still visible are carried into the new
+// manifest.
+func (s *Sink) readEarlier(ctx context.Context, tables []string) error {
+	if s.earlier != nil {
+		return nil
+	}
+	earlier := map[string]*Manifest{}
+	for _, t := range tables {
+		key := path.Join("_manifests", t, s.runKey+".json")
+		m, err := ReadManifest(ctx, s.store, key)
+		switch {
+		case errors.Is(err, ErrNotExist):
+			continue
+		case err != nil:
+			return fmt.Errorf("read the run's earlier manifest: %w", err)
+		}
+		earlier[t] = m
+	}
+	s.earlier = earlier
+	return nil
+}
+
+// carried lists the files and rejects of table that the earlier manifest
+// under this run key listed and that stay visible after this commit.
+func (s *Sink) carried(table string, gone, present map[string]bool) ([]pipeline.FileCommit, []string) {
+	m := s.earlier[table]
+	if m == nil {
+		return nil, nil
+	}
+	var files []pipeline.FileCommit
+	for _, f := range m.Files {
+		if !gone[f.Path] && present[f.Path] {
+			files = append(files, f)
+		}
+	}
+	var rejects []string
+	for _, r := range m.Rejects {
+		if !gone[r] && present[r] {
+			rejects = append(rejects, r)
+		}
+	}
+	return files, rejects
+}
+
+// pruneManifests keeps every other run's manifest of the tables exact: the
+// files in gone are taken out of them, their rows recounted; a manifest
+// left with no file and no rejects is deleted. Manifests are rewritten
+// whole and atomically. A manifest's stats still describe its run; files
+// and rows describe what is visible.
+func (s *Sink) pruneManifests(ctx context.Context, tables []string, gone map[string]bool) error {
 	for _, t := range tables {
 		keys, err := s.store.List(ctx, path.Join("_manifests", t)+"/")
 		if err != nil {

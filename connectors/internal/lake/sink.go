@@ -46,6 +46,9 @@ type Sink struct {
 	result     pipeline.CommitResult
 	committed  map[string]bool
 	rejectSegs map[string]int
+	// the manifests under this run key before the run's first commit, by
+	// table (nil until read)
+	earlier map[string]*Manifest
 }
 
 type writerKey struct{ table, part, input string }

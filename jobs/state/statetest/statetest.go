@@ -24,6 +24,8 @@ func Run(t *testing.T, open func(t *testing.T) pipeline.StateStore) {
 	t.Run("races", func(t *testing.T) { races(t, open(t)) })
 	t.Run("lease contention", func(t *testing.T) { leaseContention(t, open(t)) })
 	t.Run("commit conflict", func(t *testing.T) { commitConflict(t, open(t)) })
+	t.Run("dead holder takeover", func(t *testing.T) { deadHolderTakeover(t, open(t)) })
+	t.Run("manual unlock", func(t *testing.T) { manualUnlock(t, open(t)) })
 }
 
 func conditional(t *testing.T, st pipeline.StateStore) {

@@ -104,6 +104,11 @@ func (e *Emulator) search(r *http.Request) reply {
 			match = append(match, c)
 		}
 	}
+	if len(match) == 0 {
+		// "If there are no contacts that meet the given parameters ...
+		// the system returns a 404 Not Found response."
+		return errorReply(http.StatusNotFound, "No contacts found")
+	}
 	sort.SliceStable(match, func(i, j int) bool { return match[i].ID < match[j].ID })
 	out := make([]map[string]any, len(match))
 	for i, c := range match {

@@ -18,11 +18,18 @@
 //   - GET /api/rest/recording/contact: the search by beginDate/endDate
 //     (defaults today-60 days and today, GMT), contacts shaped like the
 //     reference's example, metadata inline with expand=metadata and as a
-//     $ref link otherwise.
+//     $ref link otherwise; a search that finds no contact answers 404, as
+//     the reference says.
 //   - POST then GET /api/rest/recording/media/export/contact/<id>?type=:
 //     {"encoding":"true"}, then the reference's "does not exist or may have
-//     expired" answer until the file is ready, then the bytes.
+//     expired" answer until the file is ready, then the bytes; "Requested
+//     contact does not exist!" (404) for an unknown contact or one in
+//     Options.NoMedia.
 //   - PUT /api/rest/cas/speechtextview: {"ccrid":N,"isRootRecording":"false"}.
+//     A contact without a recording (audioUploaded and screenUploaded both
+//     false), an unknown ccrid or one in Options.NoTranscript answers 404
+//     (the reference documents no error; this is the emulator's choice).
+//     Emulator.Provide makes held-back media and transcripts available.
 //   - GET /api/rest/fileexport/<importType>: the CSV exports, the teams one
 //     being the reference's example.
 //

@@ -148,6 +148,7 @@ func NewServer(o Options) *Emulator {
 	if o.MediaSize == 0 {
 		o.MediaSize = 4096
 	}
+	o.NoTranscript, o.NoMedia = maps.Clone(o.NoTranscript), maps.Clone(o.NoMedia)
 	if o.FileExports == nil {
 		o.FileExports = DefaultFileExports()
 	}
@@ -165,6 +166,17 @@ func (e *Emulator) Close() { e.srv.Close() }
 // Inject adds a fault.
 func (e *Emulator) Inject(f Fault) {
 	e.faults.Add(f, 0, f.Times)
+}
+
+// Provide makes the media and the transcripts of contacts available that
+// NoMedia and NoTranscript held back (a transcript done, say).
+func (e *Emulator) Provide(ids ...int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, id := range ids {
+		delete(e.o.NoTranscript, id)
+		delete(e.o.NoMedia, id)
+	}
 }
 
 // Stats returns the counts so far.

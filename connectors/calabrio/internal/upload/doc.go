@@ -8,7 +8,12 @@
 // metadata files (CSV, JSON), content files (recordings or TXT bodies, by
 // the kind's extensions) and files of no supported type, and refuses an
 // upload in which two files share a base name, across archives and loose
-// files too, since a row could not say which one it means.
+// files too, since a row could not say which one it means. The upload's
+// ZIPs are bound by inputs.Limits (the kinds' max_member_bytes,
+// max_zip_bytes, max_zip_ratio, max_zip_entries and max_zip_depth
+// options), so a ZIP bomb is refused before anything is written; a member
+// that inflates past its declared size fails its copy, and the staged copy
+// is dropped with the run.
 //
 // Rows reads the metadata files into one table: CSV through the csvin
 // tokenizer (header, field count, invalid UTF-8 as rejects with file:line),
