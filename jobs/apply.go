@@ -126,15 +126,17 @@ func (j *journal) name() string { return fmt.Sprintf("%s-%06d", j.runID, j.n) }
 
 func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.Change) error {
 	j.n++
-	d := ledgerDoc{Entity: entity, Entries: map[string]pipeline.LedgerEntry{}}
+	d := ledgerDoc{Entity: entity, RunID: j.runID, Pending: true, Keys: make([]string, 0, len(changes)),
+		Hashes: make([]string, 0, len(changes))}
 	for _, c := range changes {
-		d.Entries[c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: c.TargetID, RunID: j.runID, Pending: true}
+		d.add(c.Key, pipeline.LedgerEntry{Hash: c.Hash, TargetID: c.TargetID}, false)
 	}
 	return j.led.put(ctx, j.name(), d)
 }
 
 func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
-	d := ledgerDoc{Entity: r.Entity, Entries: map[string]pipeline.LedgerEntry{}}
+	d := ledgerDoc{Entity: r.Entity, RunID: j.runID, Keys: make([]string, 0, len(r.Outcomes)),
+		Hashes: make([]string, 0, len(r.Outcomes))}
 	var failedKeys []string
 	for _, o := range r.Outcomes {
 		if o.Seq < 0 || o.Seq >= len(j.plan.Changes) {
@@ -152,7 +154,7 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 		if id == "" {
 			id = c.TargetID
 		}
-		d.Entries[c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: id, RunID: j.runID}
+		d.add(c.Key, pipeline.LedgerEntry{Hash: c.Hash, TargetID: id}, false)
 	}
 	j.led.drop(r.Entity, failedKeys)
 	if err := j.led.put(ctx, j.name(), d); err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -24,9 +26,53 @@ type ledger struct {
 	docs    []string
 }
 
+// ledgerDoc is one batch's document (or, folded, all of an entity's): the
+// records' keys with their hashes and target ids in parallel lists, the
+// run that sent them, and whether the batch was still unacknowledged. The
+// lists keep a document of 10,000 records small and quick to write.
 type ledgerDoc struct {
-	Entity  string                          `json:"entity"`
-	Entries map[string]pipeline.LedgerEntry `json:"entries"`
+	Entity  string   `json:"entity"`
+	RunID   string   `json:"run_id,omitempty"`
+	Pending bool     `json:"pending,omitempty"`
+	Keys    []string `json:"keys"`
+	Hashes  []string `json:"hashes"`
+	IDs     []string `json:"ids,omitempty"` // absent when no record has one
+	// Runs is the run of each record, in folded documents only.
+	Runs []string `json:"runs,omitempty"`
+}
+
+// add appends one record to d.
+func (d *ledgerDoc) add(key string, e pipeline.LedgerEntry, folded bool) {
+	if e.TargetID != "" && d.IDs == nil {
+		d.IDs = make([]string, len(d.Keys), cap(d.Keys))
+	}
+	d.Keys = append(d.Keys, key)
+	d.Hashes = append(d.Hashes, e.Hash)
+	if d.IDs != nil {
+		d.IDs = append(d.IDs, e.TargetID)
+	}
+	if folded {
+		d.Runs = append(d.Runs, e.RunID)
+	}
+}
+
+// each calls f with every record of d, checking that its lists agree.
+func (d *ledgerDoc) each(f func(key string, e pipeline.LedgerEntry)) error {
+	n := len(d.Keys)
+	if len(d.Hashes) != n || (d.IDs != nil && len(d.IDs) != n) || (d.Runs != nil && len(d.Runs) != n) {
+		return fmt.Errorf("entity %s: %d keys but %d hashes, %d ids, %d runs", d.Entity, n, len(d.Hashes), len(d.IDs), len(d.Runs))
+	}
+	for i, k := range d.Keys {
+		e := pipeline.LedgerEntry{Hash: d.Hashes[i], RunID: d.RunID, Pending: d.Pending}
+		if d.IDs != nil {
+			e.TargetID = d.IDs[i]
+		}
+		if d.Runs != nil {
+			e.RunID = d.Runs[i]
+		}
+		f(k, e)
+	}
+	return nil
 }
 
 func ledgerPrefix(job string) string { return job + "/ledger/" }
@@ -55,8 +101,9 @@ func loadLedger(ctx context.Context, store pipeline.StateStore, job string) (*le
 			return nil, fmt.Errorf("push ledger %s is damaged: %w", k, err)
 		}
 		for _, d := range docs {
-			for key, e := range d.Entries {
-				l.entries[d.Entity+"\x00"+key] = e
+			err := d.each(func(key string, e pipeline.LedgerEntry) { l.entries[d.Entity+"\x00"+key] = e })
+			if err != nil {
+				return nil, fmt.Errorf("push ledger %s is damaged: %w", k, err)
 			}
 		}
 		l.docs = append(l.docs, k)
@@ -72,8 +119,8 @@ func (l *ledger) Lookup(entity, key string) (pipeline.LedgerEntry, bool) {
 
 // put writes one batch's document (over its pending form when it exists).
 func (l *ledger) put(ctx context.Context, name string, d ledgerDoc) error {
-	for k, e := range d.Entries {
-		l.entries[d.Entity+"\x00"+k] = e
+	if err := d.each(func(k string, e pipeline.LedgerEntry) { l.entries[d.Entity+"\x00"+k] = e }); err != nil {
+		return err
 	}
 	if l.store == nil {
 		return nil
@@ -111,17 +158,19 @@ func (l *ledger) fold(ctx context.Context, runID string) error {
 	if l.store == nil || len(l.docs) < 2 {
 		return nil
 	}
-	byEntity := map[string]map[string]pipeline.LedgerEntry{}
-	for k, e := range l.entries {
+	byEntity := map[string]*ledgerDoc{}
+	for _, k := range slices.Sorted(maps.Keys(l.entries)) {
 		entity, key, _ := strings.Cut(k, "\x00")
-		if byEntity[entity] == nil {
-			byEntity[entity] = map[string]pipeline.LedgerEntry{}
+		d := byEntity[entity]
+		if d == nil {
+			d = &ledgerDoc{Entity: entity}
+			byEntity[entity] = d
 		}
-		byEntity[entity][key] = e
+		d.add(key, l.entries[k], true)
 	}
 	var docs []ledgerDoc
-	for entity, entries := range byEntity {
-		docs = append(docs, ledgerDoc{Entity: entity, Entries: entries})
+	for _, entity := range slices.Sorted(maps.Keys(byEntity)) {
+		docs = append(docs, *byEntity[entity])
 	}
 	data, err := json.Marshal(docs)
 	if err != nil {

@@ -148,3 +148,46 @@ sink: {url: %s/out}
 		t.Fatalf("%d intervals on the tenant, want %d", n, 50*48*days)
 	}
 }
+
+// TestPushTextKilledMidwayImportsNothingTwice kills a text push while its
+// second upload is in flight (the tenant imports it anyway). On the rerun
+// the contact of that batch that has an id is sent again (the tenant skips
+// an id it has seen), the one without is skipped, and the tenant ends with
+// every text contact exactly once.
+func TestPushTextKilledMidwayImportsNothingTwice(t *testing.T) {
+	hook, arrived := holdUpload(2)
+	e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
+	dir, in := t.TempDir(), t.TempDir()
+	ids := []string{"a", "b", "c", "", "", "f"} // batches of two: [a b] [c -] [- f]
+	var csv strings.Builder
+	csv.WriteString("textType,filename,time,username,id\n")
+	for i, id := range ids {
+		fmt.Fprintf(&csv, "chat,chat%d.txt,%d,agent1@calabrio.com,%s\n", i, 1439993633000+int64(i)*60000, id)
+		os.WriteFile(filepath.Join(in, fmt.Sprintf("chat%d.txt", i)), []byte(fmt.Sprint("hello ", i)), 0o644)
+	}
+	os.WriteFile(filepath.Join(in, "chats.csv"), []byte(csv.String()), 0o644)
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: text-kill
+source: {kind: text-contact, inputs: [%s]}
+target:
+  kind: calabrio-text-import
+  options: {base_url: %s, username: %s, password: %s, rate_limit: 10000/1s, batch_contacts: "2"}
+sink: {url: %s/out}
+`, in, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	killDuringUpload(t, job, arrived)
+	code, stdout, stderr := call(t, "run", job)
+	// a b acknowledged: skipped; c sent again, the one without an id skipped;
+	// the last batch sent
+	if code != exitOK || !strings.Contains(stdout, "3 sent 3 skipped") {
+		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	seen := map[string]int{}
+	for _, c := range e.ImportedTexts() {
+		seen[c.Cells["filename"]]++
+	}
+	for i := range ids {
+		if n := seen[fmt.Sprintf("chat%d.txt", i)]; n != 1 {
+			t.Errorf("chat%d.txt imported %d times", i, n)
+		}
+	}
+}

@@ -12,14 +12,23 @@ import (
 // Hash is a record's content hash: sha256 over its wire cells in key order,
 // so the same cells always hash alike whatever the map's order.
 func Hash(wire map[string]string) string {
-	h := sha256.New()
-	for _, k := range slices.Sorted(maps.Keys(wire)) {
-		h.Write([]byte(k))
-		h.Write([]byte{0})
-		h.Write([]byte(wire[k]))
-		h.Write([]byte{0})
+	var kb [32]string
+	keys := kb[:0]
+	n := 0
+	for k, v := range wire {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 2
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	slices.Sort(keys)
+	buf := make([]byte, 0, n)
+	for _, k := range keys {
+		buf = append(buf, k...)
+		buf = append(buf, 0)
+		buf = append(buf, wire[k]...)
+		buf = append(buf, 0)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:])
 }
 
 // Diff lists the fields whose value in want differs from have, in the order
