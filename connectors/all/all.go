@@ -13,8 +13,11 @@ import (
 	"github.com/ccetl/ccetl/connectors/calabrio/textimport"
 	"github.com/ccetl/ccetl/connectors/calabrio/whit"
 	"github.com/ccetl/ccetl/connectors/cresta"
+	"github.com/ccetl/ccetl/connectors/cresta/planpush"
 	"github.com/ccetl/ccetl/connectors/genesys"
+	"github.com/ccetl/ccetl/connectors/genesys/coachingpush"
 	"github.com/ccetl/ccetl/connectors/livevox"
+	"github.com/ccetl/ccetl/connectors/livevox/agentpush"
 	"github.com/ccetl/ccetl/connectors/local"
 	"github.com/ccetl/ccetl/connectors/maestroqa"
 	"github.com/ccetl/ccetl/connectors/parquet"
@@ -43,9 +46,12 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddKind(maestroqa.APIKind())
 	r.AddKind(parquet.Kind())
 	r.AddTarget(orgimport.Kind())
+	r.AddTarget(coachingpush.Kind())
 	r.AddTarget(historicalimport.Kind())
 	r.AddTarget(contactimport.Kind())
 	r.AddTarget(textimport.Kind())
+	r.AddTarget(agentpush.Kind())
+	r.AddTarget(planpush.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
 	r.AddRemote("s3", s3.NewRemote(getenv))

@@ -45,6 +45,12 @@
 // from the requested one, or a field of the wrong JSON type is rejected,
 // naming the field, with the plan's JSON as the raw record.
 //
+// The documented coachingPlan object has no field listing the scorecards
+// linked to the plan (its 15 fields fill the schema's "Next ID: 16"), so
+// the snapshot has none. Links are written by the cresta-coaching-plans
+// push target (package planpush) from a table cresta_coaching_plan_scorecard
+// a job provides.
+//
 // Every run is a new snapshot: its file is named by snapshot_at, so runs
 // add files rather than replace them (a rerun at the same instant would
 // replace). The table is partitioned by snapshot_at.

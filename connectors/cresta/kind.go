@@ -38,14 +38,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if now.IsZero() {
 		now = time.Now()
 	}
-	budget := httpx.NewRetryBudget(o.RetryBudget)
-	client, err := httpx.New(httpx.Config{
-		Vendor: limitKey,
-		Auth:   httpx.Bearer(o.Token),
-		Limits: httpx.Limits{limitKey: o.Limits},
-		Budget: budget,
-		Logger: cfg.Logger,
-	})
+	client, budget, err := NewClient(o, cfg.Logger)
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", KindName, err)
 	}
@@ -66,4 +59,18 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	}
 	key := pipeline.RunKey(KindName, append([]string{o.BaseURL, "snapshot_at=" + stamp}, o.Plans...))
 	return pipeline.OpenedSource{Source: s, RunKey: key}, nil
+}
+
+// NewClient is the HTTP client of every Cresta kind: the bearer token, the
+// request windows of rate_limit and a retry budget of retry_budget.
+func NewClient(o Options, logger *slog.Logger) (*httpx.Client, *httpx.RetryBudget, error) {
+	budget := httpx.NewRetryBudget(o.RetryBudget)
+	client, err := httpx.New(httpx.Config{
+		Vendor: limitKey,
+		Auth:   httpx.Bearer(o.Token),
+		Limits: httpx.Limits{limitKey: o.Limits},
+		Budget: budget,
+		Logger: logger,
+	})
+	return client, budget, err
 }

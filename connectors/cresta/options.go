@@ -20,13 +20,20 @@ const (
 	DefaultRetryBudget = 20
 )
 
-// OptionDocs documents the kind's options.
-var OptionDocs = []pipeline.Option{
+// ConnOptionDocs documents the options every Cresta kind shares: where the
+// API is, the token, the request windows and the retry budget.
+var ConnOptionDocs = []pipeline.Option{
 	{Name: "base_url", Doc: "API base, https://{api-domain}.cresta.com; required"},
 	{Name: "api_token", Secret: true, Doc: "bearer token sent as Authorization: Bearer <token> (the reference excerpt documents no auth scheme); required"},
-	{Name: "plans", Doc: "comma-separated coaching plan resource names customers/{customer}/profiles/{profile}/coachingPlans/{plan}; required"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows, comma-separated N/duration; Cresta documents no limit, the default is a polite guess"},
 	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
+}
+
+// OptionDocs documents the kind's options.
+var OptionDocs = []pipeline.Option{
+	ConnOptionDocs[0], ConnOptionDocs[1],
+	{Name: "plans", Doc: "comma-separated coaching plan resource names customers/{customer}/profiles/{profile}/coachingPlans/{plan}; required"},
+	ConnOptionDocs[2], ConnOptionDocs[3],
 }
 
 // Options are the parsed options of the kind.
@@ -52,9 +59,23 @@ func ParsePlanName(name string) (customer, profile, plan string, err error) {
 	return m[1], m[2], m[3], nil
 }
 
-// ParseOptions reads the kind's options and reports every problem at once.
-func ParseOptions(m map[string]string) (Options, error) {
-	var p apiopt.Problems
+// scorecardName is the resource name pattern of a scorecard:
+// customers/{customer_id}/profiles/{profile_id}/scorecards/{scorecard_id}.
+var scorecardName = regexp.MustCompile(`^customers/([^/]+)/profiles/([^/]+)/scorecards/([^/]+)$`)
+
+// ParseScorecardName splits a scorecard resource name into its customer,
+// profile and scorecard ids.
+func ParseScorecardName(name string) (customer, profile, scorecard string, err error) {
+	m := scorecardName.FindStringSubmatch(name)
+	if m == nil || slices.ContainsFunc(m[1:], func(s string) bool { return s == "." || s == ".." }) {
+		return "", "", "", errors.New("want customers/{customer_id}/profiles/{profile_id}/scorecards/{scorecard_id}")
+	}
+	return m[1], m[2], m[3], nil
+}
+
+// ParseConnOptions reads the options of ConnOptionDocs, adding every
+// problem to p. Plans is left empty.
+func ParseConnOptions(m map[string]string, p *apiopt.Problems) Options {
 	o := Options{Token: pipeline.NewSecret(m["api_token"])}
 	o.BaseURL = strings.TrimRight(strings.TrimSpace(m["base_url"]), "/")
 	if o.BaseURL == "" {
@@ -65,6 +86,15 @@ func ParseOptions(m map[string]string) (Options, error) {
 	if o.Token.IsZero() {
 		p.Add("api_token is required")
 	}
+	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "5/1s,100/1m", p)
+	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, math.MaxInt, p)
+	return o
+}
+
+// ParseOptions reads the kind's options and reports every problem at once.
+func ParseOptions(m map[string]string) (Options, error) {
+	var p apiopt.Problems
+	o := ParseConnOptions(m, &p)
 	if strings.TrimSpace(m["plans"]) == "" {
 		p.Add("plans is required (comma-separated coaching plan resource names)")
 	} else {
@@ -79,8 +109,6 @@ func ParseOptions(m map[string]string) (Options, error) {
 	}
 	slices.Sort(o.Plans)
 	o.Plans = slices.Compact(o.Plans)
-	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "5/1s,100/1m", &p)
-	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, math.MaxInt, &p)
 	if err := p.Err(KindName); err != nil {
 		return Options{}, err
 	}

@@ -81,7 +81,7 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 // and names it and the log warns with the vendor's message; every other
 // error fails the run.
 func (s *source) plan(ctx context.Context, name string) error {
-	path := "/v1/" + escapeName(name)
+	path := "/v1/" + EscapeName(name)
 	source := "GET " + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.o.BaseURL+path, nil)
 	if err != nil {
@@ -168,8 +168,8 @@ func notFound(se *httpx.StatusError) error {
 	return fmt.Errorf("%w (%s)", errPlanNotFound, b.String())
 }
 
-// escapeName escapes each segment of a resource name for the URL path.
-func escapeName(name string) string {
+// EscapeName escapes each segment of a resource name for the URL path.
+func EscapeName(name string) string {
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)

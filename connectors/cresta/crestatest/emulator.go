@@ -51,7 +51,12 @@ type Counts struct {
 	TooMany      int // 429 answers
 	Unauthorized int // 401 answers
 	Faults       int // injected faults
+	Adds         int // addScorecard requests that linked a scorecard (200)
+	Removes      int // removeScorecard requests answered 200
 }
+
+// Writes is the number of write requests answered 200.
+func (c Counts) Writes() int { return c.Adds + c.Removes }
 
 // Fault is an answer injected in place of the real one.
 type Fault struct {
@@ -105,6 +110,14 @@ func (e *Emulator) AddPlan(name string, plan json.RawMessage) {
 	e.plans[name] = plan
 }
 
+// RemovePlan deletes a plan and its links: it answers 404 from then on.
+func (e *Emulator) RemovePlan(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.plans, name)
+	delete(e.scorecards, name)
+}
+
 // AddExamplePlan stores the reference's example plan (repaired) under
 // name, with its placeholder "name": "string" set to name.
 func (e *Emulator) AddExamplePlan(name string) {
@@ -124,6 +137,29 @@ func (e *Emulator) Scorecards(plan string) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.scorecards[plan]...)
+}
+
+// LinkScorecards links scorecards to a plan, as earlier addScorecard
+// calls would have.
+func (e *Emulator) LinkScorecards(plan string, scorecards ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scorecards[plan] = append(e.scorecards[plan], scorecards...)
+}
+
+// Links returns a copy of every plan's linked scorecards, in the order
+// they were added (a scorecard added twice is listed twice); plans
+// without a link are left out.
+func (e *Emulator) Links() map[string][]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string][]string{}
+	for plan, list := range e.scorecards {
+		if len(list) > 0 {
+			out[plan] = append([]string(nil), list...)
+		}
+	}
+	return out
 }
 
 // Inject queues a fault; faults are matched in the order injected.
@@ -207,8 +243,10 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) {
 	list := e.scorecards[name]
 	if verb == "addScorecard" {
 		e.scorecards[name] = append(list, body.ScorecardName)
+		e.counts.Adds++
 	} else {
 		e.scorecards[name] = removeAll(list, body.ScorecardName)
+		e.counts.Removes++
 	}
 	e.mu.Unlock()
 	if verb == "addScorecard" {

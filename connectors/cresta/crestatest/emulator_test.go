@@ -3,6 +3,7 @@ package crestatest
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -95,5 +96,46 @@ func TestScorecardOperations(t *testing.T) {
 	}
 	if got := e.Scorecards(plan); len(got) != 0 {
 		t.Fatalf("scorecards after remove %v", got)
+	}
+}
+
+func TestLinksAndWriteCounts(t *testing.T) {
+	e := New(t, Config{})
+	e.AddExamplePlan(plan)
+	other := "customers/acme/profiles/default/coachingPlans/p2"
+	e.AddExamplePlan(other)
+	s1, s2 := "customers/acme/profiles/default/scorecards/s1", "customers/acme/profiles/default/scorecards/s2"
+	e.LinkScorecards(plan, s1)
+	// The reference does not say adding a linked scorecard is harmless:
+	// the emulator lists it twice.
+	for _, sc := range []string{s2, s1} {
+		if code, _ := call(t, e, "POST", "/v1/"+plan+":addScorecard", DefaultToken, `{"scorecardName":"`+sc+`"}`); code != 200 {
+			t.Fatalf("add %s: %d", sc, code)
+		}
+	}
+	if got := e.Links(); !reflect.DeepEqual(got, map[string][]string{plan: {s1, s2, s1}}) {
+		t.Fatalf("links %v", got)
+	}
+	// Removing takes every listing; removing what is not linked answers {}.
+	for _, p := range []string{plan, other} {
+		if code, m := call(t, e, "POST", "/v1/"+p+":removeScorecard", DefaultToken, `{"scorecardName":"`+s1+`"}`); code != 200 || len(m) != 0 {
+			t.Fatalf("remove from %s: %d %v", p, code, m)
+		}
+	}
+	if got := e.Links(); !reflect.DeepEqual(got, map[string][]string{plan: {s2}}) {
+		t.Fatalf("links after remove %v", got)
+	}
+	// The plan object never lists its scorecards.
+	if _, m := call(t, e, "GET", "/v1/"+plan, DefaultToken, ""); strings.Contains(fmt.Sprint(m), "scorecards/") {
+		t.Fatalf("GET shows links: %v", m)
+	}
+	// A refused write is not counted.
+	call(t, e, "POST", "/v1/"+plan+":addScorecard", DefaultToken, `{"scorecardName":"s3"}`)
+	if c := e.Counts(); c.Adds != 2 || c.Removes != 2 || c.Writes() != 4 {
+		t.Fatalf("counts %+v", c)
+	}
+	e.RemovePlan(plan)
+	if code, _ := call(t, e, "GET", "/v1/"+plan, DefaultToken, ""); code != 404 || len(e.Links()) != 0 {
+		t.Fatalf("removed plan: %d %v", code, e.Links())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // PutAgent stores (or replaces) agent id of client with read as its Read
@@ -125,4 +126,60 @@ func (e *Emulator) Snapshot(clientID int64) Snapshot {
 	sort.Slice(s.Skills, less(s.Skills))
 	sort.Slice(s.Services, less(s.Services))
 	return s
+}
+
+// AgentState is one agent as a push should leave it: its Read Agent keys
+// (but locked and the login times), skills by id with their proficiency
+// and services, without the ids the emulator chose.
+type AgentState struct {
+	LoginID  string
+	Fields   map[string]string
+	Skills   map[int64]int
+	Services []int64
+}
+
+// Agents returns client's well-formed agents by upper-cased login id.
+func (e *Emulator) Agents(clientID int64) map[string]AgentState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]AgentState{}
+	for _, a := range e.data.agents {
+		if a.clientID != clientID || a.listOnly != nil || a.fields == nil {
+			continue
+		}
+		s := AgentState{LoginID: a.str("loginId"), Fields: map[string]string{}, Skills: map[int64]int{}}
+		for k, v := range a.fields {
+			switch k {
+			case "loginId", "locked", "lastLogin", "lastLoginIp", "passwordLastModified", "assignedAgentSkill", "assignedService":
+				continue
+			}
+			s.Fields[k] = string(v)
+		}
+		for _, r := range a.refs("assignedAgentSkill") {
+			if r.Proficiency != nil {
+				s.Skills[r.ID] = *r.Proficiency
+			}
+		}
+		for _, r := range a.refs("assignedService") {
+			s.Services = append(s.Services, r.ID)
+		}
+		sort.Slice(s.Services, func(i, j int) bool { return s.Services[i] < s.Services[j] })
+		out[strings.ToUpper(s.LoginID)] = s
+	}
+	return out
+}
+
+// Writes counts the write requests served: every POST, PUT and DELETE of
+// the Configuration API but searches.
+func (e *Emulator) Writes() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for route, c := range e.stats.Routes {
+		if (strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PUT ") || strings.HasPrefix(route, "DELETE ")) &&
+			!strings.Contains(route, "search") && !strings.Contains(route, "login") && !strings.Contains(route, "logout") {
+			n += c
+		}
+	}
+	return n
 }

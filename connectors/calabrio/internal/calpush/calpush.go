@@ -14,8 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
@@ -94,17 +92,9 @@ func send(ctx context.Context, u Upload, body []byte, ctype string) (*httpx.Resp
 	if u.Repeatable {
 		return u.Conn.Do(ctx, http.MethodPost, u.Path, u.Query, body, ctype, "application/json")
 	}
-	for attempt := 1; ; attempt++ {
-		resp, err := u.Conn.Do(httpx.WithoutRetry(ctx), http.MethodPost, u.Path, u.Query, body, ctype, "application/json")
-		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || attempt == 3 {
-			return resp, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Duration(attempt) * time.Second):
-		}
-	}
+	return push.SendOnce(ctx, 3, func(ctx context.Context) (*httpx.Response, error) {
+		return u.Conn.Do(ctx, http.MethodPost, u.Path, u.Query, body, ctype, "application/json")
+	})
 }
 
 // DropDir is a Data Server drop folder: a directory, or a URL (s3://) of
