@@ -42,7 +42,7 @@
 //
 // # Tables
 //
-// All four tables are snapshots: each row carries snapshot_at, the run's
+// All five tables are snapshots: each row carries snapshot_at, the run's
 // clock (SourceConfig.Now) to the millisecond, and tables are partitioned
 // by it. Every batch's Input is the snapshot's identity (API, client,
 // snapshot time), so rerunning the same snapshot replaces its files and a
@@ -57,6 +57,8 @@
 //   - lv_agent_skill: List Agent Skills entries (id, name).
 //   - lv_agent_skill_assignment: Read Agent's assignedAgentSkill.
 //   - lv_agent_service_assignment: Read Agent's assignedService.
+//   - lv_agent_call_center: Get Agent Related Objects' callCenter, read
+//     only with the call_centers option (one more request per agent).
 //
 // # Rejects and merges
 //

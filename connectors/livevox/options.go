@@ -45,6 +45,8 @@ type Options struct {
 	MaxAttempts       int
 	RetryDelay        time.Duration
 	RetryBudget       int
+	// CallCenters reads each agent's related objects for its call centers.
+	CallCenters bool
 }
 
 // OptionDocs documents the kind's options.
@@ -58,6 +60,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "client_id", Doc: "LiveVox client id to list (the client query parameter); empty lists the logged-in client"},
 	{Name: "configuration_path", Default: DefaultConfigurationPath, Doc: "path of the Configuration API under base_url; add the tenant's version segment, e.g. /configuration/v6.0"},
 	{Name: "session_path", Default: DefaultSessionPath, Doc: "path of the Session API under base_url (login and logout), e.g. /session/v6.0"},
+	{Name: "call_centers", Default: "false", Doc: "also read each agent's call centers (Get Agent Related Objects: one more request per agent) into lv_agent_call_center"},
 	{Name: "page_size", Default: strconv.Itoa(DefaultPageSize), Doc: "count per list request, 1 to 1000 (the API's hard cap)"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows N/duration, comma-separated (\"5/1s,200/1m\"), or none; " +
 		"requests are spaced 5% wider than each window. LiveVox documents no limit; the default is a conservative guess"},
@@ -99,6 +102,13 @@ func ParseOptions(m map[string]string) (Options, error) {
 	}
 	if o.SessionPath, err = apiPath(m["session_path"], DefaultSessionPath); err != nil {
 		p.Add("session_path: %v", err)
+	}
+	switch v := strings.ToLower(strings.TrimSpace(m["call_centers"])); v {
+	case "", "false":
+	case "true":
+		o.CallCenters = true
+	default:
+		p.Add("call_centers must be true or false")
 	}
 	o.PageSize = apiopt.Int(m, "page_size", DefaultPageSize, 1, DefaultPageSize, &p)
 	o.MaxAttempts = apiopt.Int(m, "max_attempts", DefaultMaxAttempts, 1, 100, &p)

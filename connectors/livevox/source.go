@@ -209,6 +209,31 @@ func (s *source) agent(ctx context.Context, src string, at int64, raw []byte) er
 	}
 	s.assignments(readSrc, id, read, "assignedAgentSkill", tSkillAssign, ok)
 	s.assignments(readSrc, id, read, "assignedService", tServiceAssign, ok)
+	if s.o.CallCenters {
+		return s.callCenters(ctx, id, ok)
+	}
+	return nil
+}
+
+// callCenters reads an agent's related objects and writes its call
+// centers (its services come from Read Agent already).
+func (s *source) callCenters(ctx context.Context, id int64, agentOK bool) error {
+	resource := "agents/" + strconv.FormatInt(id, 10) + "/related"
+	body, err := s.cl.get(ctx, resource, nil)
+	if notFound(err) {
+		s.counts.agentsGone++ // deleted since its read
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("livevox: read agent related objects: %w", err)
+	}
+	src := "GET " + s.cl.path(resource)
+	rel, err := parseObj(body)
+	if err != nil {
+		s.batchers[tCallCenter].Reject(reject(src, 0, "", "", err, body))
+		return nil
+	}
+	s.assignments(src, id, rel, "callCenter", tCallCenter, agentOK)
 	return nil
 }
 

@@ -12,6 +12,7 @@ const (
 	SkillTableName         = "lv_agent_skill"
 	SkillAssignTableName   = "lv_agent_skill_assignment"
 	ServiceAssignTableName = "lv_agent_service_assignment"
+	CallCenterTableName    = "lv_agent_call_center"
 )
 
 var tsUTC = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
@@ -118,8 +119,21 @@ var ServiceAssignTable = pipeline.Table{
 	PartitionBy: "snapshot_at",
 }
 
+// CallCenterTable holds one row per agent and call center per snapshot,
+// with the call_centers option.
+var CallCenterTable = pipeline.Table{
+	Name: CallCenterTableName,
+	Doc:  "one row per agent x call center per snapshot (Get Agent Related Objects callCenter; option call_centers); key agent_id, call_center_id",
+	Schema: arrow.NewSchema([]arrow.Field{
+		snapshotAt,
+		{Name: "agent_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "call_center_id", Type: arrow.PrimitiveTypes.Int64},
+	}, nil),
+	PartitionBy: "snapshot_at",
+}
+
 // Tables are the kind's tables, in the order their batches index them.
-var Tables = []pipeline.Table{AgentTable, SkillTable, SkillAssignTable, ServiceAssignTable}
+var Tables = []pipeline.Table{AgentTable, SkillTable, SkillAssignTable, ServiceAssignTable, CallCenterTable}
 
 // Batcher indexes, in the order of Tables.
 const (
@@ -127,4 +141,5 @@ const (
 	tSkill
 	tSkillAssign
 	tServiceAssign
+	tCallCenter
 )

@@ -80,7 +80,7 @@ func Kind() pipeline.TargetKind {
 		Doc: "LiveVox Configuration API agents: upsert by login id with skills (proficiency 1-5) and services reconciled " +
 			"through their add and remove calls; deletes agents the input lacks only with delete_missing",
 		Entities: Entities(),
-		Options: append(append([]pipeline.Option{}, livevox.OptionDocs...),
+		Options: append(connOptions(),
 			pipeline.Option{Name: "delete_missing", Default: "false",
 				Doc: "delete the client's agents the input lacks (listed first in the plan)"},
 			pipeline.Option{Name: "acd_services", Doc: "comma-separated ids of the client's ACD services: any other service " +
@@ -136,4 +136,16 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 		return nil, fmt.Errorf("target %s: %w", KindName, err)
 	}
 	return &target{conn: conn, o: o, log: log}, nil
+}
+
+// connOptions are the pull kind's options a push uses: all but what only
+// a pull reads.
+func connOptions() []pipeline.Option {
+	var out []pipeline.Option
+	for _, o := range livevox.OptionDocs {
+		if o.Name != "call_centers" {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -183,3 +183,21 @@ func (e *Emulator) Writes() int {
 	}
 	return n
 }
+
+// CallCenters returns the call centers of client's well-formed agents as
+// "agent:call center" pairs, sorted.
+func (e *Emulator) CallCenters(clientID int64) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, a := range e.data.agents {
+		if a.clientID != clientID || a.listOnly != nil || a.fields == nil {
+			continue
+		}
+		for _, c := range a.callCenters {
+			out = append(out, fmt.Sprintf("%d:%d", a.id, c))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
