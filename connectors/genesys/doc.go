@@ -3,7 +3,20 @@
 // history and annotations (reference/genesys-cloud-coaching-api.md; SPEC.md
 // section 3), into four tables: gen_coaching_appointment,
 // gen_coaching_appointment_attendee, gen_coaching_appointment_status_history
-// and gen_coaching_annotation. genesystest is its API emulator.
+// and gen_coaching_annotation. Without user_ids it pulls every active user
+// of the organization, listed first (GET /api/v2/users, every page [ext])
+// into a fifth table, gen_user: id, name, email, username, state, title,
+// department, division_id, version, self_uri. genesystest is its API
+// emulator; coachingpush is the push target of the same name.
+//
+// # Users
+//
+// With user_ids the kind pulls those users' appointments. Without it, the
+// run first lists the users (the API's default filter: active users), writes
+// them to gen_user under an input of their own (so a rerun replaces them)
+// closed by a checkpoint, then pulls the appointments of all of them, in
+// chunks of users_per_request. Its output files are named for the user set
+// "all", so they are replaced whatever users come and go.
 //
 // # Requests
 //
@@ -68,7 +81,9 @@
 // ids within one appointment are merged.
 //
 // Typed columns: ISO-8601 date-times as timestamp[ms, UTC], lengthInMinutes
-// int64, booleans bool, references ({id, selfUri}) as their id. Arrays and
+// int64, booleans bool, references ({id, selfUri}) as their id. The ids of
+// attendees[] and conversations[] are also kept as lists (attendee_ids,
+// conversation_ids), so the appointments table maps onto the push target. Arrays and
 // objects whose shape the spec does not give (conversations, documents,
 // externalLinks, wfmSchedule) are kept as compact JSON strings. A record
 // missing its key (appointment or annotation id; status dateCreated or

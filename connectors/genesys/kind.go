@@ -21,8 +21,9 @@ const KindName = "genesys-coaching"
 func Kind() pipeline.Kind {
 	return pipeline.Kind{
 		Name: KindName,
-		Doc: "Genesys Cloud coaching appointments of the configured users, with their attendees, status history and " +
-			"annotations (GET /api/v2/coaching/appointments, .../statuses, .../annotations; OAuth client credentials)",
+		Doc: "Genesys Cloud coaching appointments of the configured users (without user_ids: of every active user, also written to gen_user), " +
+			"with their attendees, status history and annotations (GET /api/v2/coaching/appointments, .../statuses, .../annotations, " +
+			"GET /api/v2/users; OAuth client credentials)",
 		Tables:   Tables,
 		Options:  OptionDocs,
 		Validate: func(m map[string]string) error { _, err := ParseOptions(m); return err },
@@ -68,6 +69,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 		cells:    cells(sp.from, sp.to, o.WindowDays),
 		chunks:   chunk(o.UserIDs, o.UsersPerRequest),
 		usersKey: usersKey(o.UserIDs),
+		allUsers: len(o.UserIDs) == 0,
 		seen:     map[string]bool{},
 		pageNo:   1,
 	}
@@ -90,8 +92,12 @@ func chunk(ids []string, n int) [][]string {
 }
 
 // usersKey is a short stable name of a user set, so that jobs pulling
-// different users into one lake do not replace each other's files.
+// different users into one lake do not replace each other's files; "all"
+// for every user of the organization.
 func usersKey(ids []string) string {
+	if len(ids) == 0 {
+		return "all"
+	}
 	sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
 	return hex.EncodeToString(sum[:6])
 }

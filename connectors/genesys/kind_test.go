@@ -88,8 +88,11 @@ func TestAppointmentColumns(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, a[k], v)
 		}
 	}
-	if len(a) != len(want) {
-		t.Errorf("%d columns, want %d", len(a), len(want))
+	if fmt.Sprint(a["attendee_ids"]) != "[user-a user-b]" || fmt.Sprint(a["conversation_ids"]) != "[conv-A1]" {
+		t.Errorf("attendee_ids %#v, conversation_ids %#v", a["attendee_ids"], a["conversation_ids"])
+	}
+	if len(a) != len(want)+2 {
+		t.Errorf("%d columns, want %d", len(a), len(want)+2)
 	}
 	at := keyed(t, o.out, AttendeeTableName, "appointment_id", "user_id")
 	if at["A1|user-a"] == nil || at["A1|user-b"] == nil || len(at) != 2 {

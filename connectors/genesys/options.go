@@ -1,7 +1,6 @@
 package genesys
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -33,7 +32,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "api_url", Default: DefaultAPIURL, Doc: "API host of the Genesys Cloud region"},
 	{Name: "client_id", Doc: "OAuth client id (client credentials grant); required"},
 	{Name: "client_secret", Secret: true, Doc: "OAuth client secret; required"},
-	{Name: "user_ids", Doc: "comma-separated Genesys user ids whose appointments are pulled (wire name userIds); required"},
+	{Name: "user_ids", Doc: "comma-separated Genesys user ids whose appointments are pulled (wire name userIds); without it the kind lists the organization's active users (GET /api/v2/users), writes them to gen_user and pulls the appointments of them all"},
 	{Name: "start", Doc: "first day to pull, YYYY-MM-DD (UTC); without it the run resumes from the saved cursor less repull_days"},
 	{Name: "end", Doc: "day after the last day to pull, YYYY-MM-DD (exclusive); default: the day after the run's date"},
 	{Name: "window_days", Default: strconv.Itoa(DefaultWindowDays), Doc: "days per pulled interval; windows lie on a fixed grid of this many days from 1970-01-01, keep it fixed for a lake"},
@@ -50,7 +49,7 @@ type Options struct {
 	APIURL          string
 	ClientID        string
 	ClientSecret    pipeline.Secret
-	UserIDs         []string // sorted, unique
+	UserIDs         []string // sorted, unique; none: every user of the organization
 	Start, End      time.Time
 	WindowDays      int
 	RepullDays      int
@@ -110,7 +109,7 @@ func baseURL(m map[string]string, name, def string, p *apiopt.Problems) string {
 // splitIDs reads a comma-separated id list into a sorted set.
 func splitIDs(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil, errors.New("user_ids is required (comma-separated Genesys user ids)")
+		return nil, nil
 	}
 	var ids []string
 	for i, part := range strings.Split(s, ",") {

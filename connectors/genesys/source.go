@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/internal/httpx"
@@ -31,6 +32,7 @@ type source struct {
 	cells    []cell
 	chunks   [][]string
 	usersKey string
+	allUsers bool // list the organization's users first (no user_ids)
 
 	ci, ui, pageNo int // position: cell, user chunk, page
 	done           bool
@@ -42,6 +44,7 @@ type source struct {
 	cellBytes      int64
 
 	written, gone int64
+	listed        int // users listed (no user_ids)
 }
 
 func (s *source) Tables() []pipeline.Table { return Tables }
@@ -52,6 +55,9 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 
 // step fetches the next appointments page, or closes the current cell.
 func (s *source) step(ctx context.Context) error {
+	if s.allUsers {
+		return s.users(ctx)
+	}
 	c := s.cells[s.ci]
 	in := s.input(c)
 	if s.ui < len(s.chunks) {
@@ -76,6 +82,66 @@ func (s *source) step(ctx context.Context) error {
 	s.cellBytes = 0
 	s.ci, s.ui, s.pageNo = s.ci+1, 0, 1
 	s.done = s.ci == len(s.cells)
+	return nil
+}
+
+// users lists the organization's users into gen_user, under an input of
+// its own closed by a checkpoint, and makes their ids the user chunks.
+func (s *source) users(ctx context.Context) error {
+	s.allUsers = false
+	in := fmt.Sprintf("genesys:%s%s", s.o.APIURL, UsersPath)
+	b := s.batchers[xUser]
+	var ids []string
+	var n int64
+	for pn := 1; ; pn++ {
+		p, err := s.api.list(ctx, UsersPath, url.Values{}, pn, "")
+		if err != nil {
+			return fmt.Errorf("users page %d: %w", pn, err)
+		}
+		n += int64(p.bytes)
+		for i, raw := range p.Entities {
+			r := &s.rec
+			var id string
+			if r.Open(b.B, raw) {
+				id = r.Key(uID, "id")
+				r.Str(uName, "name")
+				r.Str(uEmail, "email")
+				r.Str(uUsername, "username")
+				r.Str(uState, "state")
+				r.Str(uTitle, "title")
+				r.Str(uDepartment, "department")
+				r.Ref(uDivisionID, "division")
+				r.Int(uVersion, "version")
+				r.Str(uSelfURI, "selfUri")
+			}
+			switch {
+			case r.Bad != nil:
+				b.Reject(reject(p, i, r.Bad, raw))
+			case slices.Contains(ids, id):
+				b.Merge()
+			default:
+				ids = append(ids, id)
+				b.Commit(len(raw))
+			}
+			if b.Full() {
+				s.queue = append(s.queue, b.Flush(in))
+			}
+		}
+		if !p.more(s.o.PageSize) {
+			break
+		}
+	}
+	if b.Pending() {
+		s.queue = append(s.queue, b.Flush(in))
+	}
+	slices.Sort(ids)
+	s.chunks = nil
+	if len(ids) > 0 {
+		s.chunks = chunk(ids, s.o.UsersPerRequest)
+	}
+	s.listed = len(ids)
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: in, Bytes: n})
+	s.queue = append(s.queue, pipeline.Batch{Checkpoint: true, Input: in})
 	return nil
 }
 
@@ -174,6 +240,7 @@ func (s *source) Report() map[string]any {
 		"pulled":               cell{s.cells[0].Start, s.cells[len(s.cells)-1].End}.interval(),
 		"appointments_written": s.written,
 		"appointments_gone":    s.gone,
+		"users_listed":         s.listed,
 	}}
 }
 

@@ -57,6 +57,15 @@ func (s *source) appointment(p *page, i int, raw json.RawMessage) (string, fate)
 			r.Fail("attendees", fmt.Errorf("not a JSON array (got %s)", jsonrow.Type(v)))
 		}
 	}
+	if r.Bad == nil {
+		b.B.SetList(aAttendeeIDs, refIDs(attendees))
+		if v, ok := r.Value("conversations"); ok && v[0] == '[' {
+			var convs []json.RawMessage
+			if json.Unmarshal(v, &convs) == nil {
+				b.B.SetList(aConversationIDs, refIDs(convs))
+			}
+		}
+	}
 	switch {
 	case r.Bad != nil:
 		b.Reject(reject(p, i, r.Bad, raw))
@@ -71,6 +80,22 @@ func (s *source) appointment(p *page, i int, raw json.RawMessage) (string, fate)
 	s.seen[id] = true
 	s.attendees(p, i, id, attendees, written)
 	return id, written
+}
+
+// refIDs lists the ids of the references ({id, selfUri}) of an array, in
+// order, once each; malformed elements are left out (an attendee's are
+// rejected in the attendee table).
+func refIDs(items []json.RawMessage) []string {
+	out := []string{}
+	for _, raw := range items {
+		var ref struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(raw, &ref) == nil && ref.ID != "" && !slices.Contains(out, ref.ID) {
+			out = append(out, ref.ID)
+		}
+	}
+	return out
 }
 
 // attendees stages the attendee links of appointment id (entity i of p):

@@ -12,11 +12,14 @@ const (
 	AttendeeTableName    = "gen_coaching_appointment_attendee"
 	StatusTableName      = "gen_coaching_appointment_status_history"
 	AnnotationTableName  = "gen_coaching_annotation"
+	UserTableName        = "gen_user"
 )
 
 var (
 	tsUTC = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
 	str   = arrow.BinaryTypes.String
+	// strList holds a list of ids.
+	strList = arrow.ListOf(arrow.BinaryTypes.String)
 )
 
 func key(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
@@ -46,12 +49,14 @@ const (
 	aExternalLinks
 	aWfmSchedule
 	aSelfURI
+	aAttendeeIDs
+	aConversationIDs
 )
 
 // AppointmentTable is one row per appointment (CoachingAppointmentResponse).
 var AppointmentTable = pipeline.Table{
 	Name: AppointmentTableName,
-	Doc:  "one row per coaching appointment, key id (GET /api/v2/coaching/appointments)",
+	Doc:  "one row per coaching appointment, key id (GET /api/v2/coaching/appointments); attendee_ids and conversation_ids list the ids of attendees[] and conversations[], so the table pushes back into the genesys-coaching target as it is",
 	Schema: arrow.NewSchema([]arrow.Field{
 		aID:                key("id", str),
 		aName:              col("name", str),
@@ -73,6 +78,8 @@ var AppointmentTable = pipeline.Table{
 		aExternalLinks:     col("external_links_json", str),
 		aWfmSchedule:       col("wfm_schedule_json", str),
 		aSelfURI:           col("self_uri", str),
+		aAttendeeIDs:       col("attendee_ids", strList),
+		aConversationIDs:   col("conversation_ids", strList),
 	}, nil),
 	PartitionBy: "date_start",
 }
@@ -148,8 +155,42 @@ var AnnotationTable = pipeline.Table{
 	PartitionBy: "date_created",
 }
 
+// Columns of gen_user.
+const (
+	uID = iota
+	uName
+	uEmail
+	uUsername
+	uState
+	uTitle
+	uDepartment
+	uDivisionID
+	uVersion
+	uSelfURI
+)
+
+// UserTable is one row per user of the organization, written when the
+// kind pulls every user (no user_ids): GET /api/v2/users [ext].
+var UserTable = pipeline.Table{
+	Name: UserTableName,
+	Doc: "one row per user of the organization, key id (GET /api/v2/users, active users; written when user_ids is not set): " +
+		"id, name, email, username, state (active, inactive, deleted), title, department, division_id, version, self_uri",
+	Schema: arrow.NewSchema([]arrow.Field{
+		uID:         key("id", str),
+		uName:       col("name", str),
+		uEmail:      col("email", str),
+		uUsername:   col("username", str),
+		uState:      col("state", str),
+		uTitle:      col("title", str),
+		uDepartment: col("department", str),
+		uDivisionID: col("division_id", str),
+		uVersion:    col("version", arrow.PrimitiveTypes.Int64),
+		uSelfURI:    col("self_uri", str),
+	}, nil),
+}
+
 // Tables are the kind's tables, in the order of the batchers.
-var Tables = []pipeline.Table{AppointmentTable, AttendeeTable, StatusTable, AnnotationTable}
+var Tables = []pipeline.Table{AppointmentTable, AttendeeTable, StatusTable, AnnotationTable, UserTable}
 
 // Batcher positions.
 const (
@@ -157,4 +198,5 @@ const (
 	xAttendee
 	xStatus
 	xAnnotation
+	xUser
 )

@@ -77,7 +77,7 @@ func TestParseOptions(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad options accepted")
 	}
-	for _, want := range []string{"client_id is required", "client_secret is required", "user_ids is required",
+	for _, want := range []string{"client_id is required", "client_secret is required",
 		"start: want a date", "rate_limit", "page_size", "api_url"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not report %q", err, want)
@@ -97,6 +97,9 @@ func TestParseOptions(t *testing.T) {
 	}
 	if _, err := ParseOptions(map[string]string{"client_id": "id", "client_secret": "s", "user_ids": "a,,b"}); err == nil {
 		t.Fatal("empty user id accepted")
+	}
+	if o, err := ParseOptions(map[string]string{"client_id": "id", "client_secret": "s"}); err != nil || o.UserIDs != nil {
+		t.Fatalf("without user_ids (every user): %+v %v", o.UserIDs, err)
 	}
 	if _, err := ParseOptions(map[string]string{"client_id": "id", "client_secret": "s", "user_ids": "a",
 		"start": "2024-02-01", "end": "2024-02-01"}); err == nil {

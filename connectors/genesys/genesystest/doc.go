@@ -10,7 +10,15 @@
 //	GET /api/v2/coaching/appointments/{appointmentId}
 //	GET /api/v2/coaching/appointments/{appointmentId}/statuses     pageNumber, pageSize
 //	GET /api/v2/coaching/appointments/{appointmentId}/annotations  pageNumber, pageSize
+//	POST /api/v2/coaching/appointments                             create (201)
+//	PATCH /api/v2/coaching/appointments/{appointmentId}            update (200)
+//	POST /api/v2/coaching/appointments/{appointmentId}/annotations create an annotation (201)
+//	GET /api/v2/users                                              the organization's users [ext]: state, pageNumber, pageSize
 //
+// Every answer carries an ININ-Correlation-Id header; an error's contextId
+// is the same id. The writes keep state (see writes.go): Appointments
+// snapshots what the organization holds and Counts.Writes counts the
+// writes carried out.
 // Lists answer the envelope of SPEC 3.3 (entities, pageSize, pageNumber,
 // total, pageCount, first/self/next/previous/lastUri); pageSize defaults to
 // 25 and is capped (400 above Config.MaxPageSize). Errors are Genesys

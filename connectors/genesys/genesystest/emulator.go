@@ -35,6 +35,9 @@ type Config struct {
 	// OmitPageCount leaves pageCount out of list envelopes, so a client
 	// must stop at an empty or short page.
 	OmitPageCount bool
+	// OnRequest, when set, sees every API request before it is served
+	// (tests hold a write in flight with it).
+	OnRequest func(*http.Request)
 }
 
 // Window allows Requests API requests in any span of length Per.
@@ -50,7 +53,19 @@ type Counts struct {
 	TooMany      int // 429 answers (limits and injected)
 	Unauthorized int // 401 answers of the API
 	Faults       int // injected faults
+	Users        int // users pages served (200)
+	Creates      int // appointments created (201)
+	Updates      int // appointments updated (200)
+
+	AnnotationsAdded int // annotations created (201)
 }
+
+// Writes is how many writes the emulator carried out.
+func (c Counts) Writes() int { return c.Creates + c.Updates + c.AnnotationsAdded }
+
+// correlationHeader carries the id of every API answer; an ErrorBody's
+// contextId is the same id [ext].
+const correlationHeader = "ININ-Correlation-Id"
 
 // Emulator is a Genesys Cloud coaching API on two httptest servers: the
 // login host (POST /oauth/token) and the API host (/api/v2/coaching/...).
@@ -65,6 +80,7 @@ type Emulator struct {
 	limits *emutest.Windows // over admitted API requests
 	faults emutest.Faults[Fault]
 	counts Counts
+	users  []User
 }
 
 // New starts an emulator; the servers close with the test.
@@ -94,6 +110,10 @@ func New(t testing.TB, cfg Config) *Emulator {
 	am.HandleFunc("GET /api/v2/coaching/appointments/{id}", e.getAppointment)
 	am.HandleFunc("GET /api/v2/coaching/appointments/{id}/statuses", e.listStatuses)
 	am.HandleFunc("GET /api/v2/coaching/appointments/{id}/annotations", e.listAnnotations)
+	am.HandleFunc("POST /api/v2/coaching/appointments", e.createAppointment)
+	am.HandleFunc("PATCH /api/v2/coaching/appointments/{id}", e.patchAppointment)
+	am.HandleFunc("POST /api/v2/coaching/appointments/{id}/annotations", e.addAnnotation)
+	am.HandleFunc("GET /api/v2/users", e.listUsers)
 	am.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not.found", "The requested resource was not found.")
 	})
@@ -133,6 +153,10 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 		e.mu.Lock()
 		e.counts.API++
 		e.mu.Unlock()
+		w.Header().Set(correlationHeader, newID())
+		if e.cfg.OnRequest != nil {
+			e.cfg.OnRequest(r)
+		}
 		if a := r.Header.Get("Accept"); a != "" && !strings.Contains(a, "application/json") && !strings.Contains(a, "*/*") {
 			writeError(w, http.StatusNotAcceptable, "not.acceptable", "The requested media type is not acceptable.")
 			return
@@ -140,7 +164,7 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 		if !e.authorized(w, r) {
 			return
 		}
-		if f := e.fault(r.URL.Path); f != nil {
+		if f := e.fault(r.Method, r.URL.Path); f != nil {
 			if f.Drop {
 				drop(w, r, next)
 				return
@@ -161,12 +185,17 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 }
 
 // writeError writes a Genesys ErrorBody (SPEC 3.3 [ext]).
+// Its contextId is the answer's correlation id.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, errorBody(status, code, msg))
+	body := errorBody(status, code, msg)
+	if id := w.Header().Get(correlationHeader); id != "" {
+		body["contextId"] = id
+	}
+	writeJSON(w, status, body)
 }
 
 func errorBody(status int, code, msg string) map[string]any {
-	return map[string]any{"message": msg, "code": code, "status": status,
+	return map[string]any{"message": msg, "code": code, "status": status, "messageWithParams": msg, "messageParams": map[string]string{},
 		"contextId": "00000000-0000-4000-8000-000000000000", "details": []any{}, "errors": []any{}}
 }
 

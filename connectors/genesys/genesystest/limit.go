@@ -17,6 +17,8 @@ type Fault struct {
 	// Path is the request path it applies to; a trailing "*" makes it a
 	// prefix, and "" matches every API request.
 	Path string
+	// Method, when set, limits the fault to requests of this method.
+	Method string
 	// After lets this many matching requests through first.
 	After int
 	// Times is how many matching requests get the fault (default 1).
@@ -35,8 +37,8 @@ func (e *Emulator) Inject(f Fault) {
 	e.faults.Add(f, f.After, f.Times)
 }
 
-func (e *Emulator) fault(path string) *Fault {
-	f, ok := e.faults.Take(func(f Fault) bool { return pathMatches(path, f.Path) })
+func (e *Emulator) fault(method, path string) *Fault {
+	f, ok := e.faults.Take(func(f Fault) bool { return pathMatches(path, f.Path) && (f.Method == "" || f.Method == method) })
 	if !ok {
 		return nil
 	}
@@ -66,6 +68,9 @@ func (e *Emulator) tooMany(w http.ResponseWriter, wait time.Duration) {
 		fmt.Sprintf("Rate limit exceeded the maximum. Retry the request in [%s] seconds", secs))
 	body["messageWithParams"] = "Rate limit exceeded the maximum. Retry the request in [%s] seconds"
 	body["messageParams"] = map[string]string{"0": secs}
+	if id := w.Header().Get(correlationHeader); id != "" {
+		body["contextId"] = id
+	}
 	writeJSON(w, http.StatusTooManyRequests, body)
 }
 
