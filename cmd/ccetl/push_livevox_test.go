@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ccetl/ccetl/connectors/livevox/livevoxtest"
 )
@@ -179,4 +182,33 @@ func readRejects(t *testing.T, lake string) string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// TestPushLiveVoxKilledMidwayResumes kills a sync with SIGKILL while its
+// twelfth write (past the ten deletes: an agent's Create or Update) is in
+// flight (LiveVox carries it out anyway), then runs it
+// again: the tenant ends as a sync never killed leaves it.
+func TestPushLiveVoxKilledMidwayResumes(t *testing.T) {
+	var n atomic.Int32
+	arrived := make(chan struct{}, 1)
+	hook := func(r *http.Request) {
+		if r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/configuration/agents") && n.Add(1) == 12 {
+			arrived <- struct{}{}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	a := lvTenant(t, 500, 20, []int64{501, 502})
+	lake := lvPull(t, a)
+	b := livevoxtest.New(t, livevoxtest.Options{OnRequest: hook})
+	b.PutSkill(lvClient, 501, "Billing", "")
+	b.PutSkill(lvClient, 502, "Spanish", "")
+	b.AddAgents(lvClient, 510, 20, []int64{501})
+	job := lvSyncJob(t, lake, b)
+	killDuringUpload(t, job, arrived)
+	if code, stdout, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("rerun after the kill: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	if !reflect.DeepEqual(b.Agents(lvClient), a.Agents(lvClient)) {
+		t.Fatalf("after kill and resume:\n%v\nwant\n%v", b.Agents(lvClient), a.Agents(lvClient))
+	}
 }
