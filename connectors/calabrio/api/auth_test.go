@@ -113,10 +113,19 @@ func TestWrongPasswordNeverPrinted(t *testing.T) {
 
 // A session that expires mid-run (after 3 requests) is renewed after its
 // 401 (or 403) and every row arrives once.
+//
+// One contact at a time, every expiry costs one re-login; with contacts in
+// flight together, requests refused together share one. (A session must
+// outlast the requests in flight: one used up by others before a refused
+// request is sent again looks like a login the server does not honour.)
 func TestSessionExpiresMidRun(t *testing.T) {
-	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
-		e := contactsEmu(t, calabriotest.Options{SessionRequests: 3, ExpiredStatus: status}, 10, 4)
-		r := mustRun(t, ContactsKind(), contactRange(e, 0, 10, "media", "true", "transcripts", "true"), nil, now)
+	for _, c := range []struct {
+		status, sessionRequests int
+		concurrency             string
+	}{{http.StatusUnauthorized, 3, "1"}, {http.StatusForbidden, 3, "1"}, {http.StatusUnauthorized, 12, "8"}, {http.StatusForbidden, 12, "8"}} {
+		status := c.status
+		e := contactsEmu(t, calabriotest.Options{SessionRequests: c.sessionRequests, ExpiredStatus: status}, 10, 4)
+		r := mustRun(t, ContactsKind(), contactRange(e, 0, 10, "media", "true", "transcripts", "true", "concurrency", c.concurrency), nil, now)
 		uniqueBy(t, rows(t, r.out, ContactTable), "id")
 		if n := len(rows(t, r.out, ContactTable)); n != 40 {
 			t.Errorf("status %d: %d contacts, want 40", status, n)
@@ -125,7 +134,9 @@ func TestSessionExpiresMidRun(t *testing.T) {
 			t.Errorf("status %d: %d media rows, want 40", status, n)
 		}
 		st := e.Stats()
-		if st.Expired == 0 || st.Logins < 2 || r.res.Report["reauths"].(int64) != int64(st.Expired) {
+		reauths := r.res.Report["reauths"].(int64)
+		shared := c.concurrency != "1" && reauths >= 1 && reauths <= int64(st.Expired)
+		if st.Expired == 0 || st.Logins < 2 || (reauths != int64(st.Expired) && !shared) {
 			t.Errorf("status %d: expired %d, logins %d, reauths %v: the session was not renewed", status, st.Expired, st.Logins, r.res.Report["reauths"])
 		}
 	}

@@ -16,6 +16,12 @@ const (
 	DefaultMediaWait     = 5 * time.Second
 	DefaultMediaMaxWait  = 60 * time.Second
 	DefaultMediaAttempts = 10
+	// DefaultConcurrency: enough contacts in flight that their media
+	// waits overlap and the rate limit, not the waits, bounds a pull. A
+	// contact with media and a transcript makes about 4 requests and
+	// waits media_wait or more between them: at 50 requests a second and
+	// waits of 5s, about 60 contacts are waiting at any time.
+	DefaultConcurrency = 64
 )
 
 // MediaFormats are the documented export formats: audio/video WEBM,
@@ -39,6 +45,7 @@ var contactOptionDocs = withConnDocs(
 	pipeline.Option{Name: "transcripts", Default: "false", Doc: "true fetches the transcript of each contact with a recording with the Transcript Export (cal_transcript); " +
 		"needs Administer Speech to Text Analytics. A transcript not available yet is counted (transcripts_unavailable), not rejected, " +
 		"and asked for again while its day is within repull_days"},
+	pipeline.Option{Name: "concurrency", Default: strconv.Itoa(DefaultConcurrency), Doc: "contacts whose media and transcript requests are in flight at once (1: one after another); rate_limit still spaces every request, and at most this many contacts' answers wait to be written in order"},
 	pipeline.Option{Name: "transcript_root_recording", Default: "false", Doc: "isRootRecording sent with the Transcript Export (false for recordings associated with an agent)"},
 )
 
@@ -55,6 +62,7 @@ type contactOptions struct {
 	MediaAttempts int
 	Transcripts   bool
 	RootRecording bool
+	Concurrency   int
 }
 
 func parseContactOptions(m map[string]string) (contactOptions, error) {
@@ -71,6 +79,7 @@ func parseContactOptions(m map[string]string) (contactOptions, error) {
 		MediaAttempts: apiopt.Int(m, "media_attempts", DefaultMediaAttempts, 1, 1000, &p),
 		Transcripts:   apiopt.Bool(m, "transcripts", &p),
 		RootRecording: apiopt.Bool(m, "transcript_root_recording", &p),
+		Concurrency:   apiopt.Int(m, "concurrency", DefaultConcurrency, 1, 1024, &p),
 	}
 	if !o.Start.IsZero() && !o.End.IsZero() && !o.End.After(o.Start) {
 		p.Add("end must be after start (end is exclusive)")

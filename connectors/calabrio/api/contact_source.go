@@ -173,17 +173,8 @@ func (s *contactSource) step(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", src, err)
 		}
 	}
-	for _, c := range found {
-		if s.o.Media {
-			if err := s.exportMedia(ctx, c, dayNo, in); err != nil {
-				return err
-			}
-		}
-		if s.o.Transcripts {
-			if err := s.transcript(ctx, c, dayNo, in); err != nil {
-				return err
-			}
-		}
+	if err := s.perContact(ctx, found, dayNo, in); err != nil {
+		return err
 	}
 	for _, bt := range s.batchers {
 		if bt.Pending() {
@@ -194,6 +185,66 @@ func (s *contactSource) step(ctx context.Context) error {
 	s.queue = append(s.queue, s.span.checkpoint(s.wi, ContactsCursor, in))
 	s.wi++
 	s.done = s.wi == len(s.span.windows)
+	return nil
+}
+
+// contactWork is what one contact's media and transcript requests found.
+type contactWork struct {
+	media      mediaResult
+	transcript transcriptResult
+	err        error
+}
+
+// perContact sends each found contact's media and transcript requests,
+// up to concurrency contacts at once (the rate limit still spaces the
+// requests), and writes the outcomes in the contacts' order, so the
+// tables are the same whatever the concurrency. At most concurrency
+// outcomes wait to be written. The first error stops the day.
+func (s *contactSource) perContact(ctx context.Context, found []contact, dayNo int32, in string) error {
+	if !s.o.Media && !s.o.Transcripts {
+		return nil
+	}
+	if s.o.Media && s.files == nil {
+		return errors.New("media: true needs a sink that stores files")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([]chan contactWork, len(found))
+	next := 0
+	start := func() {
+		i := next
+		next++
+		results[i] = make(chan contactWork, 1)
+		go func() {
+			var w contactWork
+			if s.o.Media {
+				w.media, w.err = s.exportMedia(ctx, found[i], dayNo)
+			}
+			if s.o.Transcripts && w.err == nil {
+				w.transcript, w.err = s.transcript(ctx, found[i])
+			}
+			results[i] <- w
+		}()
+	}
+	for i, c := range found {
+		for next < len(found) && next < i+s.o.Concurrency {
+			start()
+		}
+		w := <-results[i]
+		if w.err != nil {
+			cancel()
+			for j := i + 1; j < next; j++ {
+				<-results[j] // let the others stop before the sink is aborted
+			}
+			return w.err
+		}
+		if s.o.Media {
+			s.recordMedia(c, w.media, dayNo, in)
+		}
+		if s.o.Transcripts {
+			s.recordTranscript(c, w.transcript, dayNo, in)
+		}
+	}
 	return nil
 }
 

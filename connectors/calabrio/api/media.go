@@ -66,85 +66,115 @@ func perContact(err error) bool {
 	return se.StatusCode >= 400 && se.StatusCode < 500
 }
 
+// mediaResult is what the requests of one contact's media found.
+type mediaResult struct {
+	skipped     bool // the contact has no recording
+	unavailable bool // 404: the tenant has no media for it
+	notReady    bool // not prepared within media_attempts GETs
+	reject      error
+	ref         pipeline.FileRef
+	contentType string
+	gets        int
+	requestIDs  []string
+}
+
 // exportMedia prepares and downloads one contact's media into the file
-// store and writes its cal_contact_media row, or rejects it.
+// store. It only sends requests and stores the file, so several contacts'
+// media are fetched at once; recordMedia writes the outcome. An error
+// stops the run.
 //
 // Media the tenant does not have for a contact (404 "Requested contact does
 // not exist!") or does not prepare within media_attempts GETs is counted
 // in the report (media_unavailable, media_not_ready), not rejected: the
 // trailing window's repull asks again.
-func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32, in string) error {
+func (s *contactSource) exportMedia(ctx context.Context, c contact, dayNo int32) (mediaResult, error) {
+	var r mediaResult
 	if !c.hasRecording() {
-		s.mediaSkipped++ // nothing was uploaded for this contact
-		return nil
+		r.skipped = true // nothing was uploaded for this contact
+		return r, nil
 	}
-	bt := s.batcher(bMedia)
-	defer s.cut(bMedia, in)
 	path := fmt.Sprintf(MediaPathFmt, c.id)
 	q := url.Values{"type": {s.o.MediaFormat}}
-	raw := fmt.Sprintf(`{"contact_id":%d,"format":%q}`, c.id, s.o.MediaFormat)
-	reject := func(err error) error {
-		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: "GET " + path + "?type=" + s.o.MediaFormat, Record: -1, Err: err}, Raw: raw})
-		return nil
-	}
 	if _, err := s.k.do(ctx, http.MethodPost, path, q, nil, "", "application/json"); err != nil {
-		if notFound(err) {
-			s.unavailable(&s.mediaUnavailable, c.id)
-			return nil
+		switch {
+		case notFound(err):
+			r.unavailable = true
+		case perContact(err):
+			r.reject = err
+		default:
+			return r, fmt.Errorf("prepare media of contact %d: %w", c.id, err)
 		}
-		if perContact(err) {
-			return reject(err)
-		}
-		return fmt.Errorf("prepare media of contact %d: %w", c.id, err)
+		return r, nil
 	}
-	var ids []string
 	wait := s.o.MediaWait
 	for get := 1; ; get++ {
 		if err := sleepCtx(ctx, wait); err != nil {
-			return err
+			return r, err
 		}
 		wait = min(2*max(wait, time.Millisecond), s.o.MediaMaxWait)
 		ref, ct, reqID, err := s.fetchMedia(ctx, path, q, c, dayNo)
 		switch {
 		case err == nil && reqID == "" && ref.Path != "":
-			b := bt.B
-			b.SetInt(dContactID, c.id)
-			b.SetString(dFormat, s.o.MediaFormat)
-			b.SetString(dPath, ref.Path)
-			b.SetInt(dBytes, ref.Bytes)
-			b.SetString(dSHA256, ref.SHA256)
-			if ct != "" {
-				b.SetString(dContentType, ct)
-			}
-			b.SetInt(dGets, int64(get))
-			b.SetList(dRequestIDs, append([]string{}, ids...))
-			b.SetDate(dWindowDate, dayNo)
-			bt.Commit(len(raw))
-			s.mediaFiles++
-			s.mediaBytes += ref.Bytes
-			return nil
+			r.ref, r.contentType, r.gets = ref, ct, get
+			return r, nil
 		case errors.Is(err, errBodyBroken):
 			// Stream hands a body that broke off part way to the caller:
 			// download it again, spending a retry of the run's budget.
 			if berr := s.k.budget.Spend(); berr != nil {
-				return fmt.Errorf("media of contact %d: %w: %w", c.id, berr, err)
+				return r, fmt.Errorf("media of contact %d: %w: %w", c.id, berr, err)
 			}
 			continue
 		case err != nil && notFound(err):
-			s.unavailable(&s.mediaUnavailable, c.id)
-			return nil
+			r.unavailable = true
+			return r, nil
 		case err != nil && perContact(err):
-			return reject(err)
+			r.reject = err
+			return r, nil
 		case err != nil:
-			return fmt.Errorf("media of contact %d: %w", c.id, err)
+			return r, fmt.Errorf("media of contact %d: %w", c.id, err)
 		}
 		if reqID != "-" { // not ready yet
-			ids = append(ids, reqID)
+			r.requestIDs = append(r.requestIDs, reqID)
 		}
 		if get >= s.o.MediaAttempts {
-			s.unavailable(&s.mediaNotReady, c.id)
-			return nil
+			r.notReady = true
+			return r, nil
 		}
+	}
+}
+
+// recordMedia writes one contact's cal_contact_media row, rejects it, or
+// counts what the tenant did not have.
+func (s *contactSource) recordMedia(c contact, r mediaResult, dayNo int32, in string) {
+	bt := s.batcher(bMedia)
+	defer s.cut(bMedia, in)
+	raw := fmt.Sprintf(`{"contact_id":%d,"format":%q}`, c.id, s.o.MediaFormat)
+	switch {
+	case r.skipped:
+		s.mediaSkipped++
+	case r.unavailable:
+		s.unavailable(&s.mediaUnavailable, c.id)
+	case r.notReady:
+		s.unavailable(&s.mediaNotReady, c.id)
+	case r.reject != nil:
+		src := "GET " + fmt.Sprintf(MediaPathFmt, c.id) + "?type=" + s.o.MediaFormat
+		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: src, Record: -1, Err: r.reject}, Raw: raw})
+	default:
+		b := bt.B
+		b.SetInt(dContactID, c.id)
+		b.SetString(dFormat, s.o.MediaFormat)
+		b.SetString(dPath, r.ref.Path)
+		b.SetInt(dBytes, r.ref.Bytes)
+		b.SetString(dSHA256, r.ref.SHA256)
+		if r.contentType != "" {
+			b.SetString(dContentType, r.contentType)
+		}
+		b.SetInt(dGets, int64(r.gets))
+		b.SetList(dRequestIDs, append([]string{}, r.requestIDs...))
+		b.SetDate(dWindowDate, dayNo)
+		bt.Commit(len(raw))
+		s.mediaFiles++
+		s.mediaBytes += r.ref.Bytes
 	}
 }
 

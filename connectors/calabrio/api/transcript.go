@@ -26,58 +26,74 @@ func transcriptBody(ccrid int64, root bool) []byte {
 	return []byte(`{"ccrid":` + strconv.FormatInt(ccrid, 10) + `,"isRootRecording":"` + strconv.FormatBool(root) + `"}`)
 }
 
-// transcript fetches one contact's transcript (its id is the call
-// completion record id) and writes its cal_transcript row, or rejects it.
-//
-// Only a contact with a recording has a transcript: the others are not
-// asked for (transcripts_skipped_no_recording). A transcript the tenant
-// does not have (404: not transcribed yet, or never) is not a reject but a
-// count in the report (transcripts_unavailable); the trailing window's
-// repull asks for it again. Rejects are answers ccetl cannot decode.
-func (s *contactSource) transcript(ctx context.Context, c contact, dayNo int32, in string) error {
+// transcriptResult is what the Transcript Export answered for a contact.
+type transcriptResult struct {
+	skipped     bool // the contact has no recording
+	unavailable bool // 404
+	reject      error
+	raw         []byte // what the reject shows: the request or the answer
+	json        string // the transcript, compacted
+}
+
+// transcript asks for one contact's transcript. It only sends the
+// request, so several contacts' transcripts are asked for at once;
+// recordTranscript writes the outcome. An error stops the run.
+func (s *contactSource) transcript(ctx context.Context, c contact) (transcriptResult, error) {
+	var r transcriptResult
 	if !c.hasRecording() {
-		s.transcriptsSkipped++
-		return nil
+		r.skipped = true
+		return r, nil
 	}
-	bt := s.batcher(bTranscript)
-	defer s.cut(bTranscript, in)
 	body := transcriptBody(c.id, s.o.RootRecording)
-	src := "PUT " + TranscriptPath
-	reject := func(err error, raw []byte) {
-		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: src, Record: -1, Column: "", Err: err}, Raw: string(raw)})
-	}
 	resp, err := s.k.do(ctx, http.MethodPut, TranscriptPath, nil, body, "application/json; charset=UTF-8", "*/*")
 	if err != nil {
-		if notFound(err) {
-			s.unavailable(&s.transcriptsUnavailable, c.id)
-			return nil
+		switch {
+		case notFound(err):
+			r.unavailable = true
+		case perContact(err):
+			r.reject, r.raw = fmt.Errorf("ccrid %d: %w", c.id, err), body
+		default:
+			return r, fmt.Errorf("transcript of ccrid %d: %w", c.id, err)
 		}
-		if perContact(err) {
-			reject(fmt.Errorf("ccrid %d: %w", c.id, err), body)
-			return nil
-		}
-		return fmt.Errorf("transcript of ccrid %d: %w", c.id, err)
+		return r, nil
 	}
 	raw := bytes.TrimSpace(resp.Body)
 	switch {
 	case len(raw) == 0:
-		reject(fmt.Errorf("ccrid %d: %w", c.id, errEmptyTranscript), body)
-		return nil
+		r.reject, r.raw = fmt.Errorf("ccrid %d: %w", c.id, errEmptyTranscript), body
+		return r, nil
 	case !json.Valid(raw):
-		reject(fmt.Errorf("ccrid %d: %w", c.id, errTranscriptJSON), raw)
-		return nil
+		r.reject, r.raw = fmt.Errorf("ccrid %d: %w", c.id, errTranscriptJSON), raw
+		return r, nil
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
 		buf.Reset()
 		buf.Write(raw)
 	}
-	b := bt.B
-	b.SetInt(tCCRID, c.id)
-	b.SetBool(tIsRoot, s.o.RootRecording)
-	b.SetString(tTranscriptJSON, buf.String())
-	b.SetDate(tWindowDate, dayNo)
-	bt.Commit(len(raw))
-	s.transcripts++
-	return nil
+	r.json, r.raw = buf.String(), raw
+	return r, nil
+}
+
+// recordTranscript writes one contact's cal_transcript row, rejects it,
+// or counts it as not available.
+func (s *contactSource) recordTranscript(c contact, r transcriptResult, dayNo int32, in string) {
+	bt := s.batcher(bTranscript)
+	defer s.cut(bTranscript, in)
+	switch {
+	case r.skipped:
+		s.transcriptsSkipped++
+	case r.unavailable:
+		s.unavailable(&s.transcriptsUnavailable, c.id)
+	case r.reject != nil:
+		bt.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: "PUT " + TranscriptPath, Record: -1, Err: r.reject}, Raw: string(r.raw)})
+	default:
+		b := bt.B
+		b.SetInt(tCCRID, c.id)
+		b.SetBool(tIsRoot, s.o.RootRecording)
+		b.SetString(tTranscriptJSON, r.json)
+		b.SetDate(tWindowDate, dayNo)
+		bt.Commit(len(r.raw))
+		s.transcripts++
+	}
 }

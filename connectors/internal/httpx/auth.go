@@ -17,10 +17,15 @@ import (
 //
 // The Client calls Apply on its own clone of every attempt, possibly from
 // several goroutines at once. After a 401 (or a 403 with
-// Config.ReauthOn403) it calls Refresh once and retries the request once;
-// a second refusal is final. Refresh is never called concurrently with
-// itself: when several requests are refused together, one refreshes and the
-// others retry with the new credentials.
+// Config.ReauthOn403) it calls Refresh and retries the request. Credentials
+// that never got an answer (a login the server refuses to honour) are
+// given one refresh: a request refused again with fresh credentials gets
+// a final refusal. Credentials that worked and then were refused (an
+// expired session) are refreshed again, up to maxReauths times for one
+// request: requests in flight together may use up a short session before
+// a refused one is sent again. Refresh is never called concurrently with
+// itself: when several requests are refused together, one refreshes and
+// the others retry with the new credentials.
 //
 // c is the same Client without authentication (same limiter, retries, logs
 // and counters), for logging in.
@@ -102,6 +107,10 @@ func NewSessionAuth(login LoginFunc, logout LogoutFunc) *SessionAuth {
 
 const expirySkew = 30 * time.Second
 
+// maxReauths bounds the refreshes one request may cause after sessions
+// that worked.
+const maxReauths = 10
+
 // Apply logs in if there is no live session and sets the session header.
 func (a *SessionAuth) Apply(req *http.Request, c *Client) error {
 	a.mu.Lock()
@@ -151,6 +160,36 @@ type authState struct {
 	a   Authenticator
 	mu  sync.Mutex
 	gen atomic.Uint64
+	// ok is one more than the latest generation that got an answer (0:
+	// none yet).
+	ok atomic.Uint64
+}
+
+// worked notes that credentials of generation gen got an answer.
+func (s *authState) worked(gen uint64) {
+	for {
+		cur := s.ok.Load()
+		if cur > gen || s.ok.CompareAndSwap(cur, gen+1) {
+			return
+		}
+	}
+}
+
+// refreshes counts one request's refreshes: after credentials that
+// worked, and after credentials that never got an answer.
+type refreshes struct{ worked, fresh int }
+
+// mayRefresh says whether a request refused with credentials of
+// generation gen may refresh them and go again: once after credentials
+// that never worked (a second such refusal is final), up to maxReauths
+// times after credentials that worked.
+func (s *authState) mayRefresh(gen uint64, n *refreshes) bool {
+	if s.ok.Load() > gen {
+		n.worked++
+		return n.worked <= maxReauths
+	}
+	n.fresh++
+	return n.fresh <= 1
 }
 
 func (s *authState) refresh(ctx context.Context, gen uint64, c *Client, st *counters) error {

@@ -96,7 +96,8 @@ func TestUnauthorizedReauthenticatesOnce(t *testing.T) {
 	}
 }
 
-// A second 401 after re-authenticating is final and permanent.
+// A 401 again with fresh credentials that never got an answer is final
+// and permanent.
 func TestUnauthorizedTwiceIsPermanent(t *testing.T) {
 	v := newVendor(t, 1<<40, 401) // no session is ever accepted
 	c, _ := newTestClient(t, Config{Auth: v.auth()})

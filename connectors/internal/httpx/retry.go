@@ -52,7 +52,7 @@ func (c *Client) send(req *http.Request, m mode) (result, error) {
 	if m == modeWhole {
 		rt = c.whole
 	}
-	retries, reauthed := 0, false
+	retries, reauths := 0, refreshes{}
 	c.budget.request()
 	for attempt := 1; ; attempt++ {
 		r, gen, err := c.prepare(req, getBody, size, attempt)
@@ -86,10 +86,13 @@ func (c *Client) send(req *http.Request, m mode) (result, error) {
 			c.stats.tooMany.Add(1)
 		}
 		if status < 400 {
+			if c.auth != nil {
+				c.auth.worked(gen)
+			}
 			return result{resp: resp, body: body, attempts: attempt}, nil
 		}
-		if c.auth != nil && !reauthed && (status == http.StatusUnauthorized || (status == http.StatusForbidden && c.reauth403)) {
-			reauthed = true
+		if c.auth != nil && (status == http.StatusUnauthorized || (status == http.StatusForbidden && c.reauth403)) &&
+			c.auth.mayRefresh(gen, &reauths) {
 			err := c.auth.refresh(ctx, gen, c.noAuth, c.stats)
 			if err == nil {
 				discard(resp)
