@@ -3,10 +3,8 @@ package planpush
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/ccetl/ccetl/connectors/cresta"
@@ -54,17 +52,9 @@ func (t *target) send(ctx context.Context, c pipeline.Change, j pipeline.Journal
 	} else {
 		resp, err = do(ctx)
 	}
-	se, refused := errors.AsType[*httpx.StatusError](err)
 	switch {
-	case refused && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
-		res.RequestID = se.RequestID
-		o.Status, o.Code, o.Message = pipeline.StatusFailed, se.Code, se.Message
-		if o.Code == "" {
-			o.Code = strconv.Itoa(se.StatusCode)
-		}
-		if o.Message == "" {
-			o.Message = http.StatusText(se.StatusCode)
-		}
+	case push.Refused(err):
+		res.RequestID, _ = push.FailedBy(err, &o)
 	case err != nil && op == opAdd:
 		return fmt.Errorf("%s %s to %s (it may or may not be linked; the change stays pending): %w",
 			op, c.Wire[wScorecard], c.Wire[wPlan], err)

@@ -113,12 +113,7 @@ func (t *target) send(ctx context.Context, c pipeline.Change, created map[string
 	case errors.Is(err, httpx.ErrRetryBudgetExhausted) || !isStatus || se.StatusCode == http.StatusUnauthorized:
 		return res, err
 	default:
-		res.RequestID = se.RequestID
-		o.Status, o.TargetID = pipeline.StatusFailed, ""
-		o.Code, o.Message = se.Code, se.Message
-		if o.Code == "" {
-			o.Code = strconv.Itoa(se.StatusCode)
-		}
+		res.RequestID, _ = push.FailedBy(err, &o)
 		res.Outcomes = []pipeline.Outcome{o}
 		return res, nil
 	}

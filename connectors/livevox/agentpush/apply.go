@@ -217,22 +217,12 @@ func (t *target) create(ctx context.Context, p *pipeline.Plan, c pipeline.Change
 }
 
 // refusal fills o with LiveVox's answer when err is a refusal of the
-// request (a 4xx but 429): the change failed, the push goes on.
+// request: the change failed, the push goes on.
 func refusal(err error, o *pipeline.Outcome, res *pipeline.BatchResult) bool {
-	se, ok := errors.AsType[*httpx.StatusError](err)
-	if !ok || se.StatusCode < 400 || se.StatusCode >= 500 || se.StatusCode == http.StatusTooManyRequests {
+	if !push.Refused(err) {
 		return false
 	}
-	o.Status = pipeline.StatusFailed
-	o.Code = strconv.Itoa(se.StatusCode)
-	if se.Code != "" {
-		o.Code += "/" + se.Code
-	}
-	o.Message = se.Message
-	if o.Message == "" {
-		o.Message = http.StatusText(se.StatusCode)
-	}
-	res.RequestID = se.RequestID
+	res.RequestID, _ = push.FailedBy(err, o)
 	return true
 }
 

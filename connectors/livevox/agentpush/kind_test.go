@@ -216,7 +216,7 @@ func TestRefusalIsARowResult(t *testing.T) {
 	for seq, o := range j.Outcomes {
 		switch {
 		case o.Status == pipeline.StatusFailed && p.Changes[seq].Key == "GEN900|113":
-			if o.Code != "400/202" || !strings.Contains(o.Message, "incorrect service type") {
+			if o.Code != "202" || !strings.Contains(o.Message, "incorrect service type") {
 				t.Errorf("refusal: %+v", o)
 			}
 			failed++

@@ -4,7 +4,6 @@ package calpush
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
@@ -58,13 +56,12 @@ func Send(ctx context.Context, u Upload, j pipeline.Journal) error {
 	}
 	res := pipeline.BatchResult{Entity: u.Entity, Request: fmt.Sprintf("POST %s (%s)", u.Path, u.What)}
 	resp, err := send(ctx, u, body, ctype)
-	var se *httpx.StatusError
 	switch {
-	case errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests:
-		res.RequestID = se.RequestID
+	case push.Refused(err):
 		for _, c := range u.Batch {
-			res.Outcomes = append(res.Outcomes, pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusFailed,
-				Code: strconv.Itoa(se.StatusCode), Message: se.Message})
+			o := pipeline.Outcome{Seq: c.Seq}
+			res.RequestID, _ = push.FailedBy(err, &o)
+			res.Outcomes = append(res.Outcomes, o)
 		}
 		return j.Ack(ctx, res)
 	case err != nil && u.Repeatable:
