@@ -24,7 +24,16 @@ type ledger struct {
 	job     string
 	entries map[string]pipeline.LedgerEntry // entity + "\x00" + key
 	docs    []string
+	// vers are the versions of the documents this run wrote, so that
+	// acknowledging a batch rewrites its pending document without reading
+	// it back.
+	vers map[string]string
 }
+
+// foldAt is the number of documents from which a finished apply folds
+// them into one: folding rewrites every entry, so it is not done after
+// every run.
+const foldAt = 64
 
 // ledgerDoc is one batch's document (or, folded, all of an entity's): the
 // records' keys with their hashes and target ids in parallel lists, the
@@ -117,10 +126,14 @@ func (l *ledger) Lookup(entity, key string) (pipeline.LedgerEntry, bool) {
 	return e, ok
 }
 
-// put writes one batch's document (over its pending form when it exists).
+// put writes one batch's document (over its pending form when this run
+// wrote it). An acknowledged document's entries are also remembered for
+// the fold; a pending one's matter only to the next run, which reads it.
 func (l *ledger) put(ctx context.Context, name string, d ledgerDoc) error {
-	if err := d.each(func(k string, e pipeline.LedgerEntry) { l.entries[d.Entity+"\x00"+k] = e }); err != nil {
-		return err
+	if !d.Pending {
+		if err := d.each(func(k string, e pipeline.LedgerEntry) { l.entries[d.Entity+"\x00"+k] = e }); err != nil {
+			return err
+		}
 	}
 	if l.store == nil {
 		return nil
@@ -130,17 +143,18 @@ func (l *ledger) put(ctx context.Context, name string, d ledgerDoc) error {
 		return err
 	}
 	key := ledgerPrefix(l.job) + name + ".json"
-	_, ver, err := l.store.Get(ctx, key)
-	switch {
-	case errors.Is(err, pipeline.ErrStateNotFound):
-		ver = ""
+	ver, ok := l.vers[key]
+	if !ok {
 		l.docs = append(l.docs, key)
-	case err != nil:
+	}
+	nv, err := l.store.Put(ctx, key, data, ver)
+	if err != nil {
 		return fmt.Errorf("push ledger %s: %w", key, err)
 	}
-	if _, err := l.store.Put(ctx, key, data, ver); err != nil {
-		return fmt.Errorf("push ledger %s: %w", key, err)
+	if l.vers == nil {
+		l.vers = map[string]string{}
 	}
+	l.vers[key] = nv
 	return nil
 }
 
@@ -152,25 +166,30 @@ func (l *ledger) drop(entity string, keys []string) {
 	}
 }
 
-// fold rewrites every ledger document as one, named after the run so that
+// fold rewrites every ledger document as one once there are foldAt or
+// more, named after the run so that
 // later runs' documents still sort after it, then deletes the others.
 func (l *ledger) fold(ctx context.Context, runID string) error {
-	if l.store == nil || len(l.docs) < 2 {
+	if l.store == nil || len(l.docs) < foldAt {
 		return nil
 	}
+	// one document per entity for the acknowledged entries, one for those
+	// still pending (a batch an earlier run was sending when it stopped)
 	byEntity := map[string]*ledgerDoc{}
 	for _, k := range slices.Sorted(maps.Keys(l.entries)) {
 		entity, key, _ := strings.Cut(k, "\x00")
-		d := byEntity[entity]
+		e := l.entries[k]
+		group := fmt.Sprint(entity, "\x00", e.Pending)
+		d := byEntity[group]
 		if d == nil {
-			d = &ledgerDoc{Entity: entity}
-			byEntity[entity] = d
+			d = &ledgerDoc{Entity: entity, Pending: e.Pending}
+			byEntity[group] = d
 		}
-		d.add(key, l.entries[k], true)
+		d.add(key, e, true)
 	}
 	var docs []ledgerDoc
-	for _, entity := range slices.Sorted(maps.Keys(byEntity)) {
-		docs = append(docs, *byEntity[entity])
+	for _, group := range slices.Sorted(maps.Keys(byEntity)) {
+		docs = append(docs, *byEntity[group])
 	}
 	data, err := json.Marshal(docs)
 	if err != nil {

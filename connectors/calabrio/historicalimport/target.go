@@ -5,9 +5,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	calapi "github.com/ccetl/ccetl/connectors/calabrio/api"
@@ -25,8 +25,6 @@ func (t *target) Close() error {
 	t.conn.Close()
 	return nil
 }
-
-var periodRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 
 // Plan makes a send of every valid interval not acknowledged before with
 // the same content; one in flight when a run stopped is sent again (an
@@ -61,12 +59,11 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		}
 	}
 	if p, ok := w["period"]; ok {
-		m := periodRE.FindStringSubmatch(p)
-		if m == nil {
+		norm, ok := period(p)
+		if !ok {
 			return nil, fmt.Errorf("field period: not HH:MM (24-hour)")
 		}
-		h, _ := strconv.Atoi(m[1])
-		w["period"] = fmt.Sprintf("%02d:%s", h, m[2])
+		w["period"] = norm
 	}
 	for _, k := range []string{"serviceLevel", "occupancyRatio"} {
 		if n, err := strconv.Atoi(w[k]); w[k] != "" && (err != nil || n < 0 || n > 100) {
@@ -144,4 +141,21 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: path, Query: q, Entity: "intervals", Batch: batch,
 		Parts:      []push.Part{{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)}},
 		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire["date"])}, j)
+}
+
+// period reads H:MM or HH:MM (00:00 to 23:59) and writes HH:MM.
+func period(p string) (string, bool) {
+	h, m, ok := strings.Cut(p, ":")
+	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
+		return "", false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || h[0] == '+' || h[0] == '-' || m[0] == '+' || m[0] == '-' || hh > 23 || mm > 59 {
+		return "", false
+	}
+	if len(h) == 2 {
+		return p, true
+	}
+	return "0" + p, true
 }

@@ -2,6 +2,8 @@ package push
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -42,40 +44,80 @@ type SendPlanner struct {
 
 // Plan makes one change per record, in order: invalid (with the reason),
 // skip (the ledger) or send. A key given twice makes the second invalid.
+// Records are checked, written and hashed on every core (Wire, Key and
+// Hash must be safe to call at once); keys are then judged in order.
 func (s SendPlanner) Plan(recs []pipeline.Record, led pipeline.Ledger) *pipeline.Plan {
-	p := &pipeline.Plan{CreatedAt: time.Now().UTC()}
-	seen := map[string]string{}
-	for _, r := range recs {
-		c := pipeline.Change{Seq: len(p.Changes), Entity: s.Entity.Name, Origin: r.Origin}
-		err := Check(s.Entity, r.Values)
-		var wire map[string]string
-		if err == nil {
-			wire, err = s.Wire(r.Values)
+	type prepared struct {
+		wire map[string]string
+		key  string
+		hash string
+		err  error
+	}
+	prep := make([]prepared, len(recs))
+	each(len(recs), func(i int) {
+		r := &prep[i]
+		r.err = Check(s.Entity, recs[i].Values)
+		if r.err == nil {
+			r.wire, r.err = s.Wire(recs[i].Values)
 		}
-		if err != nil {
-			c.Action, c.Reason = pipeline.ActionInvalid, err.Error()
+		if r.err != nil {
+			return
+		}
+		r.key = s.Key(r.wire)
+		if s.Hash != nil {
+			r.hash = s.Hash(r.wire)
+		} else {
+			r.hash = Hash(r.wire)
+		}
+	})
+	p := &pipeline.Plan{CreatedAt: time.Now().UTC(), Changes: make([]pipeline.Change, 0, len(recs))}
+	seen := make(map[string]string, len(recs))
+	for i, r := range recs {
+		c := pipeline.Change{Seq: len(p.Changes), Entity: s.Entity.Name, Origin: r.Origin}
+		pr := prep[i]
+		if pr.err != nil {
+			c.Action, c.Reason = pipeline.ActionInvalid, pr.err.Error()
 			p.Changes = append(p.Changes, c)
 			continue
 		}
-		c.Key = s.Key(wire)
+		c.Key = pr.key
 		if first, dup := seen[c.Key]; dup {
 			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("%s appears twice in the input (first at %s)", c.Key, first)
 			p.Changes = append(p.Changes, c)
 			continue
 		}
 		seen[c.Key] = r.Origin
-		c.Wire, c.Action = wire, pipeline.ActionSend
-		if s.Hash != nil {
-			c.Hash = s.Hash(wire)
-		} else {
-			c.Hash = Hash(wire)
-		}
+		c.Wire, c.Action, c.Hash = pr.wire, pipeline.ActionSend, pr.hash
 		if e, ok := led.Lookup(s.Entity.Name, c.Key); ok {
-			if reason, skip := s.Skip(wire, c.Hash, e); skip {
+			if reason, skip := s.Skip(pr.wire, c.Hash, e); skip {
 				c.Action, c.Reason = pipeline.ActionSkip, reason
 			}
 		}
 		p.Changes = append(p.Changes, c)
 	}
 	return p
+}
+
+// each calls f(i) for i in [0, n) on every core, in chunks of at least
+// 1024 (fewer are not worth a goroutine).
+func each(n int, f func(i int)) {
+	const chunk = 1024
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min(n, (w+1)*per)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

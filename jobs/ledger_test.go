@@ -1,0 +1,70 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/ccetl/ccetl/jobs/state"
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// The ledger keeps one document per batch, pending then acknowledged,
+// and folds them into one once there are foldAt; what a run acknowledged
+// and what it left pending read back the same before and after the fold.
+func TestLedgerDocumentsAndFold(t *testing.T) {
+	ctx := context.Background()
+	dir, err := state.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	led, err := loadLedger(ctx, dir, "job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, outcomes: map[int]pipeline.Outcome{}, log: discardInfo{}}
+	for i := range foldAt {
+		c := pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i), TargetID: fmt.Sprint(i)}
+		j.plan.Changes = append(j.plan.Changes, c)
+		if err := j.Begin(ctx, "e", []pipeline.Change{c}); err != nil {
+			t.Fatal(err)
+		}
+		if i == foldAt-1 {
+			break // the last batch stays pending, as in a run killed while sending it
+		}
+		if err := j.Ack(ctx, pipeline.BatchResult{Entity: "e", Request: "r", Outcomes: []pipeline.Outcome{{Seq: i, Status: pipeline.StatusSent}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		l, err := loadLedger(ctx, dir, "job")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := l.Lookup("e", "k3"); !ok || e.Pending || e.Hash != "h3" || e.TargetID != "3" || e.RunID != "run1" {
+			t.Errorf("%s: k3 is %+v, %v", when, e, ok)
+		}
+		if e, ok := l.Lookup("e", fmt.Sprint("k", foldAt-1)); !ok || !e.Pending {
+			t.Errorf("%s: the batch in flight is %+v, %v; want pending", when, e, ok)
+		}
+	}
+	check("before the fold")
+	if len(led.docs) != foldAt {
+		t.Fatalf("%d documents, want one per batch (%d)", len(led.docs), foldAt)
+	}
+	// the apply of a second run folds everything, the pending mark included
+	led2, _ := loadLedger(ctx, dir, "job")
+	if err := led2.fold(ctx, "run2"); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := dir.List(ctx, ledgerPrefix("job"))
+	if len(keys) != 1 {
+		t.Fatalf("%d documents after the fold, want 1", len(keys))
+	}
+	check("after the fold")
+}
+
+type discardInfo struct{}
+
+func (discardInfo) Info(string, ...any) {}
