@@ -168,6 +168,11 @@ type RunInfo struct {
 	Inputs []InputInfo
 	Tables []Table
 	Stats  map[string]TableStats
+	// Cursors are the source's positions once this commit holds: a
+	// checkpoint's cursors, or at Close those the source reports
+	// (CursorReporter); nil when it reports none. A sink that can store
+	// them in the same atomic step as the data does.
+	Cursors map[string]string
 }
 
 // CommitResult is what a sink made visible.

@@ -143,7 +143,11 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 	if r, ok := src.(Reporter); ok {
 		res.Report = r.Report()
 	}
-	commit, err := sink.Close(ctx, RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: res.Inputs, Tables: src.Tables(), Stats: res.Tables})
+	info := RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: res.Inputs, Tables: src.Tables(), Stats: res.Tables}
+	if r, ok := src.(CursorReporter); ok {
+		info.Cursors = r.Cursors()
+	}
+	commit, err := sink.Close(ctx, info)
 	if err != nil {
 		return res, abort(ctx, sink, fmt.Errorf("commit: %w", err))
 	}
@@ -198,7 +202,8 @@ func checkpoint(ctx context.Context, b Batch, src Source, sink Sink, ctr *Counte
 				b.Input, name, s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged)
 		}
 	}
-	commit, err := cp.Checkpoint(ctx, RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: done, Tables: src.Tables(), Stats: stats})
+	commit, err := cp.Checkpoint(ctx, RunInfo{RunID: opts.RunID, Kind: opts.Kind, Inputs: done, Tables: src.Tables(), Stats: stats,
+		Cursors: b.Cursors})
 	if err != nil {
 		return fmt.Errorf("checkpoint after %s: %w", b.Input, err)
 	}

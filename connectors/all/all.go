@@ -16,6 +16,7 @@ import (
 	"github.com/ccetl/ccetl/connectors/cresta/planpush"
 	"github.com/ccetl/ccetl/connectors/genesys"
 	"github.com/ccetl/ccetl/connectors/genesys/coachingpush"
+	"github.com/ccetl/ccetl/connectors/iceberg"
 	"github.com/ccetl/ccetl/connectors/livevox"
 	"github.com/ccetl/ccetl/connectors/livevox/agentpush"
 	"github.com/ccetl/ccetl/connectors/local"
@@ -54,6 +55,9 @@ func Registry(getenv func(string) string) *pipeline.Registry {
 	r.AddTarget(planpush.Kind())
 	r.AddSink(local.SinkKind())
 	r.AddSink(s3.SinkKind(getenv))
+	for _, k := range iceberg.SinkKinds(getenv) {
+		r.AddSink(k)
+	}
 	r.AddRemote("s3", s3.NewRemote(getenv))
 	return r
 }

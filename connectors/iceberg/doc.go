@@ -1,0 +1,53 @@
+// Package iceberg writes ccetl tables as Apache Iceberg tables (format
+// version 2) through a SQL catalog: SQLite in a file (the default, no
+// server) or PostgreSQL. The warehouse is a local directory
+// (iceberg:///dir) or an S3 prefix (iceberg+s3://bucket/prefix).
+//
+// # Tables
+//
+// Every ccetl table becomes <namespace>.<table> with the same columns; field
+// ids are given when the table is created and kept. A dated table is
+// partitioned by day(<partition column>). A column added to a ccetl table is
+// added to the Iceberg table when a run opens it; a column whose type
+// changed fails the run before anything is written, naming the column.
+//
+// # Commits
+//
+// Data files are written as batches arrive, under the table's data folder,
+// and listed by no snapshot until the commit. Each commit (Close, or a
+// Checkpoint of an API pull) makes one new snapshot per table, swapped in
+// by one catalog transaction, so a reader sees the table before or after
+// it, never between. A failed commit removes the files it wrote; a killed
+// process leaves files no snapshot lists (invisible; removable by orphan
+// file cleanup). Commits of different tables are separate: the SQL catalog
+// has no multi-table transaction.
+//
+// Each snapshot's summary carries the run (ccetl.run-id, ccetl.run-key,
+// ccetl.kind), the inputs complete at the commit (ccetl.inputs), whether it
+// is the run's last commit (ccetl.final), the source's cursors that hold
+// once it is committed (ccetl.cursors), and the rejects file of the commit
+// (ccetl.rejects, ccetl.rejected-rows). Rejects are JSON lines, as in the
+// Parquet lake, written under <table>/rejects/ before the commit that names
+// them; the table property ccetl.rejects.<run key> names the last one.
+//
+// # Write modes
+//
+//   - append adds the run's rows.
+//   - replace (the default) also removes the data files an earlier run
+//     wrote for the same inputs, in the same snapshot: data file names
+//     begin their write id with the input key (pipeline.InputKey), so the
+//     commit finds them. Files this run committed at an earlier checkpoint
+//     are kept.
+//   - merge removes every earlier row whose key the run wrote again:
+//     copy-on-write. Files that may hold such a key (pruned by partition
+//     and column bounds) are read, the matching rows dropped, and the rest
+//     written to new files; the new snapshot swaps them in with the run's
+//     rows. Copy-on-write keeps tables readable by every engine without
+//     delete files and keeps reads fast; its cost is rewriting the touched
+//     files, which for windowed pulls are mostly the recent days' files.
+//     With an order column (an updated_at-like timestamp, date or integer)
+//     a key keeps its newest version: a stored row newer than the run's
+//     stays and the run's rows of that key go; a key written twice in one
+//     commit keeps its newest row (the run's own files are rewritten).
+//     Without one, the run's rows are the newest version of their keys.
+package iceberg

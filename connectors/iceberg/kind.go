@@ -1,0 +1,45 @@
+package iceberg
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// SinkKinds registers Iceberg outputs: iceberg:///dir (a warehouse in a
+// local directory) and iceberg+s3://bucket/prefix (a warehouse in S3).
+// getenv (nil: none) supplies the S3 settings the options leave unset.
+func SinkKinds(getenv func(string) string) []pipeline.SinkKind {
+	validate := func(opts map[string]string) error { _, err := ParseOptions(opts, nil); return err }
+	open := func(ctx context.Context, sc pipeline.SinkConfig) (pipeline.Sink, error) {
+		return Open(ctx, sc, getenv)
+	}
+	return []pipeline.SinkKind{
+		{Scheme: "iceberg", Doc: "Apache Iceberg tables, warehouse in a local directory (iceberg:///dir)",
+			Options: OptionDocs, Validate: validate, Open: open},
+		{Scheme: "iceberg+s3", Doc: "Apache Iceberg tables, warehouse in S3 (iceberg+s3://bucket/prefix)",
+			Options: OptionDocs, Validate: validate, Open: open},
+	}
+}
+
+// Open opens the sink a SinkConfig describes.
+func Open(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string) (*Sink, error) {
+	opts, err := ParseOptions(sc.Options, getenv)
+	if err != nil {
+		return nil, err
+	}
+	wh, err := ParseURL(sc.URL)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := openCatalog(ctx, wh, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewSink(ctx, cat, sc.Tables, sc.RunKey, opts)
+	if err != nil {
+		return nil, errors.Join(err, cat.Close())
+	}
+	return s, nil
+}

@@ -1,0 +1,316 @@
+package iceberg
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+	"github.com/google/uuid"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// maxOpenWriters bounds the inputs being written at once; the least
+// recently used input's files are finished past it.
+const maxOpenWriters = 4
+
+// Sink writes every ccetl table into an Iceberg table of a catalog. Data
+// files are written as batches arrive; they become visible only when a
+// commit (Checkpoint or Close) moves the table to a snapshot that lists
+// them, one catalog commit per table.
+type Sink struct {
+	cat    *sqlCatalog
+	opts   Options
+	runKey string
+	tables map[string]*tableState
+	ctx    context.Context // the writers' context: canceled by Abort
+	cancel context.CancelFunc
+	tick   int64
+	done   bool
+
+	result    pipeline.CommitResult
+	committed map[string]bool // data files this run committed
+	commits   int
+}
+
+// tableState is what the sink holds for one table between commits.
+type tableState struct {
+	t      pipeline.Table
+	tbl    *table.Table
+	schema *arrow.Schema // t.Schema with the Iceberg field ids
+	mode   Mode
+	key    []string
+	order  string                  // merge: the order column, "" for none
+	open   map[string]*inputWriter // by input key
+	files  []iceberg.DataFile      // finished and not yet committed
+	// merge: earlier rows rewritten without the keys written again
+	rewritten []iceberg.DataFile
+	inputs    map[string]bool // input keys written since the last commit
+	keys      *keySet         // merge: keys written since the last commit
+	received  int64           // rows written since the last commit
+	rej       *rejects
+}
+
+// NewSink opens the tables of a run in cat, creating or evolving them. The
+// sink owns cat and closes it when done.
+func NewSink(ctx context.Context, cat *sqlCatalog, tables []pipeline.Table, runKey string, opts Options) (*Sink, error) {
+	if runKey == "" {
+		return nil, errors.New("iceberg sink: empty run key")
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Sink{cat: cat, opts: opts, runKey: runKey, tables: map[string]*tableState{}, ctx: wctx, cancel: cancel,
+		committed: map[string]bool{}, result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
+	var errs []error
+	for _, t := range tables {
+		ts, err := s.openTable(ctx, t)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.tables[t.Name] = ts
+	}
+	if err := errors.Join(errs...); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sink) openTable(ctx context.Context, t pipeline.Table) (*tableState, error) {
+	ts := &tableState{t: t, mode: s.opts.mode(t.Name), open: map[string]*inputWriter{}, inputs: map[string]bool{}}
+	if ts.mode == Merge {
+		ts.key = s.opts.Keys[t.Name]
+		if len(ts.key) == 0 {
+			return nil, fmt.Errorf("table %s: merge needs the table's key (sink option key=%s=column)", t.Name, t.Name)
+		}
+		ts.order = s.opts.Orders[t.Name]
+		ks, err := newKeySet(t, ts.key, ts.order)
+		if err != nil {
+			return nil, err
+		}
+		ts.keys = ks
+	}
+	tbl, err := ensureTable(ctx, s.cat, s.opts.Namespace, t)
+	if err != nil {
+		return nil, err
+	}
+	ts.tbl = tbl
+	if ts.schema, err = fileSchema(tbl, t.Schema); err != nil {
+		return nil, fmt.Errorf("table %s: %w", t.Name, err)
+	}
+	return ts, nil
+}
+
+// Write hands the batch's rows to the writer of its input.
+func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
+	if s.done {
+		return errors.New("iceberg sink already closed")
+	}
+	ts, ok := s.tables[b.Table]
+	if !ok {
+		return fmt.Errorf("unknown table %q", b.Table)
+	}
+	if !b.Rec.Schema().Equal(ts.t.Schema) {
+		return fmt.Errorf("table %s: batch schema does not match the table schema", b.Table)
+	}
+	if ts.keys != nil {
+		if err := ts.keys.add(b.Rec); err != nil {
+			return fmt.Errorf("table %s: %w", b.Table, err)
+		}
+	}
+	in := pipeline.InputKey(b.Input)
+	w, err := s.writer(ts, in)
+	if err != nil {
+		return err
+	}
+	ts.inputs[in] = true
+	ts.received += b.Rec.NumRows()
+	rec := array.NewRecordBatch(ts.schema, b.Rec.Columns(), b.Rec.NumRows())
+	return w.send(ctx, rec)
+}
+
+// writer returns the open writer of an input, starting one and finishing
+// the least recently used past maxOpenWriters.
+func (s *Sink) writer(ts *tableState, in string) (*inputWriter, error) {
+	s.tick++
+	if w, ok := ts.open[in]; ok {
+		w.used = s.tick
+		return w, nil
+	}
+	var oldest *inputWriter
+	var oldTS *tableState
+	var oldKey string
+	n := 0
+	for _, o := range s.tables {
+		for k, w := range o.open {
+			n++
+			if oldest == nil || w.used < oldest.used {
+				oldest, oldTS, oldKey = w, o, k
+			}
+		}
+	}
+	if n >= maxOpenWriters {
+		if err := oldTS.finish(oldKey); err != nil {
+			return nil, err
+		}
+	}
+	w := startWriter(s.ctx, ts.tbl, ts.schema, in, s.opts.FileBytes)
+	w.used = s.tick
+	ts.open[in] = w
+	return w, nil
+}
+
+// finish ends the writer of an input and keeps its data files for commit.
+func (ts *tableState) finish(in string) error {
+	w := ts.open[in]
+	delete(ts.open, in)
+	files, err := w.close()
+	ts.files = append(ts.files, files...)
+	if err != nil {
+		return fmt.Errorf("table %s: write data files: %w", ts.t.Name, err)
+	}
+	return nil
+}
+
+// finishAll ends every open writer of the table.
+func (ts *tableState) finishAll() error {
+	var errs []error
+	for _, in := range slices.Sorted(maps.Keys(ts.open)) {
+		errs = append(errs, ts.finish(in))
+	}
+	return errors.Join(errs...)
+}
+
+// Reject keeps rejected rows for the table's next commit.
+func (s *Sink) Reject(_ context.Context, table string, rows []pipeline.Reject) error {
+	ts, ok := s.tables[table]
+	if !ok {
+		return fmt.Errorf("unknown table %q", table)
+	}
+	if ts.rej == nil {
+		ts.rej = &rejects{}
+	}
+	return ts.rej.add(table, rows)
+}
+
+// Abort stops the writers and deletes every data file not committed. It is
+// safe to call more than once.
+func (s *Sink) Abort(ctx context.Context) error {
+	if s.done {
+		return nil
+	}
+	s.done = true
+	s.cancel()
+	var errs []error
+	for _, ts := range s.tables {
+		for in := range ts.open {
+			files, _ := ts.open[in].close()
+			ts.files = append(ts.files, files...)
+		}
+		ts.open = nil
+		errs = append(errs, removeFiles(ctx, ts.tbl, ts.files))
+		ts.files = nil
+	}
+	errs = append(errs, s.cat.Close())
+	return errors.Join(errs...)
+}
+
+// inputWriter streams one input's rows of one table into data files.
+type inputWriter struct {
+	recs  chan arrow.RecordBatch
+	done  chan struct{}
+	files []iceberg.DataFile
+	err   error
+	used  int64
+}
+
+// startWriter starts writing data files named after the input: the first
+// 16 hex digits of their write id are the input key, so a later run finds
+// the files an input wrote.
+func startWriter(ctx context.Context, tbl *table.Table, sc *arrow.Schema, inputKey string, fileBytes int64) *inputWriter {
+	w := &inputWriter{recs: make(chan arrow.RecordBatch), done: make(chan struct{})}
+	id := writeID(inputKey)
+	seq := func(yield func(arrow.RecordBatch, error) bool) {
+		for r := range w.recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	go func() {
+		defer close(w.done)
+		for df, err := range table.WriteRecords(ctx, tbl, sc, seq, table.WithWriteUUID(id), table.WithTargetFileSize(fileBytes)) {
+			if err != nil {
+				w.err = err
+				return
+			}
+			w.files = append(w.files, df)
+		}
+	}()
+	return w
+}
+
+// send hands rec to the writer, which releases it.
+func (w *inputWriter) send(ctx context.Context, rec arrow.RecordBatch) error {
+	select {
+	case w.recs <- rec:
+		return nil
+	case <-w.done:
+		rec.Release()
+		if w.err != nil {
+			return w.err
+		}
+		return errors.New("iceberg writer stopped")
+	case <-ctx.Done():
+		rec.Release()
+		return ctx.Err()
+	}
+}
+
+// close ends the input and returns the files written.
+func (w *inputWriter) close() ([]iceberg.DataFile, error) {
+	close(w.recs)
+	<-w.done
+	return w.files, w.err
+}
+
+// writeID is a write id whose first 8 bytes are the input key and the rest
+// random, so every run writes new file names.
+func writeID(inputKey string) uuid.UUID {
+	var id uuid.UUID
+	k, _ := hex.DecodeString(inputKey)
+	copy(id[:8], k)
+	rand.Read(id[8:])
+	return id
+}
+
+// inputOf returns the input key a data file was written for, "" for a file
+// this sink did not name.
+func inputOf(path string) string {
+	base := path
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			base = path[i+1:]
+			break
+		}
+	}
+	// {partition:05d}-{task}-{uuid}-{count:05d}.parquet
+	var part, task int
+	var rest string
+	if n, _ := fmt.Sscanf(base, "%05d-%d-%s", &part, &task, &rest); n != 3 || len(rest) < 18 {
+		return ""
+	}
+	k := rest[0:8] + rest[9:13] + rest[14:18]
+	if _, err := hex.DecodeString(k); err != nil {
+		return ""
+	}
+	return k
+}
