@@ -27,7 +27,22 @@ func StateURL(job *Job) string {
 	if job.State != "" {
 		return job.State
 	}
-	return strings.TrimRight(job.Sink.URL, "/") + "/_state"
+	return OutputBase(job.Sink.URL) + "/_state"
+}
+
+// OutputBase is where a sink's files are, for the job state and run
+// reports beside them: the URL itself for a lake (a directory or s3://),
+// the warehouse of an Iceberg sink (iceberg:///dir is /dir,
+// iceberg+s3://bucket/prefix is s3://bucket/prefix).
+func OutputBase(sinkURL string) string {
+	u := strings.TrimRight(sinkURL, "/")
+	switch {
+	case strings.HasPrefix(u, "iceberg+"):
+		return strings.TrimPrefix(u, "iceberg+")
+	case strings.HasPrefix(u, "iceberg://"):
+		return strings.TrimPrefix(u, "iceberg://")
+	}
+	return u
 }
 
 // OpenLocalState is the StateOpener for directories.
@@ -164,6 +179,18 @@ func (s *session) onCheckpoint(i int, kind string) func(context.Context, map[str
 		}
 		return nil
 	}
+}
+
+// markDone records a backfill window as committed, after its data.
+func (s *session) markDone(ctx context.Context, w Window) error {
+	if s == nil {
+		return nil
+	}
+	s.st.MarkDone(state.Window{Start: w.Start, End: w.End})
+	if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
+		return fmt.Errorf("commit job state (the window's data is committed; the next backfill re-does it): %w", err)
+	}
+	return nil
 }
 
 func (s *session) end(ctx context.Context) error {

@@ -8,10 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ccetl/ccetl/jobs/schedule"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -164,13 +165,35 @@ func (l *loader) optionsPos(n *yaml.Node, what string) (map[string]string, map[s
 }
 
 func (l *loader) job(n *yaml.Node, job *Job) {
-	var src, srcs *yaml.Node
+	var src, srcs, sched, tz *yaml.Node
 	var sinkSeen bool
+	var scheduling []*yaml.Node // keys that need a schedule
 	l.fields(n, "job", map[string]func(*yaml.Node){
 		"name":     func(v *yaml.Node) { job.Name = l.str(v, "name") },
-		"schedule": func(v *yaml.Node) { job.Schedule = l.schedule(v) },
-		"source":   func(v *yaml.Node) { src = v },
-		"sources":  func(v *yaml.Node) { srcs = v },
+		"schedule": func(v *yaml.Node) { sched = v; job.Schedule = l.str(v, "schedule") },
+		"time_zone": func(v *yaml.Node) {
+			tz = v
+			scheduling = append(scheduling, v)
+			job.TimeZone = l.str(v, "time_zone")
+		},
+		"jitter": func(v *yaml.Node) {
+			scheduling = append(scheduling, v)
+			job.Jitter = l.duration(v, "jitter")
+		},
+		"catchup_window": func(v *yaml.Node) {
+			scheduling = append(scheduling, v)
+			job.CatchupWindow = l.duration(v, "catchup_window")
+		},
+		"overlap": func(v *yaml.Node) {
+			scheduling = append(scheduling, v)
+			o, err := schedule.ParseOverlap(l.str(v, "overlap"))
+			if err != nil {
+				l.ps.add(l.pos(v), "overlap: %v", err)
+			}
+			job.Overlap = string(o)
+		},
+		"source":  func(v *yaml.Node) { src = v },
+		"sources": func(v *yaml.Node) { srcs = v },
 		"transforms": func(v *yaml.Node) {
 			job.Transforms = l.transforms(v)
 		},
@@ -193,6 +216,7 @@ func (l *loader) job(n *yaml.Node, job *Job) {
 	if job.Name == "" {
 		l.ps.add(l.pos(n), "job: name is required")
 	}
+	l.checkSchedule(job, sched, tz, scheduling)
 	switch {
 	case src != nil && srcs != nil:
 		l.ps.add(l.pos(srcs), "job: give either source or sources, not both")
@@ -214,12 +238,35 @@ func (l *loader) job(n *yaml.Node, job *Job) {
 	}
 }
 
-func (l *loader) schedule(v *yaml.Node) string {
-	s := l.str(v, "schedule")
-	if _, err := cron.ParseStandard(s); err != nil && s != "" {
-		l.ps.add(l.pos(v), "schedule: not a valid cron expression: %v", err)
+// checkSchedule checks the schedule with its time zone, and that the keys
+// about running it come with one.
+func (l *loader) checkSchedule(job *Job, sched, tz *yaml.Node, scheduling []*yaml.Node) {
+	if sched == nil || job.Schedule == "" {
+		for _, v := range scheduling {
+			l.ps.add(l.pos(v), "this key says how a schedule runs, and the job has no schedule")
+		}
+		return
 	}
-	return s
+	if tz != nil {
+		if _, err := time.LoadLocation(job.TimeZone); err != nil || job.TimeZone == "" {
+			l.ps.add(l.pos(tz), "time_zone: %q is not a known IANA time zone (such as UTC or America/New_York)", job.TimeZone)
+			return
+		}
+	}
+	if _, err := schedule.Parse(job.Schedule, job.TimeZone); err != nil {
+		l.ps.add(l.pos(sched), "schedule: not a valid cron expression (five fields or a descriptor such as @daily or @every 15m): %v", err)
+	}
+}
+
+// duration reads a non-negative duration such as 90s, 15m or 2h.
+func (l *loader) duration(n *yaml.Node, what string) time.Duration {
+	s := l.str(n, what)
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		l.ps.add(l.pos(n), "%s must be a duration such as 90s, 15m or 2h", what)
+		return 0
+	}
+	return d
 }
 
 func (l *loader) source(n *yaml.Node) SourceSpec {

@@ -30,6 +30,15 @@ type Runner struct {
 	// State opens the job-state backend. When nil (one-shot conversions)
 	// no state is kept and no lease taken.
 	State StateOpener
+	// RunID names the job's run in its summary and run report; empty
+	// makes a new one.
+	RunID string
+	// Only, when set, runs only the sources it returns true for (by
+	// 0-based position); the others are skipped.
+	Only func(i int) bool
+	// Window, when set, is recorded in the job state as committed once
+	// every source ran without error (a backfill's checkpoint).
+	Window *Window
 }
 
 // Outcomes of a step (a source of a job).
@@ -62,6 +71,7 @@ type StepSummary struct {
 // step.
 type Summary struct {
 	Job          string                `json:"job"`
+	RunID        string                `json:"run_id,omitempty"`
 	Output       string                `json:"output"`
 	RowsIn       int64                 `json:"rows_in"`
 	RowsOut      int64                 `json:"rows_out"`
@@ -80,7 +90,10 @@ type Summary struct {
 // independent) unless the job says on_error: stop; the error joins every
 // failed source's, each naming the source.
 func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
-	sum := Summary{Job: job.Name, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
+	sum := Summary{Job: job.Name, RunID: r.RunID, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
+	if sum.RunID == "" {
+		sum.RunID = NewRunID()
+	}
 	if err := Check(job, r.Registry); err != nil {
 		return sum, err
 	}
@@ -93,7 +106,7 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	var bytes int64
 	var errs []error
 	for i, spec := range job.Sources {
-		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) {
+		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) || (r.Only != nil && !r.Only(i)) {
 			sum.Steps = append(sum.Steps, StepSummary{Source: i + 1, Kind: spec.Kind, Outcome: OutcomeSkipped})
 			continue
 		}
@@ -117,6 +130,11 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 			sum.RowsMerged += t.RowsMerged
 		}
 		sum.Files = append(sum.Files, st.Files...)
+	}
+	if r.Window != nil && len(errs) == 0 && ctx.Err() == nil {
+		if err := sess.markDone(ctx, *r.Window); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	if sum.Seconds > 0 {

@@ -1,20 +1,28 @@
 package jobs
 
 import (
+	"time"
+
 	"github.com/ccetl/ccetl/pipeline"
 )
 
 // Job is a parsed job file.
 type Job struct {
-	File       string
-	Name       string
-	Schedule   string
-	Sources    []SourceSpec
-	Transforms []TransformSpec
-	Sink       SinkSpec
-	Batch      pipeline.BatchPolicy
-	Rejects    pipeline.RejectLimit
-	State      string // where job state is kept: a directory or s3:// URL ("" = default)
+	File     string
+	Name     string
+	Schedule string
+	// TimeZone, Jitter, Overlap and CatchupWindow say how `ccetl serve`
+	// runs the schedule (see package jobs/schedule).
+	TimeZone      string
+	Jitter        time.Duration
+	Overlap       string
+	CatchupWindow time.Duration
+	Sources       []SourceSpec
+	Transforms    []TransformSpec
+	Sink          SinkSpec
+	Batch         pipeline.BatchPolicy
+	Rejects       pipeline.RejectLimit
+	State         string // where job state is kept: a directory or s3:// URL ("" = default)
 	// OnError says what a failing source does to the job: OnErrorContinue
 	// (the default) runs the other sources anyway, OnErrorStop skips them.
 	OnError string

@@ -29,6 +29,10 @@ Usage:
   ccetl inspect [--json] FILE.parquet...
   ccetl lake check [--json] DIR|s3://BUCKET/PREFIX
   ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml | ccetl state unlock [--yes] [--force] JOB.yaml
+  ccetl serve [--addr HOST:PORT] [--grace D] [--log-format text|json] DIR|JOB.yaml...
+  ccetl serve status|pause|resume|trigger [--addr HOST:PORT] [JOB]
+  ccetl backfill [--json] --from DATE --to DATE JOB.yaml
+  ccetl runs [--json] [--limit N] JOB.yaml | ccetl runs show RUN_ID [JOB.yaml|DIR... | --addr HOST:PORT]
   ccetl version
 
 Exit codes: 0 ok, 1 failed, 2 bad config or usage, 3 finished with rejected rows,
@@ -70,6 +74,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return e.plan(ctx, rest)
 	case "apply":
 		return e.apply(ctx, rest)
+	case "runs":
+		return e.runs(ctx, rest)
+	case "serve":
+		return e.serve(ctx, rest)
+	case "backfill":
+		return e.backfill(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ccetl", version)
 		return nil

@@ -97,8 +97,10 @@ func (e *env) push(ctx context.Context, job *jobs.Job, opts jobs.PushOptions, as
 	if err != nil {
 		return err
 	}
-	r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState}
-	sum, runErr := r.Push(ctx, job, opts)
+	sum, _, runErr := e.recorded(ctx, job, runMeta{trigger: jobs.TriggerManual}, log, func(id string) (jobs.Summary, error) {
+		r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id}
+		return r.Push(ctx, job, opts)
+	})
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")

@@ -43,8 +43,17 @@ func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level str
 	if err != nil {
 		return err
 	}
-	r := jobs.Runner{Registry: e.reg, Logger: log, Progress: progressFor(e.stderr), State: st}
-	sum, runErr := r.Run(ctx, job)
+	runOnce := func(id string) (jobs.Summary, error) {
+		r := jobs.Runner{Registry: e.reg, Logger: log, Progress: progressFor(e.stderr), State: st, RunID: id}
+		return r.Run(ctx, job)
+	}
+	var sum jobs.Summary
+	var runErr error
+	if st == nil { // one-shot conversion: no state, no run history
+		sum, runErr = runOnce("")
+	} else {
+		sum, _, runErr = e.recorded(ctx, job, runMeta{trigger: jobs.TriggerManual}, log, runOnce)
+	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/maestroqa/maestroqatest"
+)
+
+// mqaBackfillJob writes a MaestroQA pull job against emu with 10-day
+// windows and the given rate limit, and returns it and its output folder.
+func mqaBackfillJob(t *testing.T, emu *maestroqatest.Emulator, rate string) (job, out string) {
+	t.Helper()
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	os.WriteFile(tok, []byte(emu.Token()), 0o600)
+	out = filepath.Join(dir, "out")
+	opts := fmt.Sprintf("      base_url: %s\n      api_token_file: %s\n      window_days: \"10\"\n      repull_days: \"0\"\n      max_attempts: \"2\"\n      retry_delay: 1ms\n      rate_limit: %s\n", emu.URL(), tok, rate)
+	job = filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte("name: mqa-backfill\nsources:\n  - kind: maestroqa-coaching-api\n    options:\n"+opts+"sink: {url: "+out+"}\n"), 0o644)
+	return job, out
+}
+
+// sessionCounts reads the session ids of the lake back from its Parquet
+// files.
+func sessionCounts(t *testing.T, out string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	files, _ := filepath.Glob(filepath.Join(out, "mqa_coaching_session", "*", "*.parquet"))
+	for _, f := range files {
+		ids, err := readColumn(f, "id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			seen[id]++
+		}
+	}
+	return seen
+}
+
+func decodeBackfill(t *testing.T, stdout string) backfillSummary {
+	t.Helper()
+	var s backfillSummary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("backfill --json: %v\n%s", err, stdout)
+	}
+	return s
+}
+
+// TestBackfillWindowsAndResume backfills 40 days in 10-day windows on the
+// grid, then again over a wider range: the second run pulls only the
+// windows not committed whole, and every session is in the lake once.
+func TestBackfillWindowsAndResume(t *testing.T) {
+	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
+	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 60, First: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC), Every: 24 * time.Hour}))
+	job, out := mqaBackfillJob(t, emu, "1000/1s")
+	// the 10-day grid from 1970-01-01 has windows from 2023-12-29 and
+	// 2024-01-28: the first window is cut to 01-01..01-08, the last to
+	// 01-28..02-05
+	code, stdout, stderr := call(t, "backfill", "--json", "--from", "2024-01-01", "--to", "2024-02-05", job)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s := decodeBackfill(t, stdout)
+	if s.WindowDays != 10 || s.Windows != 4 || s.Done != 4 || s.AlreadyDone != 0 || s.Outcome != "ok" ||
+		s.Runs[0].Start != "2024-01-01" || s.Runs[0].End != "2024-01-08" || s.Runs[3].Start != "2024-01-28" || s.Runs[3].End != "2024-02-05" {
+		t.Fatalf("summary %+v", s)
+	}
+	// the source pulls whole windows of its grid: the last one to 02-07
+	if got := len(sessionCounts(t, out)); got != 37 {
+		t.Fatalf("%d sessions after 2024-01-01..02-05, want 37 (01-01..02-06)", got)
+	}
+	code, stdout, stderr = call(t, "backfill", "--json", "--from", "2024-01-01", "--to", "2024-03-01", job)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s = decodeBackfill(t, stdout)
+	// 01-28..02-05 was only part of its window: the whole one is pulled now
+	if s.Windows != 7 || s.AlreadyDone != 3 || s.Done != 4 || s.Runs[0].Start != "2024-01-28" {
+		t.Fatalf("second backfill %+v", s)
+	}
+	seen := sessionCounts(t, out)
+	if len(seen) != 60 {
+		t.Fatalf("%d sessions, want 60", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("session %s written %d times", id, n)
+		}
+	}
+	// every window run has its report in the history, as a backfill
+	code, stdout, _ = call(t, "runs", "--json", "--limit", "0", job)
+	var reps []struct {
+		Trigger string `json:"trigger"`
+		Outcome string `json:"outcome"`
+		Window  *struct {
+			Start time.Time `json:"start"`
+		} `json:"window"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &reps); err != nil || code != exitOK || len(reps) != 8 {
+		t.Fatalf("runs: %d %v %s", code, err, stdout)
+	}
+	for _, r := range reps {
+		if r.Trigger != "backfill" || r.Outcome != "ok" || r.Window == nil {
+			t.Errorf("run report %+v", r)
+		}
+	}
+}
+
+func TestBackfillRefusesJobsWithoutDates(t *testing.T) {
+	dir := t.TempDir()
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte("name: files\nsource: {kind: whit, inputs: [a.csv]}\nsink: {url: "+filepath.Join(dir, "out")+"}\n"), 0o644)
+	code, _, stderr := call(t, "backfill", "--from", "2024-01-01", "--to", "2024-02-01", job)
+	if code != exitConfig || !strings.Contains(stderr, "no source pulled by date") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, _, stderr = call(t, "backfill", "--from", "2024-02-01", "--to", "2024-01-01", job)
+	if code != exitConfig {
+		t.Fatalf("reversed range: exit %d: %s", code, stderr)
+	}
+}
+
+// TestBackfillKilledAndResumed kills `ccetl backfill` with SIGKILL at
+// several moments of a rate-limited 120-day backfill (13 windows) and runs it again
+// each time: the reruns resume after the last committed window, and in
+// the end every session of every window is in the lake exactly once.
+func TestBackfillKilledAndResumed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
+	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 240, First: time.Date(2023, 12, 27, 1, 0, 0, 0, time.UTC), Every: 12 * time.Hour}))
+	job, out := mqaBackfillJob(t, emu, "4/1s")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"backfill", "--json", "--from", "2023-12-27", "--to", "2024-04-25", job}
+	killed, resumed := 0, false
+	for _, delay := range []time.Duration{400 * time.Millisecond, 900 * time.Millisecond, 1300 * time.Millisecond} {
+		cmd := exec.Command(self, args...)
+		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			killed++
+			continue
+		}
+		if err != nil {
+			t.Fatalf("backfill failed without being killed: %v", err)
+		}
+		t.Logf("finished before the kill at %v", delay)
+	}
+	if killed == 0 {
+		t.Fatal("no backfill was killed: the test proves nothing")
+	}
+	code, stdout, stderr := call(t, args...)
+	if code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	s := decodeBackfill(t, stdout)
+	resumed = s.AlreadyDone > 0
+	if s.Windows != 13 || s.Done+s.AlreadyDone != 13 {
+		t.Fatalf("resume summary %+v", s)
+	}
+	if !resumed {
+		t.Errorf("the rerun pulled every window again: no window was committed before a kill")
+	}
+	seen := sessionCounts(t, out)
+	if len(seen) != 240 {
+		t.Fatalf("%d sessions in the lake, want 240", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("session %s written %d times", id, n)
+		}
+	}
+	code, stdout, stderr = call(t, "lake", "check", out)
+	if code != exitOK {
+		t.Fatalf("lake check: %s %s", stdout, stderr)
+	}
+}
