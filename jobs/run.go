@@ -39,6 +39,10 @@ type Runner struct {
 	// Window, when set, is recorded in the job state as committed once
 	// every source ran without error (a backfill's checkpoint).
 	Window *Window
+	// Drain, once closed, stops the running source right after its next
+	// checkpoint commits (pipeline.RunOptions.Drain); the sources after it
+	// are skipped.
+	Drain <-chan struct{}
 }
 
 // Outcomes of a step (a source of a job).
@@ -106,7 +110,7 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	var bytes int64
 	var errs []error
 	for i, spec := range job.Sources {
-		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) || (r.Only != nil && !r.Only(i)) {
+		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) || (r.Only != nil && !r.Only(i)) || closed(r.Drain) {
 			sum.Steps = append(sum.Steps, StepSummary{Source: i + 1, Kind: spec.Kind, Outcome: OutcomeSkipped})
 			continue
 		}
@@ -141,6 +145,16 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 		sum.MBPerSecond = float64(bytes) / 1e6 / sum.Seconds
 	}
 	return sum, errors.Join(errs...)
+}
+
+// closed reports whether ch is closed (a nil ch never is).
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 func outcome(st StepSummary, err error) string {
@@ -214,7 +228,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	log.Info("run started", "inputs", len(inputs))
 	res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, sink, pipeline.RunOptions{
 		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr,
-		OnCheckpoint: sess.onCheckpoint(i, spec.Kind)})
+		OnCheckpoint: sess.onCheckpoint(i, spec.Kind), Drain: r.Drain})
 	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
 	if st.Tables == nil {
 		st.Tables = ctr.Tables()

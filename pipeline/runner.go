@@ -25,7 +25,17 @@ type RunOptions struct {
 	// the checkpoint carries (the job saves them). Without it checkpoints
 	// are ignored and the run commits once, at the end.
 	OnCheckpoint func(ctx context.Context, cursors map[string]string) error
+	// Drain, once closed, ends the run right after its next checkpoint
+	// commits, with ErrDrained: a server shutting down lets a long pull
+	// keep what it has done instead of cancelling it. A run whose source
+	// gives no checkpoints goes on to its end.
+	Drain <-chan struct{}
 }
+
+// ErrDrained ends a run stopped at a checkpoint because RunOptions.Drain
+// was closed: what the checkpoints committed stays and the next run
+// resumes after them. It matches context.Canceled.
+var ErrDrained = fmt.Errorf("stopped at a checkpoint for shutdown; the next run resumes after it: %w", context.Canceled)
 
 // Result is the outcome of a run.
 type Result struct {
@@ -111,6 +121,9 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 				done = append(done, InputInfo{Name: b.Input})
 				if err := checkpoint(gctx, b, src, sink, ctr, done, opts); err != nil {
 					return err
+				}
+				if drained(opts.Drain) && committed(sink, opts) {
+					return ErrDrained
 				}
 				continue
 			}
@@ -214,6 +227,23 @@ func checkpoint(ctx context.Context, b Batch, src Source, sink Sink, ctr *Counte
 		return fmt.Errorf("checkpoint after %s: %w", b.Input, err)
 	}
 	return nil
+}
+
+// drained reports whether drain is closed.
+func drained(drain <-chan struct{}) bool {
+	select {
+	case <-drain:
+		return true
+	default:
+		return false
+	}
+}
+
+// committed reports whether checkpoints commit: otherwise stopping at one
+// would lose the run.
+func committed(sink Sink, opts RunOptions) bool {
+	_, ok := sink.(Checkpointer)
+	return ok && opts.OnCheckpoint != nil
 }
 
 func abort(ctx context.Context, sink Sink, cause error) error {

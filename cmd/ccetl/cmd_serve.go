@@ -36,7 +36,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	addr := fs.String("addr", defaultAddr, "listen address for /healthz, /readyz, /metrics, the status page and the control API")
-	grace := fs.Duration("grace", 5*time.Minute, "on SIGTERM or SIGINT, how long running runs may take to finish before they are cancelled")
+	grace := fs.Duration("grace", 5*time.Minute, "on SIGTERM or SIGINT, how long running runs may take to reach their next checkpoint (or finish) before they are cancelled")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	format := fs.String("log-format", "", "text or json (default: text on a terminal, json otherwise)")
 	keepRuns := fs.Int("keep-runs", 1000, "run reports kept per job; older ones are deleted after each run (0: keep all)")
@@ -60,7 +60,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
-	s := &server{e: e, log: log, paths: pos, runCtx: runCtx, keepRuns: *keepRuns, byFile: map[string]*jobs.Job{},
+	s := &server{e: e, log: log, paths: pos, runCtx: runCtx, drain: make(chan struct{}), keepRuns: *keepRuns, byFile: map[string]*jobs.Job{},
 		recent: map[string][]jobs.RunReport{}, running: map[string]int{}, metrics: newMetrics()}
 	s.sched = schedule.New(schedule.Options{Run: s.run, Memory: tickMemory{s}, Events: s.event})
 	hup := make(chan os.Signal, 1)
@@ -92,7 +92,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	s.stop()
 	<-loopDone
-	log.Info("stopping: no new runs; waiting for the running ones", "grace", grace.String())
+	close(s.drain)
+	log.Info("stopping: no new runs; the running ones stop at their next checkpoint or finish", "grace", grace.String())
 	done := make(chan struct{})
 	go func() { s.sched.Wait(); close(done) }()
 	var runErr error

@@ -18,6 +18,8 @@ type runMeta struct {
 	tick    time.Time
 	window  *jobs.Window
 	delayed bool
+	// drain, once closed, stops the run at its next checkpoint.
+	drain <-chan struct{}
 }
 
 // recorded runs a job under a new run id and writes its run report into
@@ -40,7 +42,7 @@ func (e *env) recorded(ctx context.Context, job *jobs.Job, meta runMeta, log *sl
 // runAny runs a pull or a push job once and records it.
 func (e *env) runAny(ctx context.Context, job *jobs.Job, meta runMeta, log *slog.Logger) (jobs.Summary, jobs.RunReport, error) {
 	return e.recorded(ctx, job, meta, log, func(id string) (jobs.Summary, error) {
-		r := jobs.Runner{Registry: e.reg, Logger: log.With("job_run", id), State: e.openState, RunID: id}
+		r := jobs.Runner{Registry: e.reg, Logger: log.With("job_run", id), State: e.openState, RunID: id, Drain: meta.drain}
 		if job.Target != nil {
 			return r.Push(ctx, job, jobs.PushOptions{})
 		}

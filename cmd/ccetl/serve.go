@@ -23,6 +23,9 @@ type server struct {
 	paths  []string
 	sched  *schedule.Scheduler
 	runCtx context.Context // ends when the grace period after a stop is over
+	// drain is closed when the server stops: running pulls stop at their
+	// next checkpoint.
+	drain chan struct{}
 	// keepRuns is how many run reports a job keeps (0: all).
 	keepRuns int
 
@@ -174,7 +177,7 @@ func (s *server) run(r schedule.Run) {
 	s.running[r.Job]++
 	s.mu.Unlock()
 	log.Info("run starting", "trigger", string(r.Trigger), "scheduled_for", r.Tick, "delayed", r.Delayed)
-	_, rep, err := s.e.runAny(s.runCtx, job, runMeta{trigger: string(r.Trigger), tick: r.Tick, delayed: r.Delayed}, s.log)
+	_, rep, err := s.e.runAny(s.runCtx, job, runMeta{trigger: string(r.Trigger), tick: r.Tick, delayed: r.Delayed, drain: s.drain}, s.log)
 	s.mu.Lock()
 	s.running[r.Job]--
 	s.mu.Unlock()

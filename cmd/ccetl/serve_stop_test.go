@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/maestroqa/maestroqatest"
 )
 
 // TestServeGracefulStop: SIGTERM during a run with a short grace period
@@ -44,7 +46,7 @@ func TestServeGracefulStop(t *testing.T) {
 	if code := s.stop(syscall.SIGTERM); code != exitOK {
 		t.Fatalf("exit %d after SIGTERM within the grace period:\n%s", code, s.logs())
 	}
-	if !strings.Contains(s.logs(), "waiting for the running ones") {
+	if !strings.Contains(s.logs(), "stop at their next checkpoint or finish") {
 		t.Errorf("the stop did not wait:\n%s", s.logs())
 	}
 	if n, _ := visibleRows(t, out); n != rows {
@@ -163,5 +165,54 @@ func TestServeWithoutValidJobs(t *testing.T) {
 	code, _, stderr := call(t, "serve", "--addr", "127.0.0.1:0", "--log-format", "text", bad)
 	if code != exitConfig || !strings.Contains(stderr, bad+":3:10: overlap: want skip") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestServeStopDrainsAtACheckpoint: SIGTERM during a windowed API pull
+// lets the run commit its current window and stop there (exit 0, the run
+// report says cancelled, stopped at a checkpoint), well before the grace
+// period ends; the next run resumes after that window, and every session
+// is in the lake once.
+func TestServeStopDrainsAtACheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
+	const n = 60
+	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: n, First: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC), Every: 24 * time.Hour}))
+	job, out := mqaBackfillJob(t, emu, "4/1s") // each 10-day window takes about a second
+	data, _ := os.ReadFile(job)
+	os.WriteFile(job, []byte(strings.Replace(string(data), "      window_days:", "      start: \"2024-01-01\"\n      end: \"2024-03-01\"\n      window_days:", 1)), 0o644)
+	s := startServe(t, "--grace", "2m", job)
+	if code, _, stderr := call(t, "serve", "trigger", "mqa-backfill", "--addr", s.addr); code != exitOK {
+		t.Fatalf("trigger: %d %s", code, stderr)
+	}
+	s.waitLog(`"msg":"run started"`)
+	start := time.Now()
+	if code := s.stop(syscall.SIGTERM); code != exitOK {
+		t.Fatalf("exit %d after SIGTERM:\n%s", code, s.logs())
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the stop took %v: the run did not stop at its next checkpoint", took)
+	}
+	reps := listRuns(t, job)
+	if len(reps) != 1 || reps[0].Outcome != "cancelled" || !strings.Contains(reps[0].Error, "stopped at a checkpoint") {
+		t.Fatalf("run history: %+v", reps)
+	}
+	first := sessionCounts(t, out)
+	if len(first) == 0 || len(first) >= n {
+		t.Fatalf("%d sessions committed by the drained run, want some (its windows) but not all %d", len(first), n)
+	}
+	if code, _, stderr := call(t, "run", job); code != exitOK {
+		t.Fatalf("the next run: exit %d: %s", code, stderr)
+	}
+	all := sessionCounts(t, out)
+	if len(all) != n {
+		t.Fatalf("%d sessions after the next run, want %d", len(all), n)
+	}
+	for id, c := range all {
+		if c != 1 {
+			t.Errorf("session %s is in the lake %d times", id, c)
+		}
 	}
 }
