@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/ccetl/ccetl/connectors/all"
 	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/pipeline"
@@ -21,7 +23,7 @@ const usage = `ccetl: batch ETL for contact-center quality, coaching and workfor
 
 Usage:
   ccetl convert --kind KIND --out DIR|s3://BUCKET/PREFIX [--json] [--opt k=v]... INPUT...
-  ccetl run [--json] [--limit N] JOB.yaml
+  ccetl run [--json] [--log-level L] [--log-format text|json] [--limit N] JOB.yaml
   ccetl plan [--json] [--all] [-o PLAN.json] [--limit N] JOB.yaml
   ccetl apply [--json] PLAN.json JOB.yaml
   ccetl validate JOB.yaml...
@@ -127,11 +129,42 @@ func (k kvFlag) Set(s string) error {
 	return nil
 }
 
-// newLogger logs to stderr at a level.
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// newLogger logs to w at a level, as text or JSON. With no format, a
+// process whose stderr is a terminal logs text and one whose stderr goes
+// to a file or a pipe (a service, a container) logs JSON lines; any other
+// writer gets text.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, usagef("--log-level: want debug, info, warn or error")
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	if format == "" {
+		format = "text"
+		if f, ok := w.(*os.File); ok && !term.IsTerminal(int(f.Fd())) {
+			format = "json"
+		}
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format: want text or json")
 }
+
+// logFormatFlag adds --log-format to a command's flags.
+func logFormatFlag(fs *flag.FlagSet) *string {
+	return fs.String("log-format", "", "text or json (default: text on a terminal, json when stderr is a file or a pipe)")
+}
+
+// logFlags are a command's --log-level and --log-format.
+type logFlags struct{ level, format *string }
+
+func addLogFlags(fs *flag.FlagSet, level string) logFlags {
+	return logFlags{level: fs.String("log-level", level, "log level: debug, info, warn, error"), format: logFormatFlag(fs)}
+}
+
+// logger makes the logger the flags ask for.
+func (f logFlags) logger(w io.Writer) (*slog.Logger, error) { return newLogger(w, *f.level, *f.format) }

@@ -57,7 +57,7 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	days := fs.Int("window-days", 0, "days per window (default: the largest window_days of the job's sources)")
 	again := fs.Bool("again", false, "pull the windows an earlier backfill committed too")
 	leaseWait := fs.Duration("lease-wait", 10*time.Minute, "how long to wait for a scheduled run holding the job's lease before giving up")
-	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	lf := addLogFlags(fs, "warn")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	log, err := newLogger(e.stderr, *level)
+	log, err := lf.logger(e.stderr)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func (e *env) convert(ctx context.Context, args []string) error {
 	kind := fs.String("kind", "", "input kind (see 'ccetl schema')")
 	out := fs.String("out", "", "output directory or s3://bucket/prefix")
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
-	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	lf := addLogFlags(fs, "warn")
 	maxRejects := fs.Int64("max-rejects", 0, "fail (commit nothing) past this many rejected rows (0: no limit)")
 	maxRatio := fs.Float64("max-reject-ratio", 0, "fail past this share of rejected rows, 0..1 (0: no limit)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -58,5 +58,5 @@ func (e *env) convert(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	return e.execute(ctx, job, *asJSON, *level, nil) // one-shot: no job state
+	return e.execute(ctx, job, *asJSON, lf, nil) // one-shot: no job state
 }

@@ -23,7 +23,7 @@ func (e *env) plan(ctx context.Context, args []string) error {
 	out := fs.String("o", "", "save the plan to this file, for 'ccetl apply'")
 	all := fs.Bool("all", false, "list every change, unchanged records included")
 	limit := fs.Int("limit", 0, "plan only the first N records of each entity")
-	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	lf := addLogFlags(fs, "warn")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (e *env) plan(ctx context.Context, args []string) error {
 	if job.Target == nil {
 		return usagef("plan: job %s has no target block: only push jobs are planned", job.Name)
 	}
-	log, err := newLogger(e.stderr, *level)
+	log, err := lf.logger(e.stderr)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (e *env) apply(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
-	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	lf := addLogFlags(fs, "info")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -87,13 +87,13 @@ func (e *env) apply(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.push(ctx, job, jobs.PushOptions{Saved: saved}, *asJSON, *level)
+	return e.push(ctx, job, jobs.PushOptions{Saved: saved}, *asJSON, lf)
 }
 
 // push runs a push job (plan and apply in one go, or a saved plan) and
 // prints its summary.
-func (e *env) push(ctx context.Context, job *jobs.Job, opts jobs.PushOptions, asJSON bool, level string) error {
-	log, err := newLogger(e.stderr, level)
+func (e *env) push(ctx context.Context, job *jobs.Job, opts jobs.PushOptions, asJSON bool, lf logFlags) error {
+	log, err := lf.logger(e.stderr)
 	if err != nil {
 		return err
 	}

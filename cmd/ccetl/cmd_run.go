@@ -15,7 +15,7 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
-	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	lf := addLogFlags(fs, "info")
 	limit := fs.Int("limit", 0, "push jobs: push only the first N records of each entity, for a trial")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -29,17 +29,17 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 		return err
 	}
 	if job.Target != nil { // a push job: plan and apply in one go
-		return e.push(ctx, job, jobs.PushOptions{Limit: *limit}, *asJSON, *level)
+		return e.push(ctx, job, jobs.PushOptions{Limit: *limit}, *asJSON, lf)
 	}
 	if *limit > 0 {
 		return usagef("run: --limit is for push jobs (a job with a target block)")
 	}
-	return e.execute(ctx, job, *asJSON, *level, e.openState)
+	return e.execute(ctx, job, *asJSON, lf, e.openState)
 }
 
 // execute runs a job and prints its summary.
-func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, level string, st jobs.StateOpener) error {
-	log, err := newLogger(e.stderr, level)
+func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, lf logFlags, st jobs.StateOpener) error {
+	log, err := lf.logger(e.stderr)
 	if err != nil {
 		return err
 	}

@@ -5,16 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/jobs/schedule"
@@ -38,7 +34,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", defaultAddr, "listen address for /healthz, /readyz, /metrics, the status page and the control API")
 	grace := fs.Duration("grace", 5*time.Minute, "on SIGTERM or SIGINT, how long running runs may take to reach their next checkpoint (or finish) before they are cancelled")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	format := fs.String("log-format", "", "text or json (default: text on a terminal, json otherwise)")
+	format := logFormatFlag(fs)
 	keepRuns := fs.Int("keep-runs", 1000, "run reports kept per job; older ones are deleted after each run (0: keep all)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -50,7 +46,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if _, err := jobFiles(pos); err != nil {
 		return usagef("serve: %v", err)
 	}
-	log, err := newFormatLogger(e.stderr, *level, *format)
+	log, err := newLogger(e.stderr, *level, *format)
 	if err != nil {
 		return err
 	}
@@ -126,26 +122,4 @@ func (s *server) jobNames() []string {
 		out = append(out, j.Name)
 	}
 	return out
-}
-
-// newFormatLogger logs to w as text or JSON; "" picks text on a terminal.
-func newFormatLogger(w io.Writer, level, format string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, usagef("--log-level: want debug, info, warn or error")
-	}
-	if format == "" {
-		format = "json"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			format = "text"
-		}
-	}
-	opts := &slog.HandlerOptions{Level: l}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, usagef("--log-format: want text or json")
 }
