@@ -83,8 +83,11 @@ type Summary struct {
 	RowsMerged   int64                 `json:"rows_merged"`
 	Files        []pipeline.FileCommit `json:"files"`
 	Steps        []StepSummary         `json:"steps"`
-	Seconds      float64               `json:"seconds"`
-	MBPerSecond  float64               `json:"mb_per_s"`
+	// MedianFileBytes is the median size of the data files written: many
+	// small files cost a warehouse more than a few large ones.
+	MedianFileBytes int64   `json:"median_file_bytes"`
+	Seconds         float64 `json:"seconds"`
+	MBPerSecond     float64 `json:"mb_per_s"`
 	// Push is the outcome of a push job's target.
 	Push *PushSummary `json:"push,omitempty"`
 }
@@ -144,7 +147,21 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	if sum.Seconds > 0 {
 		sum.MBPerSecond = float64(bytes) / 1e6 / sum.Seconds
 	}
+	sum.MedianFileBytes = medianBytes(sum.Files)
 	return sum, errors.Join(errs...)
+}
+
+// medianBytes is the median size of files (0 for none).
+func medianBytes(files []pipeline.FileCommit) int64 {
+	if len(files) == 0 {
+		return 0
+	}
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		sizes[i] = f.Bytes
+	}
+	slices.Sort(sizes)
+	return sizes[len(sizes)/2]
 }
 
 // closed reports whether ch is closed (a nil ch never is).

@@ -112,7 +112,12 @@ type Table struct {
 	// PartitionBy names a date32 or timestamp column whose day partitions the
 	// table's files ("" for an unpartitioned table).
 	PartitionBy string
-	Doc         string
+	// Grain is the partition granularity the table's row rate suggests
+	// (day, month or year; "" is day): a table of a few rows a day is
+	// partitioned by month so that a window's rows make a few files, not
+	// one per day. A sink's options override it.
+	Grain string
+	Doc   string
 }
 
 // InputInfo describes one input a source consumed.

@@ -101,8 +101,8 @@ func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
 			fmt.Fprintf(w, "  FAILED: %s\n  nothing of this source after its last checkpoint was committed\n", st.Error)
 		}
 	}
-	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files, %.1f MB/s, output %s\n",
-		s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), s.MBPerSecond, s.Output)
+	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files (median %s), %.1f MB/s, output %s\n",
+		s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), humanBytes(s.MedianFileBytes), s.MBPerSecond, s.Output)
 }
 
 func orOK(outcome string) string {
@@ -110,4 +110,15 @@ func orOK(outcome string) string {
 		return jobs.OutcomeOK
 	}
 	return outcome
+}
+
+// humanBytes writes a size in B, KB or MB.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

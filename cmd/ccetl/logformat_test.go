@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,36 @@ func TestLogFormatJSON(t *testing.T) {
 	}
 	if code, _, stderr := call(t, "run", "--log-format", "xml", job); code != exitConfig || !strings.Contains(stderr, "--log-format") {
 		t.Fatalf("a bad format: exit %d: %s", code, stderr)
+	}
+}
+
+// The run summary gives the median size of the files written.
+func TestSummaryMedianFileSize(t *testing.T) {
+	dir := t.TempDir()
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte("name: med\nsource: {kind: whit, inputs: ["+filepath.Join(repoRoot(t), "configs/samples/whit")+"]}\nsink: {url: "+filepath.Join(dir, "out")+"}\n"), 0o644)
+	code, stdout, stderr := call(t, "run", "--json", job)
+	if code != exitOK && code != exitRejects {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum struct {
+		Files []struct {
+			Bytes int64 `json:"bytes"`
+		} `json:"files"`
+		Median int64 `json:"median_file_bytes"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	var sizes []int64
+	for _, f := range sum.Files {
+		sizes = append(sizes, f.Bytes)
+	}
+	slices.Sort(sizes)
+	if len(sizes) == 0 || sum.Median != sizes[len(sizes)/2] {
+		t.Fatalf("median_file_bytes %d for files %v", sum.Median, sizes)
+	}
+	if code, stdout, _ := call(t, "run", job); !strings.Contains(stdout, "files (median ") {
+		t.Errorf("the text summary gives no median (exit %d): %s", code, stdout)
 	}
 }

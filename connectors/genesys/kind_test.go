@@ -51,9 +51,9 @@ func TestPullEveryPageOnce(t *testing.T) {
 	if o.cursors[CursorName] != day0.AddDate(0, 0, 14).Format(time.DateOnly) {
 		t.Fatalf("cursor %v", o.cursors)
 	}
-	// Partitioned by the record's own date.
+	// Partitioned by the record's own date, by month (Grain).
 	if files := lakecheck.Files(t, o.out, AppointmentTableName); len(files) == 0 ||
-		!strings.Contains(filepath.ToSlash(files[0]), "/dt=2024-01-04/") {
+		!strings.Contains(filepath.ToSlash(files[0]), "/month=2024-01/") {
 		t.Fatalf("appointment files %v", files)
 	}
 	if len(o.res.Inputs) != 2 || !strings.Contains(o.res.Inputs[0].Name, "interval=2024-01-04T00:00:00Z/2024-01-11T00:00:00Z") {

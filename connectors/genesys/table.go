@@ -82,6 +82,7 @@ var AppointmentTable = pipeline.Table{
 		aConversationIDs:   col("conversation_ids", strList),
 	}, nil),
 	PartitionBy: "date_start",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Columns of gen_coaching_appointment_attendee.
@@ -120,6 +121,7 @@ var StatusTable = pipeline.Table{
 		sCreatedByID:   col("created_by_id", str),
 	}, nil),
 	PartitionBy: "date_created",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Columns of gen_coaching_annotation.
@@ -153,6 +155,7 @@ var AnnotationTable = pipeline.Table{
 		nSelfURI:       col("self_uri", str),
 	}, nil),
 	PartitionBy: "date_created",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Columns of gen_user.

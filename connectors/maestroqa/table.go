@@ -83,6 +83,7 @@ var SessionTable = pipeline.Table{
 		opt("todo_ids", strList),
 	}, nil),
 	PartitionBy: "created_at",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Column positions of mqa_coaching_activity_log.
@@ -113,6 +114,7 @@ var ActivityLogTable = pipeline.Table{
 		opt("ip_address", str),
 	}, nil),
 	PartitionBy: "timestamp",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Column positions of mqa_coaching_point.
@@ -157,6 +159,7 @@ var PointTable = pipeline.Table{
 		opt("is_deleted", boolean),
 	}, nil),
 	PartitionBy: "created_at",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // Column positions of the two link tables.
@@ -214,6 +217,7 @@ var TodoTable = pipeline.Table{
 		opt("is_deleted", boolean),
 	}, nil),
 	PartitionBy: "created_at",
+	Grain:       "month", // a few rows a day: a window writes a file a month, not one a day
 }
 
 // TodoFormTable links to-dos to coaching forms (coachingFormIds).

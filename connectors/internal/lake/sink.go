@@ -96,6 +96,9 @@ func (s *Sink) granularity(t pipeline.Table) Granularity {
 	if g, ok := s.opts.Partition["*"]; ok {
 		return g
 	}
+	if g, err := ParseGranularity(t.Grain); err == nil {
+		return g
+	}
 	return Day
 }
 
