@@ -26,6 +26,12 @@ type BackfillPlan struct {
 	// windows from 1970-01-01 cut to [From, To); Todo those not yet
 	// committed by an earlier backfill.
 	Windows, Todo []Window
+	// Cooldown is the longest span of the windowed sources' rate limits
+	// (their rate_limit option, N/duration,...; zero without one). A
+	// window's run starts its rate limiter afresh, so a window started at
+	// least Cooldown after the previous one ended cannot add its requests
+	// to the previous window's in any of the vendor's spans.
+	Cooldown time.Duration
 }
 
 // PlanBackfill splits [from, to) into the windows the job's sources allow
@@ -45,7 +51,7 @@ func PlanBackfill(ctx context.Context, job *Job, reg *pipeline.Registry, open St
 			return p, err
 		}
 		var hasStart, hasEnd bool
-		wd := ""
+		wd, rate := "", ""
 		for _, o := range k.Options {
 			switch o.Name {
 			case "start":
@@ -54,6 +60,8 @@ func PlanBackfill(ctx context.Context, job *Job, reg *pipeline.Registry, open St
 				hasEnd = true
 			case "window_days":
 				wd = o.Default
+			case "rate_limit":
+				rate = o.Default
 			}
 		}
 		kinds = append(kinds, s.Kind)
@@ -72,6 +80,10 @@ func PlanBackfill(ctx context.Context, job *Job, reg *pipeline.Registry, open St
 		}
 		widest = max(widest, n)
 		p.Sources = append(p.Sources, i)
+		if v, ok := s.Options["rate_limit"]; ok {
+			rate = v
+		}
+		p.Cooldown = max(p.Cooldown, longestSpan(rate))
 	}
 	if len(p.Sources) == 0 {
 		return p, fmt.Errorf("backfill: job %s has no source pulled by date (its kinds %s take no start and end options)", job.Name, strings.Join(kinds, ", "))
@@ -141,6 +153,26 @@ func grid(from, to time.Time, days int) []Window {
 		out = append(out, w)
 	}
 	return out
+}
+
+// longestSpan is the longest duration of a rate_limit value
+// ("1/1s,30/1m" is a minute); zero for "none" or what does not parse (the
+// source's own check reports that).
+func longestSpan(rate string) time.Duration {
+	var d time.Duration
+	for _, w := range strings.Split(rate, ",") {
+		_, per, ok := strings.Cut(strings.TrimSpace(w), "/")
+		if !ok {
+			continue
+		}
+		if v, err := time.ParseDuration(strings.TrimSpace(per)); err == nil {
+			d = max(d, v)
+		}
+	}
+	if d > 0 {
+		d += max(d/50, 5*time.Millisecond) // the limiter's own margin
+	}
+	return d
 }
 
 func midnight(t time.Time) time.Time {

@@ -32,8 +32,10 @@ Usage:
   ccetl lake check [--json] DIR|s3://BUCKET/PREFIX
   ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml | ccetl state unlock [--yes] [--force] JOB.yaml
   ccetl serve [--addr HOST:PORT] [--grace D] [--log-format text|json] DIR|JOB.yaml...
+  ccetl serve --engine temporal [--temporal HOST:PORT] [--namespace N] [--task-queue Q] DIR|JOB.yaml...
   ccetl serve status|pause|resume|trigger [--addr HOST:PORT] [JOB]
-  ccetl backfill [--json] --from DATE --to DATE JOB.yaml
+  ccetl backfill [--json] --from DATE --to DATE [--engine temporal [--temporal HOST:PORT] [--wait]] JOB.yaml
+  ccetl worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--concurrency N] DIR|JOB.yaml...
   ccetl runs [--json] [--limit N] JOB.yaml | ccetl runs show RUN_ID [JOB.yaml|DIR... | --addr HOST:PORT]
   ccetl version
 
@@ -79,9 +81,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "runs":
 		return e.runs(ctx, rest)
 	case "serve":
+		if engineTemporal(rest) {
+			return e.serveTemporal(ctx, rest)
+		}
 		return e.serve(ctx, rest)
 	case "backfill":
 		return e.backfill(ctx, rest)
+	case "worker":
+		return e.worker(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ccetl", version)
 		return nil

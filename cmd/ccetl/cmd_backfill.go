@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"golang.org/x/term"
 
 	"github.com/ccetl/ccetl/jobs"
+	"github.com/ccetl/ccetl/jobs/temporal"
 )
 
 // backfillWindow is one window of a backfill in its JSON summary.
@@ -25,6 +27,10 @@ type backfillWindow struct {
 	Requests     int64   `json:"requests"`
 	Seconds      float64 `json:"seconds"`
 	Error        string  `json:"error,omitempty"`
+	// Worker and Attempt: which `ccetl worker` committed the window, on
+	// which attempt (--engine temporal).
+	Worker  string `json:"worker,omitempty"`
+	Attempt int32  `json:"attempt,omitempty"`
 }
 
 // backfillSummary is what `ccetl backfill --json` prints.
@@ -57,6 +63,12 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	days := fs.Int("window-days", 0, "days per window (default: the largest window_days of the job's sources)")
 	again := fs.Bool("again", false, "pull the windows an earlier backfill committed too")
 	leaseWait := fs.Duration("lease-wait", 10*time.Minute, "how long to wait for a scheduled run holding the job's lease before giving up")
+	engine := fs.String("engine", "local", "local (this process runs the windows) or temporal (ccetl workers run them)")
+	tf := addTemporalFlags(fs)
+	wait := fs.Bool("wait", false, "with --engine temporal: wait for the backfill to finish, showing progress, and print its summary")
+	inFlight := fs.Int("max-in-flight", 1, "with --engine temporal: windows of the job handed out at once")
+	heartbeat := fs.Duration("heartbeat", 30*time.Second, "with --engine temporal: how long a window may go without a heartbeat before another worker takes it")
+	gap := fs.Duration("window-gap", -1, "with --engine temporal: pause between windows, 0 for none (default: the longest span of the job's rate limits)")
 	lf := addLogFlags(fs, "warn")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -80,13 +92,32 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	if err := jobs.Check(job, e.reg); err != nil {
 		return err
 	}
-	plan, err := jobs.PlanBackfill(ctx, job, e.reg, e.openState, from, to, *days, *again)
-	if err != nil {
-		return usagef("%v", err)
-	}
 	log, err := lf.logger(e.stderr)
 	if err != nil {
 		return err
+	}
+	switch *engine {
+	case "local":
+	case "temporal":
+		// the workers read the job state; here the plan only checks the range
+		if _, err := jobs.PlanBackfill(ctx, job, e.reg, nil, from, to, *days, *again); err != nil {
+			return usagef("%v", err)
+		}
+		if *inFlight < 1 || *heartbeat < time.Second {
+			return usagef("backfill: --max-in-flight must be at least 1 and --heartbeat at least 1s")
+		}
+		in := temporal.BackfillInput{Job: job.Name, From: from, To: to, WindowDays: *days, Again: *again,
+			MaxInFlight: *inFlight, Heartbeat: *heartbeat}
+		if *gap >= 0 {
+			in.WindowGap = gap
+		}
+		return e.backfillTemporal(ctx, tf, in, *wait, *asJSON, log)
+	default:
+		return usagef("backfill: --engine must be local or temporal")
+	}
+	plan, err := jobs.PlanBackfill(ctx, job, e.reg, e.openState, from, to, *days, *again)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	sum := backfillSummary{Job: job.Name, From: *fromS, To: *toS, WindowDays: plan.Days, Windows: len(plan.Windows),
 		AlreadyDone: len(plan.Windows) - len(plan.Todo), Outcome: jobs.OutcomeOK, Runs: []backfillWindow{}}
@@ -94,24 +125,8 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	start := time.Now()
 	var runErr error
 	for _, w := range plan.Todo {
-		wjob := plan.WindowJob(job, w)
 		var rep jobs.RunReport
-		waited := time.Duration(0)
-		for {
-			_, rep, runErr = e.recorded(ctx, wjob, runMeta{trigger: jobs.TriggerBackfill, window: &w}, log, func(id string) (jobs.Summary, error) {
-				r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id, Only: plan.Runs, Window: &w}
-				return r.Run(ctx, wjob)
-			})
-			if !jobs.IsLeaseHeld(runErr) || waited >= *leaseWait {
-				break
-			}
-			log.Warn("another run holds the job's lease; waiting", "job", job.Name, "err", runErr)
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-			}
-			waited += 5 * time.Second
-		}
+		rep, runErr = e.runWindow(ctx, job, plan, w, log, *leaseWait, 5*time.Second)
 		bw := backfillWindow{Start: w.Start.Format(time.DateOnly), End: w.End.Format(time.DateOnly), RunID: rep.RunID,
 			Outcome: rep.Outcome, RowsIn: rep.RowsIn, RowsOut: rep.RowsOut, RowsRejected: rep.RowsRejected,
 			Requests: rep.Requests, Seconds: rep.Seconds, Error: rep.Error}
@@ -150,6 +165,31 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 		return errRejected
 	}
 	return nil
+}
+
+// runWindow runs one window of a backfill plan and records its run
+// report; while another run holds the job's lease it waits, up to
+// leaseWait, trying again every poll.
+func (e *env) runWindow(ctx context.Context, job *jobs.Job, plan jobs.BackfillPlan, w jobs.Window, log *slog.Logger, leaseWait, poll time.Duration) (jobs.RunReport, error) {
+	wjob := plan.WindowJob(job, w)
+	waited := time.Duration(0)
+	for {
+		_, rep, err := e.recorded(ctx, wjob, runMeta{trigger: jobs.TriggerBackfill, window: &w}, log, func(id string) (jobs.Summary, error) {
+			r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id, Only: plan.Runs, Window: &w}
+			return r.Run(ctx, wjob)
+		})
+		if !jobs.IsLeaseHeld(err) || waited >= leaseWait || ctx.Err() != nil {
+			return rep, err
+		}
+		if waited == 0 {
+			log.Warn("another run holds the job's lease; waiting", "job", job.Name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(poll):
+		}
+		waited += poll
+	}
 }
 
 // backfillProgress draws windows done of total, rows, requests and an ETA

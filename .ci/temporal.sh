@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# temporal.sh: a throwaway Temporal dev server (the Temporal CLI's
+# `temporal server start-dev`, MIT) on 127.0.0.1 for the tests of
+# `ccetl worker` and `ccetl backfill --engine temporal`.
+#
+#   eval "$(bash .ci/temporal.sh start)"   # install if needed, start (or reuse), print export lines
+#   bash .ci/temporal.sh env               # print the export lines of the running server
+#   bash .ci/temporal.sh stop              # stop it and remove its database
+#
+# start is idempotent: a server already running from the same state directory
+# is reused. Each new start gets a fresh SQLite database in the state
+# directory, free ports on 127.0.0.1 and no web UI. The tests read
+# CCETL_TEST_TEMPORAL (HOST:PORT of the frontend, namespace "default").
+#
+# Environment: CCETL_TEMPORAL_STATE_DIR (default ${TMPDIR:-/tmp}/ccetl-temporal).
+# The first install builds the CLI from source with go install (a few
+# minutes); later starts take a few seconds. Progress goes to stderr; stdout
+# carries only the export lines.
+set -euo pipefail
+
+VERSION=v1.3.0
+STATE=${CCETL_TEMPORAL_STATE_DIR:-${TMPDIR:-/tmp}/ccetl-temporal}
+
+log() { echo "temporal: $*" >&2; }
+
+bin_path() {
+	local gobin
+	gobin=$(go env GOBIN)
+	echo "${gobin:-$(go env GOPATH)/bin}/temporal"
+}
+
+install() {
+	local bin
+	bin=$(bin_path)
+	# go install builds report version 0.0.0-DEV: ask the binary's build info
+	if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null | grep -qE "^\s+mod\s+github.com/temporalio/cli\s+$VERSION\s"; then
+		return 0
+	fi
+	log "installing the Temporal CLI $VERSION (go install, a few minutes)"
+	go install "github.com/temporalio/cli/cmd/temporal@$VERSION" >&2
+}
+
+# answers PORT: true when something accepts connections on 127.0.0.1:PORT.
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# serving PORT: true when the frontend on PORT reports itself healthy.
+serving() {
+	answers "$1" && "$(bin_path)" operator cluster health --address "127.0.0.1:$1" 2>/dev/null | grep -q SERVING
+}
+
+# ours PID: true when PID is a live temporal server (not a reused pid).
+ours() {
+	kill -0 "$1" 2>/dev/null || return 1
+	{ tr '\0' ' ' <"/proc/$1/cmdline" || ps -o args= -p "$1"; } 2>/dev/null | grep -q "start-dev"
+}
+
+running() {
+	[ -f "$STATE/pid" ] && [ -f "$STATE/env" ] || return 1
+	ours "$(cat "$STATE/pid")" && answers "$(cat "$STATE/port")"
+}
+
+print_env() { cat "$STATE/env"; }
+
+# free_port: a port nothing on 127.0.0.1 answers on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		answers "$p" || { echo "$p"; return; }
+	done
+}
+
+start() {
+	if running; then
+		print_env
+		return 0
+	fi
+	stop_quiet
+	install
+	mkdir -p "$STATE"
+	local attempt port http metrics pid
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		http=$(free_port)
+		metrics=$(free_port)
+		rm -f "$STATE/temporal.db"
+		"$(bin_path)" server start-dev --ip 127.0.0.1 --port "$port" --http-port "$http" --metrics-port "$metrics" \
+			--headless --db-filename "$STATE/temporal.db" --log-level warn >"$STATE/log" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 300); do
+			serving "$port" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		if serving "$port" && kill -0 "$pid" 2>/dev/null; then
+			echo "$pid" >"$STATE/pid"
+			echo "$port" >"$STATE/port"
+			echo "export CCETL_TEST_TEMPORAL=127.0.0.1:$port" >"$STATE/env"
+			log "Temporal $VERSION dev server on 127.0.0.1:$port (pid $pid, database $STATE/temporal.db)"
+			print_env
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		log "attempt $attempt on port $port failed: $(tail -n 3 "$STATE/log" 2>/dev/null)"
+	done
+	log "could not start the Temporal dev server; see $STATE/log"
+	return 1
+}
+
+stop_quiet() {
+	if [ -f "$STATE/pid" ]; then
+		local pid
+		pid=$(cat "$STATE/pid")
+		if ours "$pid"; then
+			kill "$pid"
+			for _ in $(seq 1 100); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+		fi
+	fi
+	# Only what start made: CCETL_TEMPORAL_STATE_DIR may name a directory with more in it.
+	rm -f "$STATE/pid" "$STATE/port" "$STATE/env" "$STATE/log" "$STATE"/temporal.db*
+	rmdir "$STATE" 2>/dev/null || true
+}
+
+case "${1:-start}" in
+start) start ;;
+env) running && print_env || { log "not running"; exit 1; } ;;
+stop) stop_quiet; log "stopped" ;;
+install) install ;;
+*) echo "usage: $0 start|env|stop|install" >&2; exit 2 ;;
+esac
