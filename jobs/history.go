@@ -37,8 +37,12 @@ type RunReport struct {
 	// ScheduledFor is the tick a scheduled run was for.
 	ScheduledFor time.Time `json:"scheduled_for,omitzero"`
 	// Window is the days a backfill run pulled, [start, end).
-	Window   *Window   `json:"window,omitempty"`
-	Host     string    `json:"host,omitempty"`
+	Window *Window `json:"window,omitempty"`
+	Host   string  `json:"host,omitempty"`
+	// Worker and Attempt name the Temporal worker that ran a window of a
+	// backfill spread over workers, and which try of the window it was.
+	Worker   string    `json:"worker,omitempty"`
+	Attempt  int       `json:"attempt,omitempty"`
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Seconds  float64   `json:"seconds"`

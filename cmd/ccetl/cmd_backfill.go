@@ -126,7 +126,7 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	var runErr error
 	for _, w := range plan.Todo {
 		var rep jobs.RunReport
-		rep, runErr = e.runWindow(ctx, job, plan, w, log, *leaseWait, 5*time.Second)
+		rep, runErr = e.runWindow(ctx, job, plan, w, log, *leaseWait, 5*time.Second, runMeta{})
 		bw := backfillWindow{Start: w.Start.Format(time.DateOnly), End: w.End.Format(time.DateOnly), RunID: rep.RunID,
 			Outcome: rep.Outcome, RowsIn: rep.RowsIn, RowsOut: rep.RowsOut, RowsRejected: rep.RowsRejected,
 			Requests: rep.Requests, Seconds: rep.Seconds, Error: rep.Error}
@@ -170,11 +170,13 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 // runWindow runs one window of a backfill plan and records its run
 // report; while another run holds the job's lease it waits, up to
 // leaseWait, trying again every poll.
-func (e *env) runWindow(ctx context.Context, job *jobs.Job, plan jobs.BackfillPlan, w jobs.Window, log *slog.Logger, leaseWait, poll time.Duration) (jobs.RunReport, error) {
+func (e *env) runWindow(ctx context.Context, job *jobs.Job, plan jobs.BackfillPlan, w jobs.Window, log *slog.Logger, leaseWait, poll time.Duration,
+	by runMeta) (jobs.RunReport, error) {
 	wjob := plan.WindowJob(job, w)
 	waited := time.Duration(0)
+	meta := runMeta{trigger: jobs.TriggerBackfill, window: &w, worker: by.worker, attempt: by.attempt}
 	for {
-		_, rep, err := e.recorded(ctx, wjob, runMeta{trigger: jobs.TriggerBackfill, window: &w}, log, func(id string) (jobs.Summary, error) {
+		_, rep, err := e.recorded(ctx, wjob, meta, log, func(id string) (jobs.Summary, error) {
 			r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id, Only: plan.Runs, Window: &w}
 			return r.Run(ctx, wjob)
 		})

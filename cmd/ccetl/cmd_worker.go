@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -167,7 +168,8 @@ func (e *env) windowActivity(ctx context.Context, byName map[string]string, in t
 		return temporal.WindowResult{Outcome: jobs.OutcomeOK, AlreadyDone: true}, nil
 	}
 	log.Info("window started", "job", job.Name, "start", in.Window.Start.Format(time.DateOnly), "end", in.Window.End.Format(time.DateOnly))
-	rep, err := e.runWindow(ctx, job, plan, in.Window, log, leaseWait, time.Second)
+	by := runMeta{worker: workerIdentity(), attempt: int(activity.GetInfo(ctx).Attempt)}
+	rep, err := e.runWindow(ctx, job, plan, in.Window, log, leaseWait, time.Second, by)
 	res := temporal.WindowResult{RunID: rep.RunID, Outcome: rep.Outcome, RowsIn: rep.RowsIn, RowsOut: rep.RowsOut,
 		RowsRejected: rep.RowsRejected, Requests: rep.Requests, Seconds: rep.Seconds, Error: rep.Error}
 	log.Info("window finished", "job", job.Name, "start", in.Window.Start.Format(time.DateOnly), "outcome", rep.Outcome, "rows_out", rep.RowsOut)

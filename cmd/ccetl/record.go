@@ -20,6 +20,10 @@ type runMeta struct {
 	delayed bool
 	// drain, once closed, stops the run at its next checkpoint.
 	drain <-chan struct{}
+	// worker and attempt name the Temporal worker running a window, and
+	// its try.
+	worker  string
+	attempt int
 }
 
 // recorded runs a job under a new run id and writes its run report into
@@ -33,6 +37,7 @@ func (e *env) recorded(ctx context.Context, job *jobs.Job, meta runMeta, log *sl
 	sum.RunID = id
 	rep := jobs.NewRunReport(job, meta.trigger, start, sum, err)
 	rep.ScheduledFor, rep.Window, rep.Delayed = meta.tick, meta.window, meta.delayed
+	rep.Worker, rep.Attempt = meta.worker, meta.attempt
 	if werr := (jobs.History{Open: e.openState}).Write(ctx, job, rep); werr != nil {
 		log.Warn("run report not written", "job", job.Name, "run_id", id, "err", werr)
 	}

@@ -245,6 +245,31 @@ func TestTemporalBackfillSurvivesAKilledWorker(t *testing.T) {
 	if !retried {
 		t.Errorf("window %s was not run again by the other worker: %+v", window, s.Runs)
 	}
+	// the run reports name the worker of each window, and the retried
+	// window's try
+	var reps []struct {
+		Outcome string `json:"outcome"`
+		Worker  string `json:"worker"`
+		Attempt int    `json:"attempt"`
+		Window  *struct {
+			Start time.Time `json:"start"`
+		} `json:"window"`
+	}
+	if code, stdout, stderr := call(t, "runs", "--json", "--limit", "0", job); code != exitOK || json.Unmarshal([]byte(stdout), &reps) != nil {
+		t.Fatalf("runs: exit %d: %s %s", code, stdout, stderr)
+	}
+	reported := false
+	for _, r := range reps {
+		if r.Outcome == "ok" && r.Worker == "" {
+			t.Errorf("a window's run report names no worker: %+v", r)
+		}
+		if r.Outcome == "ok" && r.Window != nil && r.Window.Start.Format(time.DateOnly) == window[:10] {
+			reported = r.Worker == survivor.identity() && r.Attempt >= 2
+		}
+	}
+	if !reported {
+		t.Errorf("no run report of window %s by %s on a second try: %+v", window, survivor.identity(), reps)
+	}
 	seen := sessionCounts(t, out)
 	if len(seen) != 240 {
 		t.Fatalf("%d sessions in the lake, want 240", len(seen))
