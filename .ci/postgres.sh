@@ -16,6 +16,7 @@
 # Environment: CCETL_PG_STATE_DIR (default ${TMPDIR:-/tmp}/ccetl-postgres).
 # Progress goes to stderr; stdout carries only the export lines.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/server.sh" # answers, free_port
 
 STATE=${CCETL_PG_STATE_DIR:-${TMPDIR:-/tmp}/ccetl-postgres}
 DBUSER=ccetl
@@ -50,8 +51,6 @@ as() {
 	fi
 }
 
-answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 running() {
 	[ -f "$STATE/env" ] && [ -f "$STATE/port" ] || return 1
 	as "$(bindir)/pg_ctl" -D "$STATE/data" status >/dev/null 2>&1 && answers "$(cat "$STATE/port")"
@@ -76,8 +75,7 @@ start() {
 		return 1
 	}
 	for attempt in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + RANDOM % 40000))
-		answers "$port" && continue
+		port=$(free_port)
 		if as "$bin/pg_ctl" -D "$STATE/data" -l "$STATE/log" -w -t 30 \
 			-o "-c listen_addresses=127.0.0.1 -p $port -k $STATE -c fsync=off" start >&2; then
 			break

@@ -18,6 +18,7 @@
 # The first install builds versitygw from source (about 80 s); later starts take
 # under a second. Progress goes to stderr; stdout carries only the export lines.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/server.sh"
 
 VERSION=v1.8.0
 # Default: memory-backed /dev/shm where there is one, so the server's own disk
@@ -35,11 +36,7 @@ EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 log() { echo "s3server: $*" >&2; }
 
-bin_path() {
-	local gobin
-	gobin=$(go env GOBIN)
-	echo "${gobin:-$(go env GOPATH)/bin}/versitygw"
-}
+bin_path() { bin_in_gopath versitygw; }
 
 install() {
 	local bin
@@ -51,24 +48,10 @@ install() {
 	go install "github.com/versity/versitygw/cmd/versitygw@$VERSION" >&2
 }
 
-# answers PORT: true when something accepts connections on 127.0.0.1:PORT.
-answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # ours PID: true when PID is a live versitygw (not a reused pid).
-ours() {
-	kill -0 "$1" 2>/dev/null || return 1
-	{ tr '\0' ' ' <"/proc/$1/cmdline" || ps -o args= -p "$1"; } 2>/dev/null | grep -q versitygw
-}
+ours() { cmdline_has "$1" versitygw; }
 
-running() {
-	[ -f "$STATE/pid" ] && [ -f "$STATE/env" ] || return 1
-	local pid port
-	pid=$(cat "$STATE/pid")
-	port=$(cat "$STATE/port")
-	ours "$pid" && answers "$port"
-}
-
-print_env() { cat "$STATE/env"; }
+remove_state() { rm -rf "$STATE/data" "$STATE/meta"; }
 
 # make_bucket PORT: create the test bucket (200, or 409 when it exists). The
 # Go test helper creates it too, so without curl the tests still run.
@@ -84,12 +67,6 @@ make_bucket() {
 }
 
 start() {
-	if running; then
-		print_env
-		return 0
-	fi
-	stop_quiet
-	install
 	mkdir -p "$STATE/data"
 	local meta=()
 	# versitygw keeps object metadata in xattrs; tmpfs may not allow user xattrs.
@@ -99,8 +76,7 @@ start() {
 	fi
 	local attempt port pid
 	for attempt in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + RANDOM % 40000))
-		answers "$port" && continue
+		port=$(free_port)
 		"$(bin_path)" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$port" \
 			--keep-alive --quiet posix "${meta[@]}" "$STATE/data" >"$STATE/log" 2>&1 &
 		pid=$!
@@ -111,9 +87,7 @@ start() {
 		done
 		if answers "$port" && kill -0 "$pid" 2>/dev/null; then
 			make_bucket "$port"
-			echo "$pid" >"$STATE/pid"
-			echo "$port" >"$STATE/port"
-			cat >"$STATE/env" <<EOF
+			record "$pid" "$port" <<EOF
 export CCETL_TEST_S3_ENDPOINT=http://127.0.0.1:$port
 export CCETL_TEST_S3_ACCESS_KEY=$ACCESS
 export CCETL_TEST_S3_SECRET_KEY=$SECRET
@@ -132,28 +106,4 @@ EOF
 	return 1
 }
 
-stop_quiet() {
-	if [ -f "$STATE/pid" ]; then
-		local pid
-		pid=$(cat "$STATE/pid")
-		if ours "$pid"; then
-			kill "$pid"
-			for _ in $(seq 1 50); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-		fi
-	fi
-	# Only what start made: CCETL_S3_STATE_DIR may name a directory with more in it.
-	rm -rf "$STATE/data" "$STATE/meta"
-	rm -f "$STATE/pid" "$STATE/port" "$STATE/env" "$STATE/log"
-	rmdir "$STATE" 2>/dev/null || true
-}
-
-case "${1:-start}" in
-start) start ;;
-env) running && print_env || { log "not running"; exit 1; } ;;
-stop) stop_quiet; log "stopped" ;;
-install) install ;;
-*) echo "usage: $0 start|env|stop|install" >&2; exit 2 ;;
-esac
+server_main "$@"

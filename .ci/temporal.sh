@@ -17,17 +17,14 @@
 # minutes); later starts take a few seconds. Progress goes to stderr; stdout
 # carries only the export lines.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/server.sh"
 
 VERSION=v1.3.0
 STATE=${CCETL_TEMPORAL_STATE_DIR:-${TMPDIR:-/tmp}/ccetl-temporal}
 
 log() { echo "temporal: $*" >&2; }
 
-bin_path() {
-	local gobin
-	gobin=$(go env GOBIN)
-	echo "${gobin:-$(go env GOPATH)/bin}/temporal"
-}
+bin_path() { bin_in_gopath temporal; }
 
 install() {
 	local bin
@@ -40,43 +37,17 @@ install() {
 	go install "github.com/temporalio/cli/cmd/temporal@$VERSION" >&2
 }
 
-# answers PORT: true when something accepts connections on 127.0.0.1:PORT.
-answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # serving PORT: true when the frontend on PORT reports itself healthy.
 serving() {
 	answers "$1" && "$(bin_path)" operator cluster health --address "127.0.0.1:$1" 2>/dev/null | grep -q SERVING
 }
 
 # ours PID: true when PID is a live temporal server (not a reused pid).
-ours() {
-	kill -0 "$1" 2>/dev/null || return 1
-	{ tr '\0' ' ' <"/proc/$1/cmdline" || ps -o args= -p "$1"; } 2>/dev/null | grep -q "start-dev"
-}
+ours() { cmdline_has "$1" start-dev; }
 
-running() {
-	[ -f "$STATE/pid" ] && [ -f "$STATE/env" ] || return 1
-	ours "$(cat "$STATE/pid")" && answers "$(cat "$STATE/port")"
-}
-
-print_env() { cat "$STATE/env"; }
-
-# free_port: a port nothing on 127.0.0.1 answers on.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		answers "$p" || { echo "$p"; return; }
-	done
-}
+remove_state() { rm -f "$STATE"/temporal.db*; }
 
 start() {
-	if running; then
-		print_env
-		return 0
-	fi
-	stop_quiet
-	install
 	mkdir -p "$STATE"
 	local attempt port http metrics pid
 	for attempt in 1 2 3 4 5; do
@@ -93,9 +64,7 @@ start() {
 			sleep 0.2
 		done
 		if serving "$port" && kill -0 "$pid" 2>/dev/null; then
-			echo "$pid" >"$STATE/pid"
-			echo "$port" >"$STATE/port"
-			echo "export CCETL_TEST_TEMPORAL=127.0.0.1:$port" >"$STATE/env"
+			echo "export CCETL_TEST_TEMPORAL=127.0.0.1:$port" | record "$pid" "$port"
 			log "Temporal $VERSION dev server on 127.0.0.1:$port (pid $pid, database $STATE/temporal.db)"
 			print_env
 			return 0
@@ -108,27 +77,4 @@ start() {
 	return 1
 }
 
-stop_quiet() {
-	if [ -f "$STATE/pid" ]; then
-		local pid
-		pid=$(cat "$STATE/pid")
-		if ours "$pid"; then
-			kill "$pid"
-			for _ in $(seq 1 100); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-		fi
-	fi
-	# Only what start made: CCETL_TEMPORAL_STATE_DIR may name a directory with more in it.
-	rm -f "$STATE/pid" "$STATE/port" "$STATE/env" "$STATE/log" "$STATE"/temporal.db*
-	rmdir "$STATE" 2>/dev/null || true
-}
-
-case "${1:-start}" in
-start) start ;;
-env) running && print_env || { log "not running"; exit 1; } ;;
-stop) stop_quiet; log "stopped" ;;
-install) install ;;
-*) echo "usage: $0 start|env|stop|install" >&2; exit 2 ;;
-esac
+server_main "$@"
