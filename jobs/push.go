@@ -343,7 +343,7 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 		c.rows, c.tables = map[string]int64{}, map[string]int64{}
 	}
 	c.tables[b.Table] += b.Rec.NumRows()
-	row := make(map[string]any, b.Rec.NumCols())
+	buf := make(map[string]any, b.Rec.NumCols()) // one row at a time
 	for i := 0; i < int(b.Rec.NumRows()); i++ {
 		origin := fmt.Sprintf("%s[%d]", b.Input, c.rows[b.Table+"\x00"+b.Input])
 		c.rows[b.Table+"\x00"+b.Input]++
@@ -351,7 +351,7 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 		if len(ms) == 0 {
 			continue
 		}
-		row, err := pipeline.RowValuesInto(row, b.Rec, i)
+		row, err := pipeline.RowValuesInto(buf, b.Rec, i)
 		for _, m := range ms {
 			if c.limit > 0 && len(c.byEntity[m.Entity.Name]) >= c.limit {
 				*c.limited++

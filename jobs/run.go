@@ -113,7 +113,7 @@ func (r Runner) Run(ctx context.Context, job *Job) (Summary, error) {
 	var bytes int64
 	var errs []error
 	for i, spec := range job.Sources {
-		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) || (r.Only != nil && !r.Only(i)) || closed(r.Drain) {
+		if ctx.Err() != nil || (len(errs) > 0 && job.OnError == OnErrorStop) || (r.Only != nil && !r.Only(i)) || pipeline.Drained(r.Drain) {
 			sum.Steps = append(sum.Steps, StepSummary{Source: i + 1, Kind: spec.Kind, Outcome: OutcomeSkipped})
 			continue
 		}
@@ -162,16 +162,6 @@ func medianBytes(files []pipeline.FileCommit) int64 {
 	}
 	slices.Sort(sizes)
 	return sizes[len(sizes)/2]
-}
-
-// closed reports whether ch is closed (a nil ch never is).
-func closed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
 
 func outcome(st StepSummary, err error) string {

@@ -122,7 +122,7 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 				if err := checkpoint(gctx, b, src, sink, ctr, done, opts); err != nil {
 					return err
 				}
-				if drained(opts.Drain) && committed(sink, opts) {
+				if Drained(opts.Drain) && committed(sink, opts) {
 					return ErrDrained
 				}
 				continue
@@ -229,8 +229,8 @@ func checkpoint(ctx context.Context, b Batch, src Source, sink Sink, ctr *Counte
 	return nil
 }
 
-// drained reports whether drain is closed.
-func drained(drain <-chan struct{}) bool {
+// Drained reports whether a drain channel is closed (a nil one never is).
+func Drained(drain <-chan struct{}) bool {
 	select {
 	case <-drain:
 		return true
