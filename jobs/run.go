@@ -290,12 +290,7 @@ func (t tablesSource) UseFileStore(fs pipeline.FileStore) {
 	}
 }
 
-func (r Runner) logger() *slog.Logger {
-	if r.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return r.Logger
-}
+func (r Runner) logger() *slog.Logger { return pipeline.OrDiscard(r.Logger) }
 
 // ExpandInputs expands globs; URLs pass through. A glob that matches nothing
 // is an error; no inputs at all is not (API kinds take none).

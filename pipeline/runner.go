@@ -63,10 +63,7 @@ func (r Result) Totals() TableStats {
 // and nothing becomes visible. After a successful commit it checks that every
 // table reconciles.
 func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opts RunOptions) (res Result, err error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := OrDiscard(opts.Logger)
 	ctr := opts.Counters
 	if ctr == nil {
 		ctr = &Counters{}

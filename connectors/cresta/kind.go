@@ -54,9 +54,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 		bytes:  cfg.BytesCounter(),
 		log:    cfg.Logger,
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
+	s.log = pipeline.OrDiscard(s.log)
 	key := pipeline.RunKey(KindName, append([]string{o.BaseURL, "snapshot_at=" + stamp}, o.Plans...))
 	return pipeline.OpenedSource{Source: s, RunKey: key}, nil
 }

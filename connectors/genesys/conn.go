@@ -79,9 +79,7 @@ type Conn struct {
 
 // Connect opens a connection; nothing is sent until the first request.
 func Connect(o ConnOptions, log *slog.Logger) (*Conn, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log = pipeline.OrDiscard(log)
 	budget := httpx.NewRetryBudget(o.RetryBudget)
 	client, err := httpx.New(httpx.Config{
 		Vendor: "genesys",

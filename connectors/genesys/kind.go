@@ -44,10 +44,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", KindName, err)
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	budget := httpx.NewRetryBudget(o.RetryBudget)
 	client, err := httpx.New(httpx.Config{
 		Vendor: "genesys",

@@ -28,9 +28,7 @@ func Connect(m map[string]string, log *slog.Logger) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log = pipeline.OrDiscard(log)
 	conn := &Conn{o: o}
 	if conn.c, err = newClient(&conn.o, pipeline.SourceConfig{}, log); err != nil {
 		return nil, err

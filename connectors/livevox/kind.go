@@ -3,7 +3,6 @@ package livevox
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"time"
 
@@ -38,10 +37,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 	if err != nil {
 		return pipeline.OpenedSource{}, err
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	cl, err := newClient(&o, cfg, log)
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", KindName, err)

@@ -116,10 +116,7 @@ func openAPI(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSourc
 	if err != nil {
 		return pipeline.OpenedSource{}, fmt.Errorf("kind %s: %w", APIKindName, err)
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	budget := httpx.NewRetryBudget(o.RetryBudget)
 	client, err := httpx.New(httpx.Config{
 		Vendor:         "maestroqa",

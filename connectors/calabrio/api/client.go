@@ -32,10 +32,7 @@ type conn struct {
 }
 
 func newConn(o connOptions, cfg pipeline.SourceConfig) (*conn, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	budget := httpx.NewRetryBudget(o.RetryBudget)
 	c, err := httpx.New(httpx.Config{
 		Vendor:         vendor,

@@ -74,10 +74,7 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", KindName, err)
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	return &target{o: o, client: client, ent: Entity(), log: log}, nil
 }
 

@@ -103,10 +103,7 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	conn, err := genesys.Connect(o.conn, log)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", KindName, err)

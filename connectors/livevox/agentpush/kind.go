@@ -3,7 +3,6 @@ package agentpush
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
@@ -127,10 +126,7 @@ func open(_ context.Context, cfg pipeline.TargetConfig) (pipeline.Target, error)
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := pipeline.OrDiscard(cfg.Logger)
 	conn, err := livevox.Connect(cfg.Options, log)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", KindName, err)
