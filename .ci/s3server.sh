@@ -74,18 +74,13 @@ start() {
 		mkdir -p "$STATE/meta"
 		meta=(--sidecar "$STATE/meta")
 	fi
-	local attempt port pid
-	for attempt in 1 2 3 4 5 6 7 8 9 10; do
+	local port pid
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		port=$(free_port)
 		"$(bin_path)" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$port" \
 			--keep-alive --quiet posix "${meta[@]}" "$STATE/data" >"$STATE/log" 2>&1 &
 		pid=$!
-		for _ in $(seq 1 100); do
-			answers "$port" && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if answers "$port" && kill -0 "$pid" 2>/dev/null; then
+		if came_up "$pid" 100 0.1 answers "$port"; then
 			make_bucket "$port"
 			record "$pid" "$port" <<EOF
 export CCETL_TEST_S3_ENDPOINT=http://127.0.0.1:$port
@@ -98,9 +93,6 @@ EOF
 			print_env
 			return 0
 		fi
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		log "attempt $attempt on port $port failed: $(tail -n 3 "$STATE/log" 2>/dev/null)"
 	done
 	log "could not start versitygw; see $STATE/log"
 	return 1

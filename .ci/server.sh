@@ -36,6 +36,26 @@ running() {
 
 print_env() { cat "$STATE/env"; }
 
+# came_up PID TRIES DELAY CHECK...: wait until CHECK succeeds while PID
+# lives (at most TRIES times DELAY seconds); true when it is up. When it is
+# not, PID is stopped and the log's last lines said.
+came_up() {
+	local pid=$1 tries=$2 delay=$3
+	shift 3
+	for _ in $(seq 1 "$tries"); do
+		"$@" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep "$delay"
+	done
+	if "$@" && kill -0 "$pid" 2>/dev/null; then
+		return 0
+	fi
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	log "not up ($*), trying again: $(tail -n 3 "$STATE/log" 2>/dev/null)"
+	return 1
+}
+
 # record PID PORT: note a started server; its export lines come on stdin.
 record() {
 	echo "$1" >"$STATE/pid"

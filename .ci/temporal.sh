@@ -49,8 +49,8 @@ remove_state() { rm -f "$STATE"/temporal.db*; }
 
 start() {
 	mkdir -p "$STATE"
-	local attempt port http metrics pid
-	for attempt in 1 2 3 4 5; do
+	local port http metrics pid
+	for _ in 1 2 3 4 5; do
 		port=$(free_port)
 		http=$(free_port)
 		metrics=$(free_port)
@@ -58,20 +58,12 @@ start() {
 		"$(bin_path)" server start-dev --ip 127.0.0.1 --port "$port" --http-port "$http" --metrics-port "$metrics" \
 			--headless --db-filename "$STATE/temporal.db" --log-level warn >"$STATE/log" 2>&1 &
 		pid=$!
-		for _ in $(seq 1 300); do
-			serving "$port" && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		if serving "$port" && kill -0 "$pid" 2>/dev/null; then
+		if came_up "$pid" 300 0.2 serving "$port"; then
 			echo "export CCETL_TEST_TEMPORAL=127.0.0.1:$port" | record "$pid" "$port"
 			log "Temporal $VERSION dev server on 127.0.0.1:$port (pid $pid, database $STATE/temporal.db)"
 			print_env
 			return 0
 		fi
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		log "attempt $attempt on port $port failed: $(tail -n 3 "$STATE/log" 2>/dev/null)"
 	done
 	log "could not start the Temporal dev server; see $STATE/log"
 	return 1
