@@ -19,13 +19,25 @@ import (
 // PushSummary is the outcome of a push: the plan's counts, every status's
 // count and each batch the target acknowledged.
 type PushSummary struct {
-	Target  string                 `json:"target"`
-	Planned map[string]int         `json:"planned"`
-	Status  map[string]int         `json:"status"`
-	Batches []pipeline.BatchResult `json:"batches,omitempty"`
+	Target  string         `json:"target"`
+	Planned map[string]int `json:"planned"`
+	Status  map[string]int `json:"status"`
+	Batches []BatchReport  `json:"batches,omitempty"`
 	// Limited counts records --limit left out.
 	Limited int64  `json:"limited,omitempty"`
 	Stopped string `json:"stopped,omitempty"`
+}
+
+// BatchReport is one batch the target acknowledged: the request that
+// carried it, the target's answer and how many of its changes ended in each
+// status (every change's own outcome is its push_results row).
+type BatchReport struct {
+	Entity    string         `json:"entity"`
+	Request   string         `json:"request"`
+	RequestID string         `json:"request_id,omitempty"`
+	Response  string         `json:"response,omitempty"`
+	Changes   int            `json:"changes"`
+	Status    map[string]int `json:"status"`
 }
 
 // Failed counts the changes that failed.
@@ -73,8 +85,9 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		return sum, err
 	}
 	t := pl.target
-	j := &journal{led: led, runID: runID, plan: plan, outcomes: map[int]pipeline.Outcome{},
-		limits: job.Target.Limits, log: log}
+	j := &journal{led: led, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
+		batchOf: make([]int32, len(plan.Changes)),
+		limits:  job.Target.Limits, log: log}
 	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited}
 	log.Info("push started", "changes", len(plan.Changes), "planned", ps.Planned)
 	applyErr := t.Apply(ctx, plan, j)
@@ -111,8 +124,9 @@ type journal struct {
 	led      *ledger
 	runID    string
 	plan     *pipeline.Plan
-	outcomes map[int]pipeline.Outcome
-	batches  []pipeline.BatchResult
+	outcomes []pipeline.Outcome // by Seq
+	batchOf  []int32            // by Seq: 1 + the index in batches of the batch that carried it, 0 if none
+	batches  []BatchReport
 	limits   FailureLimits
 	n        int
 	sent     int
@@ -138,12 +152,20 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	d := ledgerDoc{Entity: r.Entity, RunID: j.runID, Keys: make([]string, 0, len(r.Outcomes)),
 		Hashes: make([]string, 0, len(r.Outcomes))}
 	var failedKeys []string
+	br := BatchReport{Entity: r.Entity, Request: r.Request, RequestID: r.RequestID, Response: r.Response,
+		Changes: len(r.Outcomes), Status: map[string]int{}}
 	for _, o := range r.Outcomes {
 		if o.Seq < 0 || o.Seq >= len(j.plan.Changes) {
 			return fmt.Errorf("the target acknowledged change %d, which the plan does not have", o.Seq)
 		}
 		c := j.plan.Changes[o.Seq]
+		if n := len(j.plan.Changes); len(j.outcomes) < n {
+			j.outcomes = append(j.outcomes, make([]pipeline.Outcome, n-len(j.outcomes))...)
+			j.batchOf = append(j.batchOf, make([]int32, n-len(j.batchOf))...)
+		}
 		j.outcomes[o.Seq] = o
+		j.batchOf[o.Seq] = int32(len(j.batches) + 1)
+		br.Status[o.Status]++
 		j.sent++
 		if o.Status == pipeline.StatusFailed {
 			j.failed++
@@ -160,7 +182,7 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	if err := j.led.put(ctx, j.name(), d); err != nil {
 		return err
 	}
-	j.batches = append(j.batches, r)
+	j.batches = append(j.batches, br)
 	j.log.Info("batch acknowledged", "entity", r.Entity, "request", r.Request, "changes", len(r.Outcomes))
 	return j.limits.check(j.failed, j.sent)
 }

@@ -22,7 +22,7 @@ func TestLedgerDocumentsAndFold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, outcomes: map[int]pipeline.Outcome{}, log: discardInfo{}}
+	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, log: discardInfo{}}
 	for i := range foldAt {
 		c := pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i), TargetID: fmt.Sprint(i)}
 		j.plan.Changes = append(j.plan.Changes, c)

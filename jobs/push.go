@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,24 +111,42 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 		return nil, err
 	}
 	pl := &Planned{Rejects: map[string][]pipeline.Reject{}, files: dir, cleanup: func() { os.RemoveAll(dir) }}
-	recs, err := r.collect(ctx, job, tk, pl, opts)
+	// The ledger and the target (which logs in) are opened when the first
+	// record comes, so input that feeds the target nothing fails first.
+	var led *ledger
+	var each func(pipeline.Record) pipeline.Change
+	open := func() (func(pipeline.Record) pipeline.Change, error) {
+		if pl.target != nil {
+			return each, nil
+		}
+		var err error
+		if led, err = r.openLedger(ctx, job); err != nil {
+			return nil, err
+		}
+		if pl.target, err = r.openTarget(ctx, job, tk, pl); err != nil {
+			return nil, err
+		}
+		if rp, ok := pl.target.(pipeline.RecordPlanner); ok {
+			each = rp.PlanRecords(led)
+		}
+		return each, nil
+	}
+	recs, err := r.collect(ctx, job, tk, pl, opts, open)
+	if err == nil {
+		_, err = open()
+	}
 	if err != nil {
 		pl.Close()
 		return nil, err
 	}
-	led, err := r.openLedger(ctx, job)
-	if err != nil {
-		pl.Close()
-		return nil, err
-	}
-	t, err := r.openTarget(ctx, job, tk, pl)
-	if err != nil {
-		pl.Close()
-		return nil, err
-	}
-	pl.target = t
-	plan, err := t.Plan(ctx, recs.records, led)
-	if err != nil {
+	t := pl.target
+	var plan *pipeline.Plan
+	if each != nil {
+		plan = &pipeline.Plan{Changes: recs.changes}
+		for i := range plan.Changes {
+			plan.Changes[i].Seq = i
+		}
+	} else if plan, err = t.Plan(ctx, recs.records, led); err != nil {
 		pl.Close()
 		return nil, fmt.Errorf("plan %s: %w", tk.Name, err)
 	}
@@ -141,7 +160,7 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 	}
 	plan.Inputs = recs.inputs
 	pl.Plan = plan
-	pl.records = len(recs.records) + len(recs.invalid)
+	pl.records = len(recs.records) + len(recs.changes) + len(recs.invalid)
 	return pl, nil
 }
 
@@ -172,18 +191,23 @@ func (r Runner) openLedger(ctx context.Context, job *Job) (*ledger, error) {
 	return loadLedger(ctx, backend, job.Name)
 }
 
-// collected is what the sources gave a push: records by entity order, the
-// rows the mapping refused, the inputs read.
+// collected is what the sources gave a push: records by entity order (or,
+// for a RecordPlanner, their changes), the rows the mapping refused, the
+// inputs read.
 type collected struct {
 	records []pipeline.Record
+	changes []pipeline.Change
 	invalid []pipeline.Change
 	inputs  []pipeline.InputInfo
 }
 
 // collect runs every source of the job (with the job's transforms) into a
-// collector that maps rows onto the target's entities.
-func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions) (*collected, error) {
+// collector that maps rows onto the target's entities; with each, it plans
+// every record as it comes and keeps only the changes.
+func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions,
+	open func() (func(pipeline.Record) pipeline.Change, error)) (*collected, error) {
 	byEntity := map[string][]pipeline.Record{}
+	changes := map[string][]pipeline.Change{}
 	seen := map[string]bool{} // tables the sources produce
 	var invalid []pipeline.Change
 	out := &collected{}
@@ -227,9 +251,12 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 			return nil, err
 		}
 		col := &collector{maps: maps, dir: pl.files, byEntity: byEntity, limit: opts.Limit, rejects: pl.Rejects,
-			limited: &pl.Limited}
+			limited: &pl.Limited, open: open, changes: changes}
 		res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, col, pipeline.RunOptions{
 			RunID: "plan", Kind: kind.Name, Logger: r.logger(), Counters: ctr})
+		if col.openErr != nil {
+			return nil, col.openErr
+		}
 		if err != nil {
 			return nil, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
 		}
@@ -247,6 +274,7 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 	}
 	for _, e := range tk.Entities {
 		out.records = append(out.records, byEntity[e.Name]...)
+		out.changes = append(out.changes, changes[e.Name]...)
 	}
 	out.invalid = invalid
 	return out, nil
@@ -327,12 +355,19 @@ type collector struct {
 	maps     map[string][]*transforms.Mapping
 	dir      string
 	byEntity map[string][]pipeline.Record
-	invalid  []pipeline.Change
-	rejects  map[string][]pipeline.Reject
-	limit    int
-	limited  *int64
-	rows     map[string]int64 // rows seen per table and input, for origins
-	tables   map[string]int64 // rows taken per table
+	// open opens the target at the first record; plan, when the target
+	// is a RecordPlanner, plans each record at once into changes.
+	open    func() (func(pipeline.Record) pipeline.Change, error)
+	opened  bool
+	openErr error
+	plan    func(pipeline.Record) pipeline.Change
+	changes map[string][]pipeline.Change
+	invalid []pipeline.Change
+	rejects map[string][]pipeline.Reject
+	limit   int
+	limited *int64
+	rows    map[string]int64 // rows seen per table and input, for origins
+	tables  map[string]int64 // rows taken per table
 }
 
 func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
@@ -343,17 +378,25 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 		c.rows, c.tables = map[string]int64{}, map[string]int64{}
 	}
 	c.tables[b.Table] += b.Rec.NumRows()
+	ms := c.maps[b.Table]
+	seen := b.Table + "\x00" + b.Input
+	first := c.rows[seen]
+	c.rows[seen] += b.Rec.NumRows()
+	if len(ms) == 0 {
+		return nil
+	}
+	if !c.opened {
+		c.opened = true
+		if c.plan, c.openErr = c.open(); c.openErr != nil {
+			return c.openErr
+		}
+	}
 	buf := make(map[string]any, b.Rec.NumCols()) // one row at a time
 	for i := 0; i < int(b.Rec.NumRows()); i++ {
-		origin := fmt.Sprintf("%s[%d]", b.Input, c.rows[b.Table+"\x00"+b.Input])
-		c.rows[b.Table+"\x00"+b.Input]++
-		ms := c.maps[b.Table]
-		if len(ms) == 0 {
-			continue
-		}
+		origin := b.Input + "[" + strconv.FormatInt(first+int64(i), 10) + "]"
 		row, err := pipeline.RowValuesInto(buf, b.Rec, i)
 		for _, m := range ms {
-			if c.limit > 0 && len(c.byEntity[m.Entity.Name]) >= c.limit {
+			if c.limit > 0 && c.taken(m.Entity.Name) >= c.limit {
 				*c.limited++
 				continue
 			}
@@ -366,10 +409,19 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 					Origin: origin, Reason: "mapping: " + err.Error()})
 				continue
 			}
+			if c.plan != nil {
+				c.changes[m.Entity.Name] = append(c.changes[m.Entity.Name], c.plan(rec))
+				continue
+			}
 			c.byEntity[m.Entity.Name] = append(c.byEntity[m.Entity.Name], rec)
 		}
 	}
 	return nil
+}
+
+// taken counts the records an entity has so far.
+func (c *collector) taken(entity string) int {
+	return len(c.byEntity[entity]) + len(c.changes[entity])
 }
 
 func (c *collector) Reject(_ context.Context, table string, rs []pipeline.Reject) error {

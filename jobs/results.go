@@ -30,18 +30,17 @@ func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Pl
 	b := array.NewRecordBuilder(mem, pipeline.PushResultsSchema)
 	defer b.Release()
 	now := time.Now().UTC()
-	requests := requestsBySeq(j)
 	for _, c := range plan.Changes {
-		o, sent := j.outcomes[c.Seq]
-		status, code, msg := statusOf(c, o, sent, ps.Stopped)
+		o, by := j.outcomes[c.Seq], j.batchOf[c.Seq]
+		status, code, msg := statusOf(c, o, by > 0, ps.Stopped)
 		ps.Status[status]++
 		id := o.TargetID
 		if id == "" {
 			id = c.TargetID
 		}
-		var req pipeline.BatchResult
-		if r := requests[c.Seq]; r != nil {
-			req = *r
+		var req BatchReport
+		if by > 0 {
+			req = j.batches[by-1]
 		}
 		appendResult(b, runID, plan.Target, c, status, id, code, msg, req.Request, req.RequestID, now)
 		if status == pipeline.StatusFailed {
@@ -112,17 +111,6 @@ func reconcilePlan(pl *Planned) error {
 		return fmt.Errorf("push does not reconcile: %d records (and mapping refusals) in, %d changes planned", pl.records, changes)
 	}
 	return nil
-}
-
-// requestsBySeq maps each acknowledged change to the batch that carried it.
-func requestsBySeq(j *journal) map[int]*pipeline.BatchResult {
-	out := map[int]*pipeline.BatchResult{}
-	for i := range j.batches {
-		for _, o := range j.batches[i].Outcomes {
-			out[o.Seq] = &j.batches[i]
-		}
-	}
-	return out
 }
 
 func appendResult(b *array.RecordBuilder, runID, target string, c pipeline.Change, status, id, code, msg, req, reqID string, at time.Time) {

@@ -215,6 +215,19 @@ type Target interface {
 	Close() error
 }
 
+// RecordPlanner is a Target that plans every record on its own, as the
+// sources read it: a target whose state cannot be read, so a record's
+// change depends only on the record, the ledger and the records before it.
+// A push then holds changes instead of records, and plans while the
+// sources decode. Its plan is the one Plan would make of the same records.
+type RecordPlanner interface {
+	Target
+	// PlanRecords returns a function that plans one record; it is called
+	// from one goroutine, with each entity's records in input order, and
+	// leaves Change.Seq to the caller.
+	PlanRecords(ledger Ledger) func(Record) Change
+}
+
 // TargetConfig is what a target factory gets.
 type TargetConfig struct {
 	Kind    string

@@ -67,6 +67,7 @@ func NewClient(o Options, logger *slog.Logger) (*httpx.Client, *httpx.RetryBudge
 		Vendor: limitKey,
 		Auth:   httpx.Bearer(o.Token),
 		Limits: httpx.Limits{limitKey: o.Limits},
+		Quota:  httpx.QuotaKey(limitKey, o.BaseURL, o.Token.Reveal()),
 		Budget: budget,
 		Logger: logger,
 	})

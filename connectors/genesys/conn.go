@@ -85,6 +85,7 @@ func Connect(o ConnOptions, log *slog.Logger) (*Conn, error) {
 		Vendor: "genesys",
 		Auth:   newAuth(o.LoginURL, o.ClientID, o.ClientSecret),
 		Limits: httpx.Limits{limitAPI: o.Limits},
+		Quota:  httpx.QuotaKey("genesys", o.LoginURL, o.APIURL, o.ClientID),
 		Budget: budget,
 		Logger: log,
 	})

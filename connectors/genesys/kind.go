@@ -50,6 +50,7 @@ func open(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, 
 		Vendor: "genesys",
 		Auth:   newAuth(o.LoginURL, o.ClientID, o.ClientSecret),
 		Limits: httpx.Limits{limitAPI: o.Limits},
+		Quota:  httpx.QuotaKey("genesys", o.LoginURL, o.APIURL, o.ClientID),
 		Budget: budget,
 		Logger: log,
 	})

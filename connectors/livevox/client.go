@@ -46,6 +46,7 @@ func newClient(o *Options, cfg pipeline.SourceConfig, log *slog.Logger) (*client
 		RequestLogLevel: slog.LevelDebug,
 		Auth:            sess.authenticator(),
 		Limits:          limits,
+		Quota:           httpx.QuotaKey(limitKey, o.BaseURL.String(), o.ClientName, o.Username),
 		Retry:           httpx.RetryPolicy{MaxAttempts: o.MaxAttempts, BaseDelay: o.RetryDelay},
 		Budget:          httpx.NewRetryBudget(o.RetryBudget),
 		AttemptTimeout:  o.Timeout,

@@ -122,6 +122,7 @@ func openAPI(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSourc
 		Vendor:         "maestroqa",
 		Auth:           httpx.StaticHeader{Name: "apiToken", Value: o.Token},
 		Limits:         httpx.Limits{"maestroqa": o.Limits},
+		Quota:          httpx.QuotaKey("maestroqa", o.BaseURL, o.Token.Reveal()),
 		Budget:         budget,
 		Logger:         log,
 		AttemptTimeout: o.RequestTimeout,

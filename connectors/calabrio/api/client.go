@@ -39,6 +39,7 @@ func newConn(o connOptions, cfg pipeline.SourceConfig) (*conn, error) {
 		Auth:           newAuth(o),
 		ReauthOn403:    true, // 16.6 [rec]: "401/403 re-authorize once, then fail"
 		Limits:         httpx.Limits{vendor: o.Limits},
+		Quota:          httpx.QuotaKey(vendor, o.BaseURL, o.Username),
 		Budget:         budget,
 		Logger:         log,
 		AttemptTimeout: o.Timeout,

@@ -48,6 +48,15 @@ const (
 )
 
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
+	return t.planner().Plan(recs, led), nil
+}
+
+// PlanRecords plans each record as it is read (pipeline.RecordPlanner).
+func (t *target) PlanRecords(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
+	return t.planner().Stream(led)
+}
+
+func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
 		Key: func(w map[string]string) string {
 			if w["CallId"] != "" {
@@ -74,7 +83,7 @@ func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Le
 			}
 			return "imported by run " + e.RunID + " with other values; the import cannot update a contact (it would import it again)", true
 		},
-	}.Plan(recs, led), nil
+	}
 }
 
 // wireOf writes a contact's CSV cells, its recordings' paths and sums.
@@ -243,3 +252,5 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[
 	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: UploadPath, Entity: "contacts", Batch: batch, Parts: parts,
 		What: fmt.Sprintf("%d contacts, %d recordings", len(batch), len(files))}, j)
 }
+
+var _ pipeline.RecordPlanner = (*target)(nil)

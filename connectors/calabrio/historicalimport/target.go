@@ -30,12 +30,21 @@ func (t *target) Close() error {
 // the same content; one in flight when a run stopped is sent again (an
 // interval sent again replaces itself).
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
+	return t.planner().Plan(recs, led), nil
+}
+
+// PlanRecords plans each record as it is read (pipeline.RecordPlanner).
+func (t *target) PlanRecords(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
+	return t.planner().Stream(led)
+}
+
+func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
 		Key: func(w map[string]string) string { return w["serviceNumber"] + "|" + w["date"] + "|" + w["period"] },
 		Skip: func(_ map[string]string, hash string, e pipeline.LedgerEntry) (string, bool) {
 			return "sent with the same values by run " + e.RunID, e.Hash == hash && !e.Pending
 		},
-	}.Plan(recs, led), nil
+	}
 }
 
 // wireOf writes an interval's upload cells: ISO dates, zero-padded
@@ -159,3 +168,5 @@ func period(p string) (string, bool) {
 	}
 	return "0" + p, true
 }
+
+var _ pipeline.RecordPlanner = (*target)(nil)

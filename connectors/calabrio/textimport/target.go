@@ -114,6 +114,15 @@ func (t *target) Close() error {
 const bodyCell = "#text"
 
 func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Ledger) (*pipeline.Plan, error) {
+	return t.planner().Plan(recs, led), nil
+}
+
+// PlanRecords plans each record as it is read (pipeline.RecordPlanner).
+func (t *target) PlanRecords(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
+	return t.planner().Stream(led)
+}
+
+func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
 		Key: func(w map[string]string) string {
 			if w["id"] != "" {
@@ -132,7 +141,7 @@ func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Le
 			}
 			return "imported by run " + e.RunID, true
 		},
-	}.Plan(recs, led), nil
+	}
 }
 
 func wireOf(v map[string]any) (map[string]string, error) {
@@ -234,3 +243,5 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: UploadPath, Entity: "text_contacts", Batch: batch, Parts: parts,
 		What: fmt.Sprintf("%d text contacts", len(batch))}, j)
 }
+
+var _ pipeline.RecordPlanner = (*target)(nil)

@@ -46,7 +46,7 @@ func New(cfg Config) (*Client, error) {
 	lim := cfg.Limiter
 	if lim == nil && len(cfg.Limits) > 0 {
 		var err error
-		if lim, err = NewLimiter(cfg.Limits); err != nil {
+		if lim, err = quotaLimiter(cfg.Quota, cfg.Limits); err != nil {
 			return nil, err
 		}
 	}

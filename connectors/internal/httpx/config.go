@@ -43,6 +43,12 @@ type Config struct {
 	Limits Limits
 	// Limiter is a shared limiter. Set Limits or Limiter, not both.
 	Limiter *Limiter
+	// Quota names the vendor quota the client draws on (QuotaKey of the
+	// vendor, its address and the credential). Clients with the same Quota
+	// and Limits share one Limiter in this process, whichever job, window
+	// or connection they serve, so two jobs using one credential keep its
+	// limit together. Empty: Limits builds a limiter of the client's own.
+	Quota string
 
 	// Retry is the per-request retry policy.
 	Retry RetryPolicy

@@ -42,60 +42,75 @@ type SendPlanner struct {
 	Skip func(wire map[string]string, hash string, e pipeline.LedgerEntry) (reason string, skip bool)
 }
 
+// prepared is a record checked, written and hashed.
+type prepared struct {
+	wire map[string]string
+	key  string
+	hash string
+	err  error
+}
+
+func (s SendPlanner) prepare(r pipeline.Record) (p prepared) {
+	if p.err = Check(s.Entity, r.Values); p.err == nil {
+		p.wire, p.err = s.Wire(r.Values)
+	}
+	if p.err != nil {
+		return p
+	}
+	p.key = s.Key(p.wire)
+	if s.Hash != nil {
+		p.hash = s.Hash(p.wire)
+	} else {
+		p.hash = Hash(p.wire)
+	}
+	return p
+}
+
+// judge makes the change of a prepared record: invalid, a key seen before
+// (seen maps keys to their first origin), skip (the ledger) or send.
+func (s SendPlanner) judge(pr prepared, r pipeline.Record, led pipeline.Ledger, seen map[string]string) pipeline.Change {
+	c := pipeline.Change{Entity: s.Entity.Name, Origin: r.Origin}
+	if pr.err != nil {
+		c.Action, c.Reason = pipeline.ActionInvalid, pr.err.Error()
+		return c
+	}
+	c.Key = pr.key
+	if first, dup := seen[c.Key]; dup {
+		c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("%s appears twice in the input (first at %s)", c.Key, first)
+		return c
+	}
+	seen[c.Key] = r.Origin
+	c.Wire, c.Action, c.Hash = pr.wire, pipeline.ActionSend, pr.hash
+	if e, ok := led.Lookup(s.Entity.Name, c.Key); ok {
+		if reason, skip := s.Skip(pr.wire, c.Hash, e); skip {
+			c.Action, c.Reason = pipeline.ActionSkip, reason
+		}
+	}
+	return c
+}
+
 // Plan makes one change per record, in order: invalid (with the reason),
 // skip (the ledger) or send. A key given twice makes the second invalid.
 // Records are checked, written and hashed on every core (Wire, Key and
 // Hash must be safe to call at once); keys are then judged in order.
 func (s SendPlanner) Plan(recs []pipeline.Record, led pipeline.Ledger) *pipeline.Plan {
-	type prepared struct {
-		wire map[string]string
-		key  string
-		hash string
-		err  error
-	}
 	prep := make([]prepared, len(recs))
-	each(len(recs), func(i int) {
-		r := &prep[i]
-		r.err = Check(s.Entity, recs[i].Values)
-		if r.err == nil {
-			r.wire, r.err = s.Wire(recs[i].Values)
-		}
-		if r.err != nil {
-			return
-		}
-		r.key = s.Key(r.wire)
-		if s.Hash != nil {
-			r.hash = s.Hash(r.wire)
-		} else {
-			r.hash = Hash(r.wire)
-		}
-	})
-	p := &pipeline.Plan{CreatedAt: time.Now().UTC(), Changes: make([]pipeline.Change, 0, len(recs))}
+	each(len(recs), func(i int) { prep[i] = s.prepare(recs[i]) })
+	p := &pipeline.Plan{CreatedAt: time.Now().UTC(), Changes: make([]pipeline.Change, len(recs))}
 	seen := make(map[string]string, len(recs))
 	for i, r := range recs {
-		c := pipeline.Change{Seq: len(p.Changes), Entity: s.Entity.Name, Origin: r.Origin}
-		pr := prep[i]
-		if pr.err != nil {
-			c.Action, c.Reason = pipeline.ActionInvalid, pr.err.Error()
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		c.Key = pr.key
-		if first, dup := seen[c.Key]; dup {
-			c.Action, c.Reason = pipeline.ActionInvalid, fmt.Sprintf("%s appears twice in the input (first at %s)", c.Key, first)
-			p.Changes = append(p.Changes, c)
-			continue
-		}
-		seen[c.Key] = r.Origin
-		c.Wire, c.Action, c.Hash = pr.wire, pipeline.ActionSend, pr.hash
-		if e, ok := led.Lookup(s.Entity.Name, c.Key); ok {
-			if reason, skip := s.Skip(pr.wire, c.Hash, e); skip {
-				c.Action, c.Reason = pipeline.ActionSkip, reason
-			}
-		}
-		p.Changes = append(p.Changes, c)
+		p.Changes[i] = s.judge(prep[i], r, led, seen)
+		p.Changes[i].Seq = i
 	}
 	return p
+}
+
+// Stream plans records one at a time as the sources read them, each
+// exactly as Plan would in the same order: a push then holds changes, not
+// records (pipeline.RecordPlanner).
+func (s SendPlanner) Stream(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
+	seen := map[string]string{}
+	return func(r pipeline.Record) pipeline.Change { return s.judge(s.prepare(r), r, led, seen) }
 }
 
 // each calls f(i) for i in [0, n) on every core, in chunks of at least
