@@ -79,6 +79,7 @@ func (e *env) worker(ctx context.Context, args []string) error {
 	w := worker.New(c, *tf.queue, worker.Options{Identity: id, MaxConcurrentActivityExecutionSize: *concurrency})
 	acts := &temporal.Activities{
 		Identity: id,
+		Client:   c,
 		Plan: func(ctx context.Context, in temporal.BackfillInput) (temporal.Plan, error) {
 			return e.planActivity(ctx, byName, in)
 		},
@@ -149,7 +150,9 @@ func (e *env) planActivity(ctx context.Context, byName map[string]string, in tem
 	if err != nil {
 		return temporal.Plan{}, err
 	}
-	return temporal.Plan{Days: plan.Days, Windows: len(plan.Windows), Todo: plan.Todo, Cooldown: plan.Cooldown}, nil
+	quotas, cooldown := jobs.Quotas(job, e.reg)
+	return temporal.Plan{Days: plan.Days, Windows: len(plan.Windows), Todo: plan.Todo, Cooldown: max(plan.Cooldown, cooldown),
+		Quotas: quotas}, nil
 }
 
 // windowActivity runs one window as `ccetl backfill` does, unless the job

@@ -74,6 +74,8 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 		if err != nil {
 			return usagef("serve: %v", err)
 		}
+		quotas, cooldown := jobs.Quotas(j, e.reg)
+		o = temporal.WithQuotas(o, quotas, cooldown)
 		opts = append(opts, scheduleOpts{job: j.Name, opts: o})
 	}
 	if len(opts) == 0 {

@@ -420,3 +420,99 @@ func TestTemporalServeRegistersSchedules(t *testing.T) {
 		t.Fatalf("updated spec %+v %v", d.Schedule.Spec, err)
 	}
 }
+
+// TestTemporalJobsSharingACredentialTakeTurns backfills two MaestroQA jobs
+// that use one token, at once, on two workers, against an emulator
+// enforcing the token's limits (scaled: 1 request per 20ms, 30 per 1.2s).
+// Each window holds the token's quota, so no window of one job runs while
+// one of the other does, the limiter's cooldown separates them, and the
+// emulator refuses nothing; every session is in each job's lake once.
+func TestTemporalJobsSharingACredentialTakeTurns(t *testing.T) {
+	addr := temporalAddr(t)
+	limits := maestroqatest.ScaledLimits(20 * time.Millisecond)
+	emu := maestroqatest.New(t, maestroqatest.Config{Limits: limits})
+	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 80, First: time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC), Every: 12 * time.Hour}))
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	os.WriteFile(tok, []byte(emu.Token()), 0o600)
+	var files, outs []string
+	for _, name := range []string{"mqa-a", "mqa-b"} {
+		out := filepath.Join(dir, name)
+		job := filepath.Join(dir, name+".yaml")
+		os.WriteFile(job, []byte(fmt.Sprintf("name: %s\nsources:\n  - kind: maestroqa-coaching-api\n    options:\n"+
+			"      base_url: %s\n      api_token_file: %s\n      window_days: \"1\"\n      repull_days: \"0\"\n      max_attempts: \"1\"\n"+
+			"      rate_limit: %s\nsink: {url: %s}\n", name, emu.URL(), tok, maestroqatest.RateLimit(limits), out)), 0o644)
+		files, outs = append(files, job), append(outs, out)
+	}
+	queue := testQueue(t)
+	workers := []*testWorker{startWorker(t, addr, queue, files...), startWorker(t, addr, queue, files...)}
+	backfill := func(job string, wait bool) []string {
+		args := []string{"backfill", "--engine", "temporal", "--temporal", addr, "--task-queue", queue, "--json",
+			"--window-days", "10", "--from", "2024-01-01", "--to", "2024-02-10", job}
+		if wait {
+			args = append(args, "--wait")
+		}
+		return args
+	}
+	for _, f := range files { // both start before either is waited for
+		if code, stdout, stderr := call(t, backfill(f, false)...); code != exitOK {
+			t.Fatalf("start %s: exit %d: %s %s", f, code, stdout, stderr)
+		}
+	}
+	windows := 0
+	for i, f := range files {
+		code, stdout, stderr := call(t, backfill(f, true)...)
+		s := decodeBackfill(t, stdout)
+		windows += s.Windows
+		// (a backfill that ended before --wait came is started again and
+		// finds its windows done)
+		if code != exitOK || s.Outcome != "ok" || s.Windows < 4 || s.Done+s.AlreadyDone != s.Windows {
+			t.Fatalf("%s: exit %d: %+v %s", f, code, s, stderr)
+		}
+		seen := sessionCounts(t, outs[i])
+		if len(seen) != 80 {
+			t.Fatalf("%s: %d sessions in the lake, want 80", f, len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Fatalf("%s: session %s written %d times", f, id, n)
+			}
+		}
+	}
+	// the windows as the workers ran them: none of one job overlaps one of
+	// the other
+	type span struct {
+		job        string
+		start, end time.Time
+	}
+	var spans []span
+	for _, w := range workers {
+		open := map[string]time.Time{}
+		for _, m := range append(w.logged("window started"), w.logged("window finished")...) {
+			at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(m["time"]))
+			if err != nil {
+				t.Fatalf("log time %v: %v", m["time"], err)
+			}
+			key := fmt.Sprint(m["job"], "/", m["start"])
+			if m["msg"] == "window started" {
+				open[key] = at
+				continue
+			}
+			spans = append(spans, span{job: fmt.Sprint(m["job"]), start: open[key], end: at})
+		}
+	}
+	for i, a := range spans {
+		for _, b := range spans[i+1:] {
+			if a.job != b.job && a.start.Before(b.end) && b.start.Before(a.end) {
+				t.Errorf("windows of %s (%s..%s) and %s (%s..%s) ran at once on one token", a.job, a.start.Format("15:04:05.000"),
+					a.end.Format("15:04:05.000"), b.job, b.start.Format("15:04:05.000"), b.end.Format("15:04:05.000"))
+			}
+		}
+	}
+	if c := emu.Counts(); c.TooMany != 0 {
+		t.Fatalf("the emulator answered %d requests 429 (counts %+v)", c.TooMany, c)
+	}
+	if len(spans) != windows {
+		t.Fatalf("%d windows run, want %d (one retried?)", len(spans), windows)
+	}
+}

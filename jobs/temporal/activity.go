@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -24,6 +25,9 @@ type Activities struct {
 	Run func(ctx context.Context, in RunInput) (RunResult, error)
 	// Identity names this worker in window results.
 	Identity string
+	// Client is the worker's Temporal client, with which it asks for a
+	// credential's quota (QuotaWorkflow).
+	Client client.Client
 	// HeartbeatEvery is how often a running window heartbeats (default
 	// 1s; the SDK sends at most one per 80% of the heartbeat timeout).
 	HeartbeatEvery time.Duration
@@ -76,4 +80,6 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(BackfillWorkflow, workflow.RegisterOptions{Name: BackfillWorkflowName})
 	w.RegisterActivityWithOptions(a.PlanBackfill, activity.RegisterOptions{Name: PlanActivityName})
 	w.RegisterActivityWithOptions(a.RunWindow, activity.RegisterOptions{Name: WindowActivityName})
+	w.RegisterWorkflowWithOptions(QuotaWorkflow, workflow.RegisterOptions{Name: QuotaWorkflowName})
+	w.RegisterActivityWithOptions(a.Ask, activity.RegisterOptions{Name: QuotaAskActivity})
 }

@@ -75,6 +75,10 @@ type Plan struct {
 	// Cooldown is jobs.BackfillPlan.Cooldown: the pause between windows
 	// that keeps the vendor's rate limits across windows and workers.
 	Cooldown time.Duration
+	// Quotas are the vendor credentials the job draws on (jobs.Quotas):
+	// each window holds them, so windows of jobs sharing a credential run
+	// one at a time across all workers, Cooldown apart.
+	Quotas []string
 }
 
 // WindowInput is one window of a job to run.
@@ -155,9 +159,16 @@ func BackfillWorkflow(ctx workflow.Context, in BackfillInput) (BackfillResult, e
 	if in.WindowGap != nil {
 		gap = *in.WindowGap
 	}
-	if gap > 0 {
+	if gap > 0 || len(plan.Quotas) > 0 {
 		in.MaxInFlight = 1
 	}
+	cooldown := time.Duration(0)
+	if len(plan.Quotas) > 0 {
+		// the quotas keep the pause, between this job's windows and other
+		// jobs' alike
+		cooldown, gap = gap, 0
+	}
+	holds := 0
 	winCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: in.WindowTimeout,
 		HeartbeatTimeout:    in.Heartbeat,
@@ -181,8 +192,14 @@ func BackfillWorkflow(ctx workflow.Context, in BackfillInput) (BackfillResult, e
 			i := next
 			next++
 			inFlight++
+			release, err := holdQuotas(ctx, plan.Quotas, in.WindowTimeout*time.Duration(in.MaxAttempts)+time.Minute,
+				cooldown, &holds)
+			if err != nil {
+				return progress(), err
+			}
 			f := workflow.ExecuteActivity(winCtx, WindowActivityName, WindowInput{Job: in.Job, Days: plan.Days, Window: order[i]})
 			sel.AddFuture(f, func(f workflow.Future) {
+				release()
 				inFlight--
 				var wr WindowResult
 				if err := f.Get(ctx, &wr); err != nil {

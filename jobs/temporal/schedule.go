@@ -38,6 +38,11 @@ type RunInput struct {
 	// Heartbeat is how long the run may go without a heartbeat before
 	// Temporal gives it to another worker (default 30s).
 	Heartbeat time.Duration
+	// Quotas and Cooldown are the job's vendor credentials and the pause
+	// their rate limits need between holders (jobs.Quotas): the run holds
+	// them as a backfill window does.
+	Quotas   []string
+	Cooldown time.Duration
 }
 
 // RunResult is the outcome of a run.
@@ -62,8 +67,27 @@ func RunWorkflow(ctx workflow.Context, in RunInput) (RunResult, error) {
 		RetryPolicy:         &sdk.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{ErrConfig, ErrRunFailed}},
 	})
 	var res RunResult
-	err := workflow.ExecuteActivity(ctx, RunActivityName, in).Get(ctx, &res)
+	holds := 0
+	release, err := holdQuotas(ctx, in.Quotas, 3*24*time.Hour+time.Minute, in.Cooldown, &holds)
+	if err != nil {
+		return res, err
+	}
+	defer release()
+	err = workflow.ExecuteActivity(ctx, RunActivityName, in).Get(ctx, &res)
 	return res, err
+}
+
+// WithQuotas sets the credentials a scheduled run holds (jobs.Quotas).
+func WithQuotas(o client.ScheduleOptions, quotas []string, cooldown time.Duration) client.ScheduleOptions {
+	if a, ok := o.Action.(*client.ScheduleWorkflowAction); ok && len(a.Args) == 1 {
+		if in, ok := a.Args[0].(RunInput); ok {
+			in.Quotas, in.Cooldown = quotas, cooldown
+			c := *a
+			c.Args = []any{in}
+			o.Action = &c
+		}
+	}
+	return o
 }
 
 // RunFailed marks a run's own failure: the activity is not retried.
