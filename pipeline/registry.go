@@ -126,6 +126,87 @@ type SinkKind struct {
 	// Check verifies what the sink wrote at cfg.URL (ccetl lake check) and
 	// returns every problem it finds; nil for sinks that cannot be checked.
 	Check func(ctx context.Context, cfg SinkConfig) (LakeCheck, error)
+	// Compact rewrites the small data files of each partition into larger
+	// ones (ccetl lake compact); nil for sinks without compaction.
+	Compact func(ctx context.Context, cfg SinkConfig, opts CompactOptions) (CompactResult, error)
+	// Expire drops old snapshots and the files only they referenced
+	// (ccetl lake expire); nil for sinks without snapshots.
+	Expire func(ctx context.Context, cfg SinkConfig, opts ExpireOptions) (ExpireResult, error)
+	// Snapshots lists each table's snapshots (ccetl inspect); nil for
+	// sinks without snapshots.
+	Snapshots func(ctx context.Context, cfg SinkConfig, table string) ([]TableSnapshots, error)
+}
+
+// CompactOptions are what ccetl lake compact asks for.
+type CompactOptions struct {
+	Table           string // one table; "" for every table
+	TargetFileBytes int64  // files below it are small; rewritten files aim at it
+}
+
+// CompactResult is what a compaction did, table by table.
+type CompactResult struct {
+	Tables []TableCompaction `json:"tables"`
+}
+
+// TableCompaction is one table's compaction.
+type TableCompaction struct {
+	Table        string   `json:"table"`
+	Snapshot     int64    `json:"snapshot,omitempty"` // the compaction snapshot; 0 when nothing was rewritten
+	Partitions   int      `json:"partitions"`         // partitions rewritten
+	FilesRemoved int      `json:"files_removed"`
+	FilesAdded   int      `json:"files_added"`
+	Rows         int64    `json:"rows"` // rows rewritten
+	BytesBefore  int64    `json:"bytes_before"`
+	BytesAfter   int64    `json:"bytes_after"`
+	Skipped      []string `json:"skipped,omitempty"` // what was left alone, and why
+}
+
+// ExpireOptions are what ccetl lake expire asks for.
+type ExpireOptions struct {
+	Table      string        // one table; "" for every table
+	OlderThan  time.Duration // snapshots older than this may go
+	RetainLast int           // the newest snapshots kept whatever their age (at least 1)
+}
+
+// ExpireResult is what an expiry removed, table by table.
+type ExpireResult struct {
+	Tables []TableExpiry `json:"tables"`
+}
+
+// TableExpiry is one table's expiry.
+type TableExpiry struct {
+	Table            string `json:"table"`
+	SnapshotsExpired int    `json:"snapshots_expired"`
+	SnapshotsKept    int    `json:"snapshots_kept"`
+	DataFilesDeleted int    `json:"data_files_deleted"`
+	MetaFilesDeleted int    `json:"metadata_files_deleted"` // manifests and manifest lists
+}
+
+// TableSnapshots lists one table's snapshots, oldest first.
+type TableSnapshots struct {
+	Table     string         `json:"table"`
+	Location  string         `json:"location"`
+	Snapshots []SnapshotInfo `json:"snapshots"`
+}
+
+// SnapshotInfo is one snapshot of a table, from its summary.
+type SnapshotInfo struct {
+	ID           int64     `json:"id"`
+	Parent       int64     `json:"parent,omitempty"`
+	Time         time.Time `json:"time"`
+	Operation    string    `json:"operation"`             // append, overwrite, replace, delete
+	Maintenance  string    `json:"maintenance,omitempty"` // compact for a compaction
+	RunID        string    `json:"run_id,omitempty"`
+	RunKey       string    `json:"run_key,omitempty"`
+	Kind         string    `json:"kind,omitempty"`
+	Final        bool      `json:"final"`
+	AddedRows    int64     `json:"added_rows"`
+	DeletedRows  int64     `json:"deleted_rows"`
+	AddedFiles   int64     `json:"added_files"`
+	DeletedFiles int64     `json:"deleted_files"`
+	TotalRows    int64     `json:"total_rows"`
+	TotalFiles   int64     `json:"total_files"`
+	Current      bool      `json:"current"`
 }
 
 // LakeCheck is what checking a lake found.

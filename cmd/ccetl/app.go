@@ -28,8 +28,10 @@ Usage:
   ccetl apply [--json] PLAN.json JOB.yaml
   ccetl validate JOB.yaml...
   ccetl schema [--json] [KIND]
-  ccetl inspect [--json] FILE.parquet...
+  ccetl inspect [--json] FILE.parquet... | ccetl inspect [--json] [--table T] [--sink-opt k=v]... ICEBERG-URL
   ccetl lake check [--json] DIR|s3://BUCKET/PREFIX
+  ccetl lake compact [--json] [--table T] [--target-file-size 128MB] [--sink-opt k=v]... ICEBERG-URL
+  ccetl lake expire [--json] [--older-than 7d] [--retain-last N] [--table T] [--sink-opt k=v]... ICEBERG-URL
   ccetl state show JOB.yaml | ccetl state reset [--yes] JOB.yaml | ccetl state unlock [--yes] [--force] JOB.yaml
   ccetl serve [--addr HOST:PORT] [--grace D] [--log-format text|json] DIR|JOB.yaml...
   ccetl serve --engine temporal [--temporal HOST:PORT] [--namespace N] [--task-queue Q] DIR|JOB.yaml...
@@ -69,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "schema":
 		return e.schema(rest)
 	case "inspect":
-		return e.inspect(rest)
+		return e.inspect(ctx, rest)
 	case "state":
 		return e.state(ctx, rest)
 	case "lake":

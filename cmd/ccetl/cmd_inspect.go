@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 type inspectColumn struct {
@@ -32,16 +37,28 @@ type inspectFile struct {
 	Metadata  map[string]string `json:"metadata,omitempty"`
 }
 
-func (e *env) inspect(args []string) error {
+func (e *env) inspect(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
+	tableName := fs.String("table", "", "a lake with snapshots: this table only (default: every table)")
+	opts := kvFlag{}
+	fs.Var(opts, "sink-opt", "a lake with snapshots: a sink option k=v (catalog, catalog_uri, namespace, S3 settings); repeatable")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
-		return usagef("inspect: name at least one Parquet file")
+		return usagef("inspect: name at least one Parquet file, or a lake with snapshots (iceberg:///dir)")
+	}
+	if strings.Contains(files[0], "://") {
+		if sk, err := e.reg.Sink(files[0]); err == nil {
+			// listing snapshots reads a few metadata files: no cancellation
+			return e.inspectLake(ctx, sk, files, *tableName, opts, *asJSON)
+		}
+	}
+	if *tableName != "" || len(opts) > 0 {
+		return usagef("inspect: --table and --sink-opt are for lakes with snapshots (iceberg:///dir)")
 	}
 	var out []inspectFile
 	for _, f := range files {
@@ -135,4 +152,50 @@ func leaves(t arrow.DataType) int {
 		return n
 	}
 	return 1
+}
+
+// inspectLake lists the snapshots of a lake's tables (an Iceberg
+// warehouse): each snapshot's run, operation and counts.
+func (e *env) inspectLake(ctx context.Context, sk pipeline.SinkKind, args []string, table string, opts kvFlag, asJSON bool) error {
+	if len(args) != 1 {
+		return usagef("inspect: give one lake, or Parquet files")
+	}
+	if sk.Snapshots == nil {
+		return usagef("inspect: %s lakes have no snapshots; name Parquet files", sk.Doc)
+	}
+	if err := sk.CheckOptions(opts); err != nil {
+		return usagef("inspect: %v", err)
+	}
+	tables, err := sk.Snapshots(ctx, pipeline.SinkConfig{URL: args[0], Options: opts}, table)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(tables)
+	}
+	for _, t := range tables {
+		fmt.Fprintf(e.stdout, "%s: %d snapshots (%s)\n", t.Table, len(t.Snapshots), t.Location)
+		if len(t.Snapshots) == 0 {
+			continue
+		}
+		fmt.Fprintf(e.stdout, "  %-1s %-20s %-20s %-17s %-26s %-12s %10s %10s %8s %8s %10s\n",
+			"", "SNAPSHOT", "TIME", "OPERATION", "RUN", "KIND", "+ROWS", "-ROWS", "+FILES", "-FILES", "ROWS")
+		for _, s := range t.Snapshots {
+			cur, op := "", s.Operation
+			if s.Current {
+				cur = "*"
+			}
+			if s.Maintenance != "" {
+				op += " (" + s.Maintenance + ")"
+			} else if !s.Final && s.RunID != "" {
+				op += " (checkpoint)"
+			}
+			fmt.Fprintf(e.stdout, "  %-1s %-20d %-20s %-17s %-26s %-12s %10d %10d %8d %8d %10d\n",
+				cur, s.ID, s.Time.Format(time.DateTime), op, s.RunID, s.Kind,
+				s.AddedRows, s.DeletedRows, s.AddedFiles, s.DeletedFiles, s.TotalRows)
+		}
+	}
+	return nil
 }

@@ -60,6 +60,12 @@ func (c *sqlCatalog) Close() error { return errors.Join(c.Catalog.Close(), c.db.
 // openCatalog opens the SQL catalog the options name, creating its tables
 // and the namespace when missing. The caller closes it.
 func openCatalog(ctx context.Context, wh Warehouse, o Options) (*sqlCatalog, error) {
+	return openSQLCatalog(ctx, wh, o, true)
+}
+
+// openSQLCatalog opens the SQL catalog; with create false, a missing local
+// catalog file or namespace is an error rather than made.
+func openSQLCatalog(ctx context.Context, wh Warehouse, o Options, create bool) (*sqlCatalog, error) {
 	props := iceberg.Properties{"warehouse": wh.Location}
 	for k, v := range s3Props(o) {
 		props[k] = v
@@ -79,6 +85,11 @@ func openCatalog(ctx context.Context, wh Warehouse, o Options) (*sqlCatalog, err
 		if file == "" {
 			if wh.Local == "" {
 				return nil, errors.New("iceberg sink: an S3 warehouse needs catalog_uri (the SQLite file) or catalog=postgres")
+			}
+			if !create {
+				if _, err := os.Stat(filepath.Join(wh.Local, "catalog.db")); err != nil {
+					return nil, fmt.Errorf("iceberg warehouse %s: no catalog: %w", wh.Local, err)
+				}
 			}
 			if err := os.MkdirAll(wh.Local, 0o755); err != nil {
 				return nil, fmt.Errorf("iceberg warehouse: %w", err)
@@ -104,6 +115,9 @@ func openCatalog(ctx context.Context, wh Warehouse, o Options) (*sqlCatalog, err
 	c := &sqlCatalog{Catalog: cat, db: db}
 	ns := catalog.ToIdentifier(o.Namespace)
 	ok, err := cat.CheckNamespaceExists(ctx, ns)
+	if err == nil && !ok && !create {
+		err = errors.New("no such namespace")
+	}
 	if err == nil && !ok {
 		if err = cat.CreateNamespace(ctx, ns, nil); errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
 			err = nil

@@ -37,9 +37,13 @@ const (
 const commitAttempts = 5
 
 // conflict reports whether a commit failed because another writer moved
-// the table first.
+// the table first: a lost race, or files the commit replaces that a
+// concurrent commit (another run, a compaction) removed meanwhile. Either
+// way nothing was committed, and the commit can be staged again on the
+// new snapshot.
 func conflict(err error) bool {
-	return errors.Is(err, table.ErrCommitFailed) || strings.Contains(err.Error(), "requirement failed: branch")
+	return errors.Is(err, table.ErrCommitFailed) || errors.Is(err, table.ErrCommitDiverged) ||
+		strings.Contains(err.Error(), "requirement failed: branch")
 }
 
 // Close commits every table and closes the catalog.
@@ -133,6 +137,7 @@ func (s *Sink) commitTable(ctx context.Context, ts *tableState, run pipeline.Run
 	tc := s.result.Tables[name]
 	for _, df := range ts.files {
 		s.committed[df.FilePath()] = true
+		s.committedInputs[name+"/"+inputOf(df.FilePath())] = true
 		tc.Files = append(tc.Files, pipeline.FileCommit{Path: df.FilePath(), Partition: partitionOf(df),
 			Rows: df.Count(), Bytes: df.FileSizeBytes()})
 	}
@@ -164,7 +169,7 @@ func (s *Sink) stage(ctx context.Context, tx *table.Transaction, ts *tableState,
 		for _, in := range run.Inputs {
 			replaced[pipeline.InputKey(in.Name)] = true
 		}
-		old, err := s.filesOf(ctx, ts.tbl, replaced)
+		old, err := s.filesOf(ctx, ts.t.Name, ts.tbl, replaced)
 		if err != nil {
 			return false, fmt.Errorf("table %s: %w", ts.t.Name, err)
 		}
@@ -203,8 +208,10 @@ func (s *Sink) stage(ctx context.Context, tx *table.Transaction, ts *tableState,
 }
 
 // filesOf lists the table's current data files written for the given
-// inputs, except those this run committed.
-func (s *Sink) filesOf(ctx context.Context, tbl *table.Table, inputs map[string]bool) ([]iceberg.DataFile, error) {
+// inputs, except those of inputs this run committed: the first commit of
+// an input removed every earlier file of it, so its files are now the
+// run's own, whether as written or merged by a compaction meanwhile.
+func (s *Sink) filesOf(ctx context.Context, name string, tbl *table.Table, inputs map[string]bool) ([]iceberg.DataFile, error) {
 	if tbl.CurrentSnapshot() == nil || len(inputs) == 0 {
 		return nil, nil
 	}
@@ -219,7 +226,8 @@ func (s *Sink) filesOf(ctx context.Context, tbl *table.Table, inputs map[string]
 	var out []iceberg.DataFile
 	for _, t := range tasks {
 		p := t.File.FilePath()
-		if inputs[inputOf(p)] && !s.committed[p] {
+		in := inputOf(p)
+		if inputs[in] && !s.committed[p] && !s.committedInputs[name+"/"+in] {
 			out = append(out, t.File)
 		}
 	}

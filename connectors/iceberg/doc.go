@@ -36,8 +36,8 @@
 //   - replace (the default) also removes the data files an earlier run
 //     wrote for the same inputs, in the same snapshot: data file names
 //     begin their write id with the input key (pipeline.InputKey), so the
-//     commit finds them. Files this run committed at an earlier checkpoint
-//     are kept.
+//     commit finds them. The files of inputs this run committed at an
+//     earlier checkpoint are kept, compacted meanwhile or not.
 //   - merge removes every earlier row whose key the run wrote again:
 //     copy-on-write. Files that may hold such a key (pruned by partition
 //     and column bounds) are read, the matching rows dropped, and the rest
@@ -50,4 +50,26 @@
 //     stays and the run's rows of that key go; a key written twice in one
 //     commit keeps its newest row (the run's own files are rewritten).
 //     Without one, the run's rows are the newest version of their keys.
+//
+// # Maintenance
+//
+// Compact (ccetl lake compact) rewrites each partition's small data files
+// into files near a target size, in one snapshot per table (operation
+// replace, ccetl.operation=compact) that carries the run properties of the
+// snapshot it was made on, so the last snapshot still says how far the
+// data goes. In replace mode files are merged per input, so a rerun of an
+// input still finds its rows; append and merge tables merge across inputs.
+// The rewrite is pinned to the snapshot it read: if another writer commits
+// first, it is staged again on the new snapshot without the groups whose
+// files changed (their new files are deleted). A run that committed an
+// input keeps every file of it at its later commits, so a compaction
+// between two checkpoints loses nothing. Partitions with delete files are
+// left alone.
+//
+// Expire (ccetl lake expire) drops snapshots past an age, keeping the
+// current one and the newest N, then deletes the data files, manifests
+// and manifest lists that only the dropped snapshots listed, under the
+// table's location. It never lists directories, so files a run has
+// written and not yet committed stay. Snapshots lists a table's snapshots
+// with their runs and counts (ccetl inspect).
 package iceberg

@@ -15,11 +15,20 @@ func SinkKinds(getenv func(string) string) []pipeline.SinkKind {
 	open := func(ctx context.Context, sc pipeline.SinkConfig) (pipeline.Sink, error) {
 		return Open(ctx, sc, getenv)
 	}
+	compact := func(ctx context.Context, sc pipeline.SinkConfig, o pipeline.CompactOptions) (pipeline.CompactResult, error) {
+		return Compact(ctx, sc, getenv, o)
+	}
+	expire := func(ctx context.Context, sc pipeline.SinkConfig, o pipeline.ExpireOptions) (pipeline.ExpireResult, error) {
+		return Expire(ctx, sc, getenv, o)
+	}
+	snapshots := func(ctx context.Context, sc pipeline.SinkConfig, table string) ([]pipeline.TableSnapshots, error) {
+		return Snapshots(ctx, sc, getenv, table)
+	}
 	return []pipeline.SinkKind{
 		{Scheme: "iceberg", Doc: "Apache Iceberg tables, warehouse in a local directory (iceberg:///dir)",
-			Options: OptionDocs, Validate: validate, Open: open},
+			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots},
 		{Scheme: "iceberg+s3", Doc: "Apache Iceberg tables, warehouse in S3 (iceberg+s3://bucket/prefix)",
-			Options: OptionDocs, Validate: validate, Open: open},
+			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots},
 	}
 }
 

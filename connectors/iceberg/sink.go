@@ -38,7 +38,11 @@ type Sink struct {
 
 	result    pipeline.CommitResult
 	committed map[string]bool // data files this run committed
-	commits   int
+	// table + "/" + input key: inputs this run committed files for. Every
+	// file of such an input is then the run's own, even one a compaction
+	// made of the run's files.
+	committedInputs map[string]bool
+	commits         int
 }
 
 // tableState is what the sink holds for one table between commits.
@@ -67,7 +71,7 @@ func NewSink(ctx context.Context, cat *sqlCatalog, tables []pipeline.Table, runK
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Sink{cat: cat, opts: opts, runKey: runKey, tables: map[string]*tableState{}, ctx: wctx, cancel: cancel,
-		committed: map[string]bool{}, result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
+		committed: map[string]bool{}, committedInputs: map[string]bool{}, result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
 	var errs []error
 	for _, t := range tables {
 		ts, err := s.openTable(ctx, t)
