@@ -52,25 +52,12 @@ func compact(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) st
 	if opts.TargetFileBytes <= 0 {
 		return res, errors.New("compact: the target file size must be positive")
 	}
-	cat, o, err := openLake(ctx, sc, getenv)
-	if err != nil {
-		return res, err
-	}
-	defer cat.Close()
-	ids, err := tablesOf(ctx, cat, o.Namespace, opts.Table)
-	if err != nil {
-		return res, err
-	}
-	var errs []error
-	for _, id := range ids {
-		name := tableName(id)
-		tc, err := compactTable(ctx, cat, id, o.mode(name), opts.TargetFileBytes, beforeCommit)
+	err := eachTable(ctx, sc, getenv, opts.Table, "compact", func(cat *sqlCatalog, id table.Identifier, o Options) error {
+		tc, err := compactTable(ctx, cat, id, o.mode(tableName(id)), opts.TargetFileBytes, beforeCommit)
 		res.Tables = append(res.Tables, tc)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("table %s: compact: %w", name, err))
-		}
-	}
-	return res, errors.Join(errs...)
+		return err
+	})
+	return res, err
 }
 
 func compactTable(ctx context.Context, cat *sqlCatalog, id table.Identifier, mode Mode, target int64, beforeCommit func(string, int)) (pipeline.TableCompaction, error) {

@@ -28,24 +28,12 @@ func Expire(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) str
 	if opts.OlderThan < 0 {
 		return res, errors.New("expire: the age must not be negative")
 	}
-	cat, o, err := openLake(ctx, sc, getenv)
-	if err != nil {
-		return res, err
-	}
-	defer cat.Close()
-	ids, err := tablesOf(ctx, cat, o.Namespace, opts.Table)
-	if err != nil {
-		return res, err
-	}
-	var errs []error
-	for _, id := range ids {
+	err := eachTable(ctx, sc, getenv, opts.Table, "expire", func(cat *sqlCatalog, id table.Identifier, _ Options) error {
 		te, err := expireTable(ctx, cat, id, opts)
 		res.Tables = append(res.Tables, te)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("table %s: expire: %w", tableName(id), err))
-		}
-	}
-	return res, errors.Join(errs...)
+		return err
+	})
+	return res, err
 }
 
 func expireTable(ctx context.Context, cat *sqlCatalog, id table.Identifier, opts pipeline.ExpireOptions) (pipeline.TableExpiry, error) {

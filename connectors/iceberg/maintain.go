@@ -2,6 +2,7 @@ package iceberg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,6 +35,30 @@ func openLake(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) s
 	}
 	cat, err := openSQLCatalog(ctx, wh, o, false)
 	return cat, o, err
+}
+
+// eachTable opens an existing warehouse's catalog and calls do for each
+// table of the namespace (or the one named), in name order, going on past
+// a table's error; it returns the errors joined, each naming its table
+// and what (compact, expire) failed.
+func eachTable(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string, only, what string,
+	do func(cat *sqlCatalog, id table.Identifier, o Options) error) error {
+	cat, o, err := openLake(ctx, sc, getenv)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	ids, err := tablesOf(ctx, cat, o.Namespace, only)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := do(cat, id, o); err != nil {
+			errs = append(errs, fmt.Errorf("table %s: %s: %w", tableName(id), what, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // tablesOf lists the namespace's tables by name, or only the one named.
