@@ -9,7 +9,8 @@
 // coachingPlans/{plan}, checked against the reference's path template
 // {name=customers/*/profiles/*/coachingPlans/*} before anything is sent;
 // names are de-duplicated and read in sorted order) the kind sends GET
-// <base_url>/v1/<name>, each segment path-escaped. The excerpt documents no
+// <base_url>/v1/<name>, each segment path-escaped, up to concurrency
+// (default 8) at once and written in that order. The excerpt documents no
 // list or export endpoint, so plans must be named.
 //
 // Auth is not in the reference excerpt (doc error 67). The kind sends

@@ -41,7 +41,9 @@ func Test429StormHonoursRetryAfter(t *testing.T) {
 	e, names := seeded(t, crestatest.Config{}, 5)
 	e.Inject(crestatest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 120 * time.Millisecond, Times: 3})
 	start := time.Now()
-	complete(t, run(t, options(e, names), now0, ""), names)
+	// One plan at a time, so the three 429s meet one request after
+	// another and their Retry-Afters add up.
+	complete(t, run(t, options(e, names, "concurrency", "1"), now0, ""), names)
 	if el := time.Since(start); el < 3*120*time.Millisecond {
 		t.Fatalf("took %v: Retry-After not honoured", el)
 	}

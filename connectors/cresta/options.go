@@ -18,6 +18,9 @@ import (
 const (
 	DefaultRateLimit   = "5/1s"
 	DefaultRetryBudget = 20
+	// DefaultConcurrency: enough plans in flight that the rate limit,
+	// not the round trips of one GET after another, bounds a pull.
+	DefaultConcurrency = 8
 )
 
 // ConnOptionDocs documents the options every Cresta kind shares: where the
@@ -34,6 +37,7 @@ var OptionDocs = []pipeline.Option{
 	ConnOptionDocs[0], ConnOptionDocs[1],
 	{Name: "plans", Doc: "comma-separated coaching plan resource names customers/{customer}/profiles/{profile}/coachingPlans/{plan}; required"},
 	ConnOptionDocs[2], ConnOptionDocs[3],
+	{Name: "concurrency", Default: strconv.Itoa(DefaultConcurrency), Doc: "plans whose GET is in flight at once (1: one after another); rate_limit still spaces every request, and the plans are written in the order of plans"},
 }
 
 // Options are the parsed options of the kind.
@@ -43,6 +47,7 @@ type Options struct {
 	Plans       []string // sorted, unique
 	Limits      []httpx.Window
 	RetryBudget int
+	Concurrency int // plans in flight at once (the pull kind's)
 }
 
 // planName is the resource name pattern of a coaching plan: the reference's
@@ -109,6 +114,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 	}
 	slices.Sort(o.Plans)
 	o.Plans = slices.Compact(o.Plans)
+	o.Concurrency = apiopt.Int(m, "concurrency", DefaultConcurrency, 1, 1024, &p)
 	if err := p.Err(KindName); err != nil {
 		return Options{}, err
 	}

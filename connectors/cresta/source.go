@@ -24,7 +24,10 @@ var (
 	errNotJSONObject = errors.New("response is not a JSON object")
 )
 
-// source reads one plan per step and writes the plans as one snapshot.
+// source writes one plan per step, in the order of the plans option, and
+// writes the plans as one snapshot. The GETs of up to Concurrency plans
+// are in flight at once (the rate limit still spaces them); their answers
+// are written in order, so the table is the same whatever the concurrency.
 type source struct {
 	o      Options
 	client *httpx.Client
@@ -35,7 +38,11 @@ type source struct {
 	input  string
 	bytes  *atomic.Int64 // the run's input-bytes counter, may be nil
 
-	next    int
+	next    int                // the plan written next
+	started int                // plans whose GET was started
+	ahead   []chan fetched     // the answers of plans next..started-1
+	ctx     context.Context    // the GETs' context: the run's, until Close
+	cancel  context.CancelFunc // stops the GETs in flight
 	queue   []pipeline.Batch
 	done    bool
 	written int
@@ -63,7 +70,10 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 			s.done = true
 			continue
 		}
-		if err := s.plan(ctx, s.o.Plans[s.next]); err != nil {
+		s.fetchAhead(ctx)
+		f := <-s.ahead[0]
+		s.ahead = s.ahead[1:]
+		if err := s.plan(s.o.Plans[s.next], f); err != nil {
 			return pipeline.Batch{}, fmt.Errorf("kind %s: %w", KindName, err)
 		}
 		s.next++
@@ -76,42 +86,75 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 	return b, nil
 }
 
-// plan reads GET /v1/{name} and stages its row. A 404 (a plan deleted, or
-// a name the tenant does not have) is no data to reject: the report counts
-// and names it and the log warns with the vendor's message; every other
-// error fails the run.
-func (s *source) plan(ctx context.Context, name string) error {
+// fetched is the answer to one plan's GET.
+type fetched struct {
+	body []byte
+	err  error
+}
+
+// fetchAhead starts the GETs of the plans after the next one to write,
+// until Concurrency are in flight or waiting to be written. They run
+// under the first ctx (the run's) until Close cancels them.
+func (s *source) fetchAhead(ctx context.Context) {
+	if s.cancel == nil {
+		s.ctx, s.cancel = context.WithCancel(ctx)
+	}
+	ctx = s.ctx
+	for s.started < len(s.o.Plans) && s.started < s.next+s.o.Concurrency {
+		ch := make(chan fetched, 1)
+		s.ahead = append(s.ahead, ch)
+		go func(name string) {
+			body, err := s.get(ctx, name)
+			ch <- fetched{body, err}
+		}(s.o.Plans[s.started])
+		s.started++
+	}
+}
+
+// get sends GET /v1/{name} and returns the answer's body.
+func (s *source) get(ctx context.Context, name string) ([]byte, error) {
 	path := "/v1/" + EscapeName(name)
-	source := "GET " + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.o.BaseURL+path, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", source, err)
+		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.client.Do(req)
-	if se, ok := errors.AsType[*httpx.StatusError](err); ok && se.StatusCode == http.StatusNotFound {
+	if err != nil {
+		return nil, err
+	}
+	if s.bytes != nil {
+		s.bytes.Add(int64(len(resp.Body)))
+	}
+	return resp.Body, nil
+}
+
+// plan stages the row of plan name from the answer to its GET. A 404 (a
+// plan deleted, or a name the tenant does not have) is no data to reject:
+// the report counts and names it and the log warns with the vendor's
+// message; every other error fails the run.
+func (s *source) plan(name string, f fetched) error {
+	source := "GET /v1/" + EscapeName(name)
+	if se, ok := errors.AsType[*httpx.StatusError](f.err); ok && se.StatusCode == http.StatusNotFound {
 		s.missing = append(s.missing, name)
 		s.log.Warn("coaching plan not found: deleted, or not a plan of this tenant (check the plans option)",
 			"plan", name, "error", notFound(se).Error())
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if s.bytes != nil {
-		s.bytes.Add(int64(len(resp.Body)))
+	if f.err != nil {
+		return f.err
 	}
 	var body struct {
 		Plan json.RawMessage `json:"coachingPlan"`
 	}
-	if err := json.Unmarshal(resp.Body, &body); err != nil {
-		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Err: errNotJSONObject}, Raw: string(resp.Body)})
+	if err := json.Unmarshal(f.body, &body); err != nil {
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Err: errNotJSONObject}, Raw: string(f.body)})
 		return nil
 	}
 	r := &s.rec
 	*r = jsonrow.Record{B: s.b.B}
 	if json.Unmarshal(body.Plan, &r.F) != nil || r.F == nil {
-		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: "coachingPlan", Err: errNoPlan}, Raw: string(resp.Body)})
+		s.b.Reject(pipeline.Reject{RowError: pipeline.RowError{Source: source, Record: 0, Column: "coachingPlan", Err: errNoPlan}, Raw: string(f.body)})
 		return nil
 	}
 	s.stage(name)
@@ -203,6 +246,13 @@ func (s *source) Inputs() []pipeline.InputInfo {
 }
 
 func (s *source) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+		for _, ch := range s.ahead {
+			<-ch // every GET has stopped before the client closes
+		}
+		s.ahead = nil
+	}
 	for i := range s.queue {
 		s.queue[i].Release()
 	}

@@ -35,7 +35,11 @@
 // pageNumber reaches pageCount, or, when a server sends no pageCount, until
 // an empty or short page. For every appointment it writes it then reads
 // every page of .../appointments/{id}/statuses and .../{id}/annotations.
-// Requests go one at a time: the rate limit, not latency, bounds a backfill.
+// The statuses and annotations of up to concurrency (default 8)
+// appointments of a page are read at once, so the rate limit, not the
+// round trips of one request after another, bounds a backfill; they are
+// written in the page's order, and each window still ends in its own
+// checkpoint.
 //
 // Rate limit: rate_limit defaults to 300 requests a minute, Genesys'
 // documented default per OAuth client [ext] (the reference states no

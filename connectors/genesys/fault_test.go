@@ -89,10 +89,11 @@ func TestConnectionDroppedMidBody(t *testing.T) {
 }
 
 func TestTokenExpiresMidRun(t *testing.T) {
-	// Each token serves 5 API requests although it announces a day.
+	// Each token serves 5 API requests although it announces a day. One
+	// appointment at a time, so exactly one request meets each expiry.
 	e := genesystest.New(t, genesystest.Config{TokenUses: 5, ExpiresIn: 86400})
 	ids := seed(e)
-	o := run(t, options(e, users), now0(), nil, "")
+	o := run(t, options(e, users, "concurrency", "1"), now0(), nil, "")
 	complete(t, o, ids)
 	c := e.Counts()
 	if c.Logins < 10 || c.Unauthorized != c.Logins-1 {
@@ -100,6 +101,18 @@ func TestTokenExpiresMidRun(t *testing.T) {
 	}
 	if r := report(t, o); r["reauths"] != int64(c.Unauthorized) {
 		t.Fatalf("report %v, emulator %+v", r, c)
+	}
+}
+
+func TestTokenExpiresMidRunConcurrently(t *testing.T) {
+	// The same with 8 appointments in flight and tokens that serve 20
+	// requests: every request in flight when a token dies meets a 401, the
+	// client logs in again once and sends each of them again.
+	e := genesystest.New(t, genesystest.Config{TokenUses: 20, ExpiresIn: 86400})
+	ids := seed(e)
+	complete(t, run(t, options(e, users, "concurrency", "8"), now0(), nil, ""), ids)
+	if c := e.Counts(); c.Logins < 3 || c.Logins > c.Unauthorized+1 {
+		t.Fatalf("logins %d, 401s %d: want a login only after a 401", c.Logins, c.Unauthorized)
 	}
 }
 
@@ -121,7 +134,9 @@ func TestRetryBudgetStopsRun(t *testing.T) {
 	e := genesystest.New(t, genesystest.Config{})
 	seed(e)
 	e.Inject(genesystest.Fault{Status: http.StatusBadGateway, After: 3, Times: 1000})
-	o := run(t, options(e, users, "retry_budget", "2"), now0(), nil, "")
+	// One appointment at a time, so the failed attempts are counted
+	// exactly (with more in flight, each of them fails too).
+	o := run(t, options(e, users, "retry_budget", "2", "concurrency", "1"), now0(), nil, "")
 	failedClean(t, o)
 	if !errors.Is(o.err, httpx.ErrRetryBudgetExhausted) {
 		t.Fatalf("error %v: want the retry budget exhausted", o.err)

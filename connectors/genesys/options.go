@@ -24,6 +24,10 @@ const (
 	DefaultUsersPerRequest = 50
 	DefaultRateLimit       = "300/1m"
 	DefaultRetryBudget     = 50
+	// DefaultConcurrency: enough appointments in flight that the rate
+	// limit, not the round trips of one request after another, bounds a
+	// pull.
+	DefaultConcurrency = 8
 )
 
 // OptionDocs documents the kind's options.
@@ -41,6 +45,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "users_per_request", Default: strconv.Itoa(DefaultUsersPerRequest), Doc: "user ids per appointments request (bounds the URL length)"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "API request windows, comma-separated N/duration (e.g. 300/1m,20/1s); Genesys limits each OAuth client to 300 requests a minute by default"},
 	{Name: "retry_budget", Default: strconv.Itoa(DefaultRetryBudget), Doc: "retries a run may always make; beyond them it may retry up to a quarter of the requests it made, and it stops at once when more than 80% of its last 50 attempts failed (an outage)"},
+	{Name: "concurrency", Default: strconv.Itoa(DefaultConcurrency), Doc: "appointments whose status history and annotations are read at once (1: one after another); rate_limit still spaces every request, and the rows are written in list order"},
 }
 
 // Options are the parsed options of the kind.
@@ -57,6 +62,7 @@ type Options struct {
 	UsersPerRequest int
 	Limits          []httpx.Window
 	RetryBudget     int
+	Concurrency     int
 }
 
 // ParseOptions reads the kind's options and reports every problem at once.
@@ -88,6 +94,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 	o.UsersPerRequest = apiopt.Int(m, "users_per_request", DefaultUsersPerRequest, 1, 1000, &p)
 	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, 1_000_000, &p)
 	o.Limits = apiopt.RateLimit(m, DefaultRateLimit, "300/1m,20/1s", &p)
+	o.Concurrency = apiopt.Int(m, "concurrency", DefaultConcurrency, 1, 1024, &p)
 	if err := p.Err(KindName); err != nil {
 		return Options{}, err
 	}

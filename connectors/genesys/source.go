@@ -20,7 +20,9 @@ import (
 // source pulls the cells of a run one appointments page at a time: each
 // step fetches one page for one user chunk and, for every appointment it
 // writes, the status history and annotations, then hands out the batches
-// that are full. At the end of a cell every table is flushed under the
+// that are full. The children of up to Concurrency appointments are read
+// at once (the rate limit still spaces the requests) and staged in the
+// page's order, so the tables are the same whatever the concurrency. At the end of a cell every table is flushed under the
 // cell's input name, then a checkpoint batch closes the cell.
 type source struct {
 	o        Options
@@ -155,40 +157,84 @@ func (s *source) appointments(ctx context.Context, c cell, in string) (bool, err
 		return false, fmt.Errorf("appointments page %d%s: %w", s.pageNo, label, err)
 	}
 	s.cellBytes += int64(p.bytes)
-	for i, raw := range p.Entities {
-		id, f := s.appointment(p, i, raw)
-		if f == written {
-			s.written++
-			if err := s.children(ctx, id); err != nil {
-				return false, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ids := make([]string, len(p.Entities))
+	kids := make([]chan childPages, len(p.Entities))
+	next := 0
+	start := func() {
+		i := next
+		next++
+		id, f := s.appointment(p, i, p.Entities[i])
+		s.cut(in)
+		if f != written {
+			return
+		}
+		s.written++
+		ch := make(chan childPages, 1)
+		ids[i], kids[i] = id, ch
+		go func() { ch <- s.fetchChildren(ctx, id) }()
+	}
+	for i := range p.Entities {
+		for next < len(p.Entities) && next < i+s.o.Concurrency {
+			start()
+		}
+		if kids[i] == nil {
+			continue
+		}
+		if err := s.children(ids[i], <-kids[i]); err != nil {
+			cancel()
+			for _, ch := range kids[i+1 : next] {
+				if ch != nil {
+					<-ch // let the others stop before the run fails
+				}
 			}
+			return false, err
 		}
 		s.cut(in)
 	}
 	return p.more(s.o.PageSize), nil
 }
 
-// children reads the status history and the annotations of appointment
-// id. A 404 means the appointment was deleted after it was listed: its
-// row stays (it was received), the run goes on, and the report counts it.
-func (s *source) children(ctx context.Context, id string) error {
-	seen := map[string]bool{}
+// childPages are the status history and annotations pages of one
+// appointment, as read, and the error that stopped the reading.
+type childPages struct {
+	statuses, annotations []*page
+	err                   error
+}
+
+// fetchChildren reads the status history and then the annotations of
+// appointment id, every page, stopping at the first error.
+func (s *source) fetchChildren(ctx context.Context, id string) childPages {
+	var k childPages
 	esc := url.PathEscape(id)
-	err := s.api.each(ctx, fmt.Sprintf(statusesPath, esc), func(p *page) {
+	k.err = s.api.each(ctx, fmt.Sprintf(statusesPath, esc), func(p *page) { k.statuses = append(k.statuses, p) })
+	if k.err == nil {
+		k.err = s.api.each(ctx, fmt.Sprintf(annotationsPath, esc), func(p *page) { k.annotations = append(k.annotations, p) })
+	}
+	return k
+}
+
+// children stages the status history and the annotations of appointment
+// id as read. A 404 means the appointment was deleted after it was
+// listed: its row stays (it was received), the run goes on, and the
+// report counts it.
+func (s *source) children(id string, k childPages) error {
+	seen := map[string]bool{}
+	for _, p := range k.statuses {
 		s.cellBytes += int64(p.bytes)
 		for i, raw := range p.Entities {
 			s.status(p, i, id, raw, seen)
 		}
-	})
-	if err == nil {
-		clear(seen)
-		err = s.api.each(ctx, fmt.Sprintf(annotationsPath, esc), func(p *page) {
-			s.cellBytes += int64(p.bytes)
-			for i, raw := range p.Entities {
-				s.annotation(p, i, id, raw, seen)
-			}
-		})
 	}
+	clear(seen)
+	for _, p := range k.annotations {
+		s.cellBytes += int64(p.bytes)
+		for i, raw := range p.Entities {
+			s.annotation(p, i, id, raw, seen)
+		}
+	}
+	err := k.err
 	if se, ok := errors.AsType[*httpx.StatusError](err); ok && se.StatusCode == http.StatusNotFound {
 		s.gone++
 		s.log.Warn("appointment deleted while the run read it; its status history or annotations are incomplete",

@@ -1,9 +1,12 @@
 package livevox
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/ccetl/ccetl/connectors/internal/emutest"
 	"github.com/ccetl/ccetl/connectors/livevox/livevoxtest"
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -57,4 +60,56 @@ func BenchmarkPull(b *testing.B) {
 		b.ReportMetric(float64(n), "requests/op")
 		b.ReportMetric(float64(res.Totals().RowsOut), "rows/op")
 	}
+}
+
+// BenchmarkPullAtRateLimit pulls 2,995 agents, in pages of 1000, under a
+// limit of 1000 requests a second that the emulator enforces (429 over
+// it) and that rate_limit configures, with the emulator answering at once
+// and after emutest.BenchLatency, one agent at a time and DefaultConcurrency at
+// once. It reports the requests, which must be the minimum, the floor the
+// limit implies for them, the pull's time over that floor (x-floor; the
+// connector spaces requests 5% wider than the window) and the 429s, which
+// must be none. One at a time, the round trips add up; many at once, the
+// limit bounds the pull.
+//
+//	go test -run '^$' -bench PullAtRateLimit -benchtime 1x ./connectors/livevox
+func BenchmarkPullAtRateLimit(b *testing.B) {
+	emutest.AtRateLimit(b, DefaultConcurrency, pullAtRateLimit)
+}
+
+func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
+	w := livevoxtest.Window{Requests: 1000, Per: time.Second}
+	e := livevoxtest.New(b, livevoxtest.Options{Limits: []livevoxtest.Window{w}, Latency: latency})
+	const added = 2986
+	e.AddAgents(49551, 800000, added, []int64{12366, 12367})
+	opts := options(e, "page_size", "1000", "rate_limit", fmt.Sprintf("%d/%v", w.Requests, w.Per), "concurrency", itoa(conc))
+	want := minRequests(9+added, 3, 1000)
+	floor := emutest.RateFloor(want, w.Requests, w.Per)
+	var took time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 {
+			b.StopTimer()
+			time.Sleep(w.Per + w.Per/10) // the last pull's window passes
+			b.StartTimer()
+		}
+		before := e.Stats()
+		start := time.Now()
+		res, _, err := runPolicy(b, testNow, opts, "", pipeline.DefaultBatchPolicy(), warm)
+		took += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		after := e.Stats()
+		if n := after.TooManyRequests - before.TooManyRequests; n != 0 {
+			b.Fatalf("%d 429s at the emulator's own limit", n)
+		}
+		if n := after.Requests - before.Requests; n != want {
+			b.Fatalf("%d requests, want the minimum %d", n, want)
+		}
+		if rows := res.Tables[AgentTableName].RowsOut; rows != 9+added {
+			b.Fatalf("%d agents written, want %d", rows, 9+added)
+		}
+	}
+	emutest.ReportFloor(b, want, floor, took)
 }

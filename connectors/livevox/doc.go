@@ -17,7 +17,8 @@
 //  3. lists agents: GET <configuration_path>/agents?count=&offset=[&client=],
 //     and reads each listed agent before the next page:
 //     GET <configuration_path>/agents/{id} (its skills with proficiency,
-//     its services, wrapUpTime, homeAgent, locked, passwordLastModified);
+//     its services, wrapUpTime, homeAgent, locked, passwordLastModified),
+//     up to concurrency (default 8) agents at once, written in list order;
 //  4. logs out when the source closes: DELETE <session_path>/logout. A
 //     failed logout is logged, not returned: the data is committed by then
 //     and the session expires by itself.
@@ -101,8 +102,12 @@
 //
 // # Departures
 //
-// Agent reads are sequential: with a rate limit in force, concurrency would
-// only add memory. Read Agent Skill (description, clientId) and Get Agent
-// Related Objects (call centers, lv_agent_call_center) are not pulled: each
-// costs one request per skill or agent and the task did not ask for them.
+// Agent reads go out up to concurrency at once: one after another, their
+// round trips would add up, and a pull would take longer than its rate
+// limit implies once a round trip is longer than the limit's spacing
+// (200ms at the default 5 a second).
+//
+// Read Agent Skill (description, clientId) and Get Agent Related Objects
+// (call centers, lv_agent_call_center) are not pulled: each costs one
+// request per skill or agent and the task did not ask for them.
 package livevox

@@ -89,10 +89,12 @@ func TestSessionExpiresMidRun(t *testing.T) {
 // requests per 300ms makes the run idle past it between windows, so the
 // first request of a window is refused, logs in again and is retried in
 // the same window. No row is lost or repeated. (Client 4199: four agents,
-// four idle gaps.)
+// four idle gaps.) One agent at a time, so exactly one request meets each
+// gap: the scaled-down idle time is shorter than a rate-limit window,
+// which the real two hours never are.
 func TestSessionIdleWindow(t *testing.T) {
 	e := livevoxtest.New(t, livevoxtest.Options{SessionIdle: 150 * time.Millisecond})
-	res, out := mustRun(t, options(e, "rate_limit", "3/300ms", "client_id", "4199"))
+	res, out := mustRun(t, options(e, "rate_limit", "3/300ms", "client_id", "4199", "concurrency", "1"))
 	exactlyOnce(t, e, 4199, out)
 	st := e.Stats()
 	if st.NewSessions < 4 || res.Report["reauths"] != int64(st.NewSessions-1) {

@@ -27,6 +27,9 @@ const (
 	DefaultMaxAttempts = 8
 	DefaultRetryDelay  = 500 * time.Millisecond
 	DefaultRetryBudget = 100
+	// DefaultConcurrency: enough agents in flight that the rate limit,
+	// not the round trips of one read after another, bounds a pull.
+	DefaultConcurrency = 8
 )
 
 // Options are the parsed options of the livevox-agents kind.
@@ -47,6 +50,8 @@ type Options struct {
 	RetryBudget       int
 	// CallCenters reads each agent's related objects for its call centers.
 	CallCenters bool
+	// Concurrency is how many agents' reads are in flight at once.
+	Concurrency int
 }
 
 // OptionDocs documents the kind's options.
@@ -61,6 +66,7 @@ var OptionDocs = []pipeline.Option{
 	{Name: "configuration_path", Default: DefaultConfigurationPath, Doc: "path of the Configuration API under base_url; add the tenant's version segment, e.g. /configuration/v6.0"},
 	{Name: "session_path", Default: DefaultSessionPath, Doc: "path of the Session API under base_url (login and logout), e.g. /session/v6.0"},
 	{Name: "call_centers", Default: "false", Doc: "also read each agent's call centers (Get Agent Related Objects: one more request per agent) into lv_agent_call_center"},
+	{Name: "concurrency", Default: strconv.Itoa(DefaultConcurrency), Doc: "agents whose reads are in flight at once (1: one after another); rate_limit still spaces every request, and the agents are written in list order"},
 	{Name: "page_size", Default: strconv.Itoa(DefaultPageSize), Doc: "count per list request, 1 to 1000 (the API's hard cap)"},
 	{Name: "rate_limit", Default: DefaultRateLimit, Doc: "request windows N/duration, comma-separated (\"5/1s,200/1m\"), or none; " +
 		"requests are spaced 5% wider than each window. LiveVox documents no limit; the default is a conservative guess"},
@@ -111,6 +117,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 		p.Add("call_centers must be true or false")
 	}
 	o.PageSize = apiopt.Int(m, "page_size", DefaultPageSize, 1, DefaultPageSize, &p)
+	o.Concurrency = apiopt.Int(m, "concurrency", DefaultConcurrency, 1, 1024, &p)
 	o.MaxAttempts = apiopt.Int(m, "max_attempts", DefaultMaxAttempts, 1, 100, &p)
 	o.RetryBudget = apiopt.Int(m, "retry_budget", DefaultRetryBudget, 0, 1<<30, &p)
 	o.Timeout = apiopt.PositiveDuration(m, "timeout", DefaultTimeout, &p)

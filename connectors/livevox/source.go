@@ -14,7 +14,10 @@ import (
 )
 
 // source pulls one snapshot: the agent skills list first, then the agent
-// list page by page, reading each listed agent before the next page.
+// list page by page, reading each listed agent before the next page. The
+// reads of up to Concurrency agents of a page are in flight at once (the
+// rate limit still spaces them); their answers are written in list order,
+// so the tables are the same whatever the concurrency.
 type source struct {
 	cfg      pipeline.SourceConfig
 	o        *Options
@@ -27,6 +30,9 @@ type source struct {
 	pending        []json.RawMessage // listed agents not read yet
 	pendingAt      int               // index of pending[0] on its page
 	pendingSrc     string            // the page they came from
+	jobs           []*agentJob       // listed agents taken from pending, in order, reads started
+	ctx            context.Context   // the reads' context: the run's, until Close
+	cancel         context.CancelFunc
 	queue          []pipeline.Batch
 	finished       bool
 
@@ -91,12 +97,11 @@ func (s *source) step(ctx context.Context) error {
 		for i, raw := range p.items {
 			s.skill(p.source, int64(i), raw)
 		}
-	case len(s.pending) > 0:
-		raw := s.pending[0]
-		s.pending = s.pending[1:]
-		at := s.pendingAt
-		s.pendingAt++
-		if err := s.agent(ctx, s.pendingSrc, int64(at), raw); err != nil {
+	case len(s.jobs) > 0 || len(s.pending) > 0:
+		s.startAgents(ctx)
+		j := s.jobs[0]
+		s.jobs = s.jobs[1:]
+		if err := s.agent(j); err != nil {
 			return err
 		}
 	case !s.agents.done:
@@ -154,32 +159,97 @@ func (s *source) skill(src string, at int64, raw []byte) {
 	}
 }
 
-// agent reads one listed agent and writes its row and assignments.
-func (s *source) agent(ctx context.Context, src string, at int64, raw []byte) error {
+// agentJob is one listed agent: rejected, merged, or read.
+type agentJob struct {
+	src  string // the list page it came from
+	at   int64  // its index on the page
+	raw  []byte
+	item obj
+	id   int64
+	col  string // the rejected column, when err is set
+	err  error  // why the listed entry is rejected
+	dup  bool   // listed before: merged
+	read chan agentRead
+}
+
+// agentRead is what an agent's reads returned.
+type agentRead struct {
+	body []byte // Read Agent
+	err  error
+	rel  []byte // Get Agent Related Objects (call_centers), sent after a readable Read Agent
+	rerr error
+}
+
+// startAgents takes listed agents from pending, in order, until
+// Concurrency are in flight or waiting to be written, and starts the reads
+// of those to read. The reads run under the first ctx (the run's) until
+// Close cancels them.
+func (s *source) startAgents(ctx context.Context) {
+	if s.cancel == nil {
+		s.ctx, s.cancel = context.WithCancel(ctx)
+	}
+	for len(s.pending) > 0 && len(s.jobs) < s.o.Concurrency {
+		j := &agentJob{src: s.pendingSrc, at: int64(s.pendingAt), raw: s.pending[0]}
+		s.pending = s.pending[1:]
+		s.pendingAt++
+		s.jobs = append(s.jobs, j)
+		if j.item, j.err = parseObj(j.raw); j.err != nil {
+			continue
+		}
+		idRaw := j.item.value("id")
+		if idRaw == nil {
+			j.col, j.err = "id", errMissing
+			continue
+		}
+		if j.id, j.err = asID(idRaw); j.err != nil {
+			j.col = "id"
+			continue
+		}
+		if s.seenAgents[j.id] {
+			j.dup = true // listed again: the list shifted between pages
+			continue
+		}
+		s.seenAgents[j.id] = true
+		j.read = make(chan agentRead, 1)
+		go func(ctx context.Context, id int64, out chan<- agentRead) {
+			out <- s.readAgent(ctx, id)
+		}(s.ctx, j.id, j.read)
+	}
+}
+
+// readAgent sends Read Agent and, with call_centers, Get Agent Related
+// Objects once the read returned an object.
+func (s *source) readAgent(ctx context.Context, id int64) agentRead {
+	var r agentRead
+	resource := "agents/" + strconv.FormatInt(id, 10)
+	r.body, r.err = s.cl.get(ctx, resource, nil)
+	if r.err != nil || !s.o.CallCenters {
+		return r
+	}
+	if _, err := parseObj(r.body); err != nil {
+		return r
+	}
+	r.rel, r.rerr = s.cl.get(ctx, resource+"/related", nil)
+	return r
+}
+
+// agent writes one listed agent's row and assignments from its reads.
+func (s *source) agent(j *agentJob) error {
 	b := s.batchers[tAgent]
-	item, err := parseObj(raw)
-	if err != nil {
-		b.Reject(reject(src, at, "", "", err, raw))
+	src, at, raw, item, id := j.src, j.at, j.raw, j.item, j.id
+	if j.err != nil {
+		b.Reject(reject(src, at, "", j.col, j.err, raw))
 		return nil
 	}
-	idRaw := item.value("id")
-	if idRaw == nil {
-		b.Reject(reject(src, at, "", "id", errMissing, raw))
-		return nil
-	}
-	id, err := asID(idRaw)
-	if err != nil {
-		b.Reject(reject(src, at, "", "id", err, raw))
-		return nil
-	}
-	if s.seenAgents[id] {
-		s.counts.dupAgents++ // listed again: the list shifted between pages
+	if j.dup {
+		s.counts.dupAgents++
 		b.Merge()
 		return nil
 	}
-	s.seenAgents[id] = true
+	r := <-j.read
+	j.read = nil
 	resource := "agents/" + strconv.FormatInt(id, 10)
-	body, err := s.cl.get(ctx, resource, nil)
+	body, err := r.body, r.err
 	if notFound(err) {
 		// Deleted between its list page and its read: nothing of it is
 		// left to decode. Not a reject (its data is not bad) but a count
@@ -210,16 +280,15 @@ func (s *source) agent(ctx context.Context, src string, at int64, raw []byte) er
 	s.assignments(readSrc, id, read, "assignedAgentSkill", tSkillAssign, ok)
 	s.assignments(readSrc, id, read, "assignedService", tServiceAssign, ok)
 	if s.o.CallCenters {
-		return s.callCenters(ctx, id, ok)
+		return s.callCenters(id, ok, r.rel, r.rerr)
 	}
 	return nil
 }
 
-// callCenters reads an agent's related objects and writes its call
-// centers (its services come from Read Agent already).
-func (s *source) callCenters(ctx context.Context, id int64, agentOK bool) error {
+// callCenters writes an agent's call centers from its related objects
+// (its services come from Read Agent already).
+func (s *source) callCenters(id int64, agentOK bool, body []byte, err error) error {
 	resource := "agents/" + strconv.FormatInt(id, 10) + "/related"
-	body, err := s.cl.get(ctx, resource, nil)
 	if notFound(err) {
 		s.counts.agentsGone++ // deleted since its read
 		return nil
@@ -275,6 +344,15 @@ func (s *source) assignments(src string, agent int64, read obj, key string, tabl
 }
 
 func (s *source) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+		for _, j := range s.jobs {
+			if j.read != nil {
+				<-j.read // every read has stopped before the logout
+			}
+		}
+		s.jobs = nil
+	}
 	for i := range s.queue {
 		s.queue[i].Release()
 	}

@@ -38,6 +38,9 @@ type Config struct {
 	// Limits are request windows; past them the emulator answers 429
 	// with Retry-After. None by default.
 	Limits []Window
+	// Latency delays every answer, as the round trip to the real service
+	// does. None by default.
+	Latency time.Duration
 }
 
 // Window allows Requests requests in any span of length Per.
@@ -168,6 +171,9 @@ func (e *Emulator) Inject(f Fault) {
 }
 
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	if e.cfg.Latency > 0 {
+		time.Sleep(e.cfg.Latency)
+	}
 	e.mu.Lock()
 	e.counts.Requests++
 	e.mu.Unlock()

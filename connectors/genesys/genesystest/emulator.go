@@ -38,6 +38,9 @@ type Config struct {
 	// OnRequest, when set, sees every API request before it is served
 	// (tests hold a write in flight with it).
 	OnRequest func(*http.Request)
+	// Latency delays every API answer, as the round trip to the real
+	// service does. None by default.
+	Latency time.Duration
 }
 
 // Window allows Requests API requests in any span of length Per.
@@ -150,6 +153,9 @@ func (e *Emulator) ResetCounts() {
 // bearer token, injected faults and the rate limits.
 func (e *Emulator) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.cfg.Latency > 0 {
+			time.Sleep(e.cfg.Latency)
+		}
 		e.mu.Lock()
 		e.counts.API++
 		e.mu.Unlock()

@@ -80,6 +80,9 @@ type Options struct {
 	NextLink            LinkStyle
 	// OnRequest runs before every request, outside the emulator's lock.
 	OnRequest func(r *http.Request)
+	// Latency delays every answer, outside the emulator's lock, as the
+	// round trip to the real service does. None by default.
+	Latency time.Duration
 }
 
 // Stats count what the emulator saw.
@@ -216,6 +219,9 @@ func (e *Emulator) ActiveSessions() int {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.o.OnRequest != nil {
 		e.o.OnRequest(r)
+	}
+	if e.o.Latency > 0 {
+		time.Sleep(e.o.Latency)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
