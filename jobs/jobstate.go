@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -117,11 +118,38 @@ func (s *session) cursors(i int, kind string) map[string]string {
 	prefix := stepPrefix(i, kind)
 	out := map[string]string{}
 	for k, v := range s.st.Cursors {
-		if name, ok := strings.CutPrefix(k, prefix); ok {
+		if name, ok := strings.CutPrefix(k, prefix); ok && name != cursorsRunKey {
 			out[name] = v
 		}
 	}
 	return out
+}
+
+// cursorsRunKey keeps, beside a step's cursors, the run that committed them.
+const cursorsRunKey = "ccetl.run-id"
+
+// resume returns the cursors a step starts from: the job state's, or the
+// sink's when its last commit for the step is newer than what the state
+// recorded (a run stopped between committing its data and saving its
+// state), so data and progress never disagree.
+func (s *session) resume(ctx context.Context, i int, kind string, sk pipeline.SinkKind, sc pipeline.SinkConfig) (map[string]string, bool, error) {
+	saved := s.cursors(i, kind)
+	if s == nil || sk.Resume == nil {
+		return saved, false, nil
+	}
+	c, ok, err := sk.Resume(ctx, sc, sc.Step)
+	if err != nil {
+		return nil, false, fmt.Errorf("read the cursors of the sink's last commit: %w", err)
+	}
+	if !ok {
+		return saved, false, nil
+	}
+	run := s.st.Cursors[stepPrefix(i, kind)+cursorsRunKey]
+	// run ids sort by their time
+	if c.RunID > run || (c.RunID == run && !maps.Equal(c.Cursors, saved)) {
+		return c.Cursors, true, nil
+	}
+	return saved, false, nil
 }
 
 // skip is the only_new filter of a source: objects processed before at the
@@ -135,7 +163,7 @@ func (s *session) skip(spec SourceSpec) func(url, etag string) bool {
 
 // commit records step i's new cursors and, for only_new sources, the
 // objects it read, after its data committed.
-func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []pipeline.InputInfo, src pipeline.Source) error {
+func (s *session) commit(ctx context.Context, i int, spec SourceSpec, runID string, inputs []pipeline.InputInfo, src pipeline.Source) error {
 	if s == nil {
 		return nil
 	}
@@ -144,6 +172,9 @@ func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []p
 		for k, v := range cr.Cursors() {
 			s.st.SetCursor(stepPrefix(i, spec.Kind)+k, v)
 			changed = true
+		}
+		if changed {
+			s.st.SetCursor(stepPrefix(i, spec.Kind)+cursorsRunKey, runID)
 		}
 	}
 	if spec.OnlyNew {
@@ -166,13 +197,16 @@ func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []p
 // onCheckpoint saves step i's cursors each time the run commits part way
 // (an API window done), so a run that fails later keeps that progress. Nil
 // without job state: the run then commits once, at the end.
-func (s *session) onCheckpoint(i int, kind string) func(context.Context, map[string]string) error {
+func (s *session) onCheckpoint(i int, kind, runID string) func(context.Context, map[string]string) error {
 	if s == nil {
 		return nil
 	}
 	return func(ctx context.Context, cursors map[string]string) error {
 		for k, v := range cursors {
 			s.st.SetCursor(stepPrefix(i, kind)+k, v)
+		}
+		if len(cursors) > 0 {
+			s.st.SetCursor(stepPrefix(i, kind)+cursorsRunKey, runID)
 		}
 		if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
 			return fmt.Errorf("commit job state: %w", err)

@@ -197,8 +197,22 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
+	sk, err := r.Registry.Sink(job.Sink.URL)
+	if err != nil {
+		return st, err
+	}
+	stepName := job.Name + "/" + stepPrefix(i, spec.Kind)
+	cursors, fromSink, err := sess.resume(ctx, i, spec.Kind, sk, pipeline.SinkConfig{URL: job.Sink.URL,
+		Options: job.Sink.Options, Logger: log, Step: stepName})
+	if err != nil {
+		return st, err
+	}
+	if fromSink {
+		log.Warn("resuming from the cursors of the sink's last commit: the job state lagged behind it (a run stopped between committing its data and saving its state)",
+			"cursors", cursors)
+	}
 	src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
-		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log, Cursors: sess.cursors(i, spec.Kind),
+		Policy: job.Batch, Mem: mem, Counter: ctr, Logger: log, Cursors: cursors,
 		Remote: r.Registry.Remotes(), Skip: sess.skip(spec)})
 	if err != nil {
 		return st, err
@@ -217,13 +231,8 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 		src.Close()
 		return st, err
 	}
-	sk, err := r.Registry.Sink(job.Sink.URL)
-	if err != nil {
-		src.Close()
-		return st, err
-	}
 	sink, err := sk.Open(ctx, pipeline.SinkConfig{URL: job.Sink.URL, Tables: tables, RunKey: src.RunKey,
-		Options: job.Sink.Options, Logger: log})
+		Options: job.Sink.Options, Logger: log, Step: stepName})
 	if err != nil {
 		src.Close()
 		return st, err
@@ -235,7 +244,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	log.Info("run started", "inputs", len(inputs))
 	res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, sink, pipeline.RunOptions{
 		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr,
-		OnCheckpoint: sess.onCheckpoint(i, spec.Kind), Drain: r.Drain})
+		OnCheckpoint: sess.onCheckpoint(i, spec.Kind, st.RunID), Drain: r.Drain})
 	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
 	if st.Tables == nil {
 		st.Tables = ctr.Tables()
@@ -254,7 +263,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 		log.Error("run failed; nothing after its last checkpoint was committed", "err", err)
 		return st, err
 	}
-	if err := sess.commit(ctx, i, spec, st.Inputs, src.Source); err != nil {
+	if err := sess.commit(ctx, i, spec, st.RunID, st.Inputs, src.Source); err != nil {
 		st.Error = err.Error()
 		return st, err
 	}

@@ -112,6 +112,10 @@ type SinkConfig struct {
 	RunKey  string
 	Options map[string]string
 	Logger  *slog.Logger
+	// Step names the job step the run writes for (the job and its
+	// source); a sink that stores cursors with its data records it with
+	// them, for Resume.
+	Step string
 }
 
 // SinkKind is one registered sink, chosen by URL scheme ("" for a local
@@ -135,6 +139,19 @@ type SinkKind struct {
 	// Snapshots lists each table's snapshots (ccetl inspect); nil for
 	// sinks without snapshots.
 	Snapshots func(ctx context.Context, cfg SinkConfig, table string) ([]TableSnapshots, error)
+	// Resume returns the cursors of the sink's last commit for a job step
+	// (SinkConfig.Step) and the run that made it; ok is false when it
+	// holds none. A sink that stores cursors in the same atomic step as its
+	// data has it (Iceberg: the snapshot summary), so a run resumes from
+	// what the data holds even when the job state, saved after the data,
+	// lags behind it (a run killed between the two). Nil for other sinks.
+	Resume func(ctx context.Context, cfg SinkConfig, step string) (c Committed, ok bool, err error)
+}
+
+// Committed is what a sink's last commit for a job step says of it.
+type Committed struct {
+	RunID   string
+	Cursors map[string]string
 }
 
 // CompactOptions are what ccetl lake compact asks for.

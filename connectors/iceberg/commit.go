@@ -27,6 +27,7 @@ const (
 	PropRejects  = "ccetl.rejects" // the rejects file of the commit, if any
 	PropRejected = "ccetl.rejected-rows"
 	PropCursors  = "ccetl.cursors" // JSON object: the source's cursors once the commit holds
+	PropStep     = "ccetl.step"    // the job step the cursors are of (SinkConfig.Step), when the job names it
 	// PropRejectsOf + run key is the table property naming the rejects
 	// files the run key's last commit kept.
 	PropRejectsOf = "ccetl.rejects."
@@ -84,7 +85,7 @@ func (s *Sink) commitTable(ctx context.Context, ts *tableState, run pipeline.Run
 	if err := ts.finishAll(); err != nil {
 		return err
 	}
-	props, err := summary(run, s.runKey, final)
+	props, err := summary(run, s.runKey, s.step, final)
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (s *Sink) filesOf(ctx context.Context, name string, tbl *table.Table, input
 }
 
 // summary is the snapshot summary of a commit.
-func summary(run pipeline.RunInfo, runKey string, final bool) (iceberg.Properties, error) {
+func summary(run pipeline.RunInfo, runKey, step string, final bool) (iceberg.Properties, error) {
 	names := make([]string, len(run.Inputs))
 	for i, in := range run.Inputs {
 		names[i] = in.Name
@@ -246,6 +247,9 @@ func summary(run pipeline.RunInfo, runKey string, final bool) (iceberg.Propertie
 	}
 	p := iceberg.Properties{PropRunID: run.RunID, PropRunKey: runKey, PropKind: run.Kind,
 		PropInputs: string(inputs), PropFinal: strconv.FormatBool(final)}
+	if step != "" {
+		p[PropStep] = step
+	}
 	if run.Cursors != nil {
 		c, err := json.Marshal(run.Cursors)
 		if err != nil {

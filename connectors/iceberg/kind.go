@@ -24,11 +24,14 @@ func SinkKinds(getenv func(string) string) []pipeline.SinkKind {
 	snapshots := func(ctx context.Context, sc pipeline.SinkConfig, table string) ([]pipeline.TableSnapshots, error) {
 		return Snapshots(ctx, sc, getenv, table)
 	}
+	resume := func(ctx context.Context, sc pipeline.SinkConfig, step string) (pipeline.Committed, bool, error) {
+		return Resume(ctx, sc, getenv, step)
+	}
 	return []pipeline.SinkKind{
 		{Scheme: "iceberg", Doc: "Apache Iceberg tables, warehouse in a local directory (iceberg:///dir)",
-			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots},
+			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots, Resume: resume},
 		{Scheme: "iceberg+s3", Doc: "Apache Iceberg tables, warehouse in S3 (iceberg+s3://bucket/prefix)",
-			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots},
+			Options: OptionDocs, Validate: validate, Open: open, Compact: compact, Expire: expire, Snapshots: snapshots, Resume: resume},
 	}
 }
 
@@ -50,5 +53,6 @@ func Open(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) strin
 	if err != nil {
 		return nil, errors.Join(err, cat.Close())
 	}
+	s.step = sc.Step
 	return s, nil
 }

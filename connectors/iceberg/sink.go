@@ -30,6 +30,7 @@ type Sink struct {
 	cat    *sqlCatalog
 	opts   Options
 	runKey string
+	step   string // SinkConfig.Step
 	tables map[string]*tableState
 	ctx    context.Context // the writers' context: canceled by Abort
 	cancel context.CancelFunc
