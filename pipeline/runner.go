@@ -32,6 +32,26 @@ type RunOptions struct {
 	Drain <-chan struct{}
 }
 
+// CopyingSink is a sink whose Write copies every value it keeps (a Parquet
+// writer encodes them into pages of its own): once Write returns, the run
+// releases the batch and nothing reads its memory again.
+type CopyingSink interface {
+	Sink
+	CopiesBatches()
+}
+
+type reusableKey struct{}
+
+// BatchesReusable reports whether the batches a source returns to a Next
+// with this context are read only until they are released, with no value
+// kept past that: Run says so when no transform sits between source and sink
+// and the sink is a CopyingSink. Such a source may build later batches in
+// the memory of released ones.
+func BatchesReusable(ctx context.Context) bool {
+	v, _ := ctx.Value(reusableKey{}).(bool)
+	return v
+}
+
 // ErrDrained ends a run stopped at a checkpoint because RunOptions.Drain
 // was closed: what the checkpoints committed stays and the next run
 // resumes after them. It matches context.Canceled.
@@ -87,11 +107,15 @@ func Run(ctx context.Context, src Source, transforms []Transform, sink Sink, opt
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	srcCtx := gctx
+	if _, ok := sink.(CopyingSink); ok && len(transforms) == 0 {
+		srcCtx = context.WithValue(gctx, reusableKey{}, true)
+	}
 	ch := make(chan Batch, depth)
 	g.Go(func() error {
 		defer close(ch)
 		for {
-			b, err := src.Next(gctx)
+			b, err := src.Next(srcCtx)
 			if errors.Is(err, ErrEndOfInput) {
 				return nil
 			}

@@ -194,3 +194,58 @@ func TestRejectLimitAndRowError(t *testing.T) {
 		t.Errorf("%q", e.Error())
 	}
 }
+
+// reuseSource records what the run told each Next about its batches.
+type reuseSource struct {
+	fakeSource
+	told []bool
+}
+
+func (s *reuseSource) Next(ctx context.Context) (Batch, error) {
+	s.told = append(s.told, BatchesReusable(ctx))
+	return s.fakeSource.Next(ctx)
+}
+
+type copyingSink struct{ fakeSink }
+
+func (*copyingSink) CopiesBatches() {}
+
+type passThrough struct{}
+
+func (passThrough) Name() string { return "pass" }
+func (passThrough) Apply(_ context.Context, b Batch) (Batch, error) {
+	return b, nil
+}
+func (passThrough) Table(in Table) (Table, error) { return in, nil }
+
+func TestBatchesReusableOnlyIntoACopyingSink(t *testing.T) {
+	for name, tc := range map[string]struct {
+		sink       Sink
+		transforms []Transform
+		want       bool
+	}{
+		"copying sink":                  {&copyingSink{}, nil, true},
+		"sink that may keep values":     {&fakeSink{}, nil, false},
+		"copying sink after transforms": {&copyingSink{}, []Transform{passThrough{}}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			src := &reuseSource{fakeSource: fakeSource{mem: mem, n: 3, rows: 10}}
+			if _, err := Run(context.Background(), src, tc.transforms, tc.sink, RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if len(src.told) == 0 {
+				t.Fatal("Next never called")
+			}
+			for i, got := range src.told {
+				if got != tc.want {
+					t.Fatalf("Next %d: BatchesReusable %v, want %v", i+1, got, tc.want)
+				}
+			}
+		})
+	}
+	if BatchesReusable(context.Background()) {
+		t.Error("a plain context says batches are reusable")
+	}
+}

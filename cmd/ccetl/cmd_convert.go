@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
+	"runtime/debug"
+	rtmetrics "runtime/metrics"
 	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
-func (e *env) convert(ctx context.Context, args []string) error {
+func (e *env) convert(ctx context.Context, args []string) (err error) {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	kind := fs.String("kind", "", "input kind (see 'ccetl schema')")
@@ -19,7 +26,9 @@ func (e *env) convert(ctx context.Context, args []string) error {
 	lf := addLogFlags(fs, "warn")
 	maxRejects := fs.Int64("max-rejects", 0, "fail (commit nothing) past this many rejected rows (0: no limit)")
 	maxRatio := fs.Float64("max-reject-ratio", 0, "fail past this share of rejected rows, 0..1 (0: no limit)")
+	memLimit := fs.String("memory-limit", "", "soft memory limit of the conversion, e.g. 512MiB (default: GOMEMLIMIT when set, else 128MiB)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the live heap was largest, to this file")
 	opts, sinkOpts := kvFlag{}, kvFlag{}
 	fs.Var(opts, "opt", "kind option key=value (repeatable)")
 	fs.Var(sinkOpts, "sink-opt", "sink option key=value (repeatable), e.g. partition=month")
@@ -41,12 +50,17 @@ func (e *env) convert(ctx context.Context, args []string) error {
 		Name:    "convert",
 		Sources: []jobs.SourceSpec{{Kind: *kind, Inputs: inputs, Options: opts, Pos: jobs.Pos{File: "--opt"}}},
 		Sink:    jobs.SinkSpec{URL: *out, Options: sinkOpts, Pos: jobs.Pos{File: "--sink-opt"}},
-		Batch:   pipeline.DefaultBatchPolicy(),
+		Batch:   convertBatch,
 		Rejects: pipeline.RejectLimit{MaxCount: *maxRejects, MaxRatio: *maxRatio},
 	}
 	if err := jobs.Check(job, e.reg); err != nil {
 		return err
 	}
+	restore, err := setMemoryLimit(*memLimit)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -58,5 +72,101 @@ func (e *env) convert(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *memProfile != "" {
+		stop := watchHeap()
+		defer func() {
+			if werr := os.WriteFile(*memProfile, stop(), 0o644); werr != nil && err == nil {
+				err = werr
+			}
+		}()
+	}
 	return e.execute(ctx, job, *asJSON, lf, nil) // one-shot: no job state
+}
+
+// convertBatch cuts batches of 16 Ki rows or 2 MiB of input: a conversion
+// writes them to Parquet straight away, so smaller batches than a job's
+// default cost little time and keep the batches in flight small.
+var convertBatch = pipeline.BatchPolicy{MaxRows: 16 << 10, MaxBytes: 2 << 20}
+
+// defaultMemoryLimit is the soft memory limit of a conversion: the batches
+// in flight, the open files' buffers (the lake sink's write_memory, 64 MiB
+// by default) and the program itself fit well within it, and the garbage
+// collector keeps the heap there instead of letting it grow to twice the
+// live data.
+const defaultMemoryLimit = 128 << 20
+
+// setMemoryLimit sets the soft memory limit for the conversion: v when
+// given, else GOMEMLIMIT when set, else defaultMemoryLimit. restore puts
+// back the limit before it.
+func setMemoryLimit(v string) (restore func(), err error) {
+	limit := int64(defaultMemoryLimit)
+	switch {
+	case v != "":
+		if limit, err = parseByteSize(v); err != nil {
+			return nil, usagef("convert: --memory-limit: %v", err)
+		}
+	case os.Getenv("GOMEMLIMIT") != "":
+		return func() {}, nil // the runtime applied it
+	}
+	prev := debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(prev) }, nil
+}
+
+// parseByteSize reads a positive size with an optional unit (KiB, MiB,
+// GiB, KB, MB, GB).
+func parseByteSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive size such as 512MiB, got %q", v)
+	}
+	return n * mult, nil
+}
+
+// watchHeap samples the live heap after each garbage collection and keeps
+// the heap profile of the largest one. The returned stop ends the watch and
+// returns that profile.
+func watchHeap() (stop func() []byte) {
+	done := make(chan struct{})
+	finished := make(chan []byte)
+	go func() {
+		sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var best []byte
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		take := func() {
+			rtmetrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak || best == nil {
+				var buf bytes.Buffer
+				if pprof.Lookup("heap").WriteTo(&buf, 0) == nil {
+					peak, best = v, buf.Bytes()
+				}
+			}
+		}
+		for {
+			select {
+			case <-tick.C:
+				take()
+			case <-done:
+				take()
+				finished <- best
+				return
+			}
+		}
+	}()
+	return func() []byte {
+		close(done)
+		return <-finished
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -22,7 +23,17 @@ type fileWriter struct {
 	rows    int64
 	used    int64
 	rgBytes int64
+	memMax  int64 // WriteMemory
+	// Arrow bytes written into the open row group, and the most its
+	// columns' page buffers can hold (cols x page size).
+	rgArrow  int64
+	pageBufs int64
+	rgFull   bool // the open row group is past its bounds
 }
+
+// pageBytes is the writer's data page size before compression (Arrow's
+// default).
+const pageBytes = 1 << 20
 
 type countWriter struct {
 	w interface{ Write([]byte) (int, error) }
@@ -36,9 +47,10 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // writerProps: zstd, statistics, and dictionaries for every column but
-// floats and timestamps, whose values rarely repeat enough to pay for the
-// hashing.
-func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator) *parquet.WriterProperties {
+// floats, timestamps and int64s, whose values rarely repeat enough to pay
+// for the hashing, and the string columns in plain, seen to hold mostly
+// distinct values (see plainStrings).
+func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator, plain map[string]bool) *parquet.WriterProperties {
 	props := []parquet.WriterProperty{
 		parquet.WithAllocator(mem),
 		parquet.WithCompression(compress.Codecs.Zstd),
@@ -52,16 +64,20 @@ func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator) *parq
 		switch f.Type.ID() {
 		case arrow.FLOAT64, arrow.FLOAT32, arrow.TIMESTAMP, arrow.INT64:
 			props = append(props, parquet.WithDictionaryFor(f.Name, false))
+		default:
+			if plain[f.Name] {
+				props = append(props, parquet.WithDictionaryFor(f.Name, false))
+			}
 		}
 	}
 	return parquet.NewWriterProperties(props...)
 }
 
-func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.Allocator) (*fileWriter, error) {
+func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.Allocator, plain map[string]bool) (*fileWriter, error) {
 	buf := bufio.NewWriterSize(ow, 64<<10)
 	cw := &countWriter{w: buf}
 	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem))
-	pw, err := pqarrow.NewFileWriter(t.Schema, cw, writerProps(t.Schema, opts, mem), arrProps)
+	pw, err := pqarrow.NewFileWriter(t.Schema, cw, writerProps(t.Schema, opts, mem, plain), arrProps)
 	if err != nil {
 		return nil, fmt.Errorf("parquet writer: %w", err)
 	}
@@ -71,20 +87,39 @@ func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.A
 	if err := pw.AppendKeyValueMetadata("ccetl.schema_fingerprint", SchemaFingerprint(t.Schema)); err != nil {
 		return nil, err
 	}
-	return &fileWriter{ow: ow, cw: cw, buf: buf, pw: pw, rgBytes: opts.RowGroupBytes}, nil
+	return &fileWriter{ow: ow, cw: cw, buf: buf, pw: pw, rgBytes: opts.RowGroupBytes, memMax: opts.WriteMemory,
+		pageBufs: int64(t.Schema.NumFields()) * pageBytes}, nil
 }
 
-func (f *fileWriter) write(rec arrow.RecordBatch) error {
+// write adds rec, whose Arrow buffers hold about arrowBytes, to the open row
+// group. A row group past its bounds is written out before the next write,
+// so that a file never ends with an empty row group. The bounds are
+// row_group_bytes and, for this file alone, write_memory less its page
+// buffers (at most half of it): the page buffers come back with the next
+// row group, only the compressed pages go.
+func (f *fileWriter) write(rec arrow.RecordBatch, arrowBytes int64) error {
+	if f.rgFull {
+		if err := f.pw.NewBufferedRowGroupChecked(); err != nil {
+			return fmt.Errorf("write parquet: %w", err)
+		}
+		f.rgArrow, f.rgFull = 0, false
+	}
 	if err := f.pw.WriteBuffered(rec); err != nil {
 		return fmt.Errorf("write parquet: %w", err)
 	}
 	f.rows += rec.NumRows()
-	if f.pw.RowGroupTotalCompressedBytes() >= f.rgBytes {
-		if err := f.pw.NewBufferedRowGroupChecked(); err != nil {
-			return fmt.Errorf("write parquet: %w", err)
-		}
-	}
+	f.rgArrow += arrowBytes
+	compressed := f.pw.RowGroupTotalCompressedBytes()
+	f.rgFull = compressed >= f.rgBytes || compressed >= f.memMax-min(4*f.pageBufs, f.memMax/2)
 	return nil
+}
+
+// mem estimates the memory the open row group holds: its compressed pages
+// plus, per column, the buffers that grow with what was written up to a
+// page each: the values being encoded (up to twice a page, as the buffer
+// doubles), the page and its compressed copy.
+func (f *fileWriter) mem() int64 {
+	return f.pw.RowGroupTotalCompressedBytes() + 4*min(f.rgArrow, f.pageBufs)
 }
 
 // bytes is the file's size so far, counting the open row group.
@@ -103,3 +138,34 @@ func (f *fileWriter) close() error {
 
 // discard drops the writer's buffers without writing a footer.
 func (f *fileWriter) discard() { _ = f.pw.Close() }
+
+// plainSample is how many rows of a table's first batch plainStrings looks
+// at.
+const plainSample = 4096
+
+// plainStrings returns the top-level string columns of rec whose values are
+// mostly distinct in its first rows (ids, phone numbers, free text): a
+// dictionary of them only grows until the writer gives it up for plain
+// encoding, hashing every value on the way.
+func plainStrings(rec arrow.RecordBatch) map[string]bool {
+	plain := map[string]bool{}
+	seen := map[string]struct{}{}
+	for i, f := range rec.Schema().Fields() {
+		col, ok := rec.Column(i).(*array.String)
+		if !ok {
+			continue
+		}
+		clear(seen)
+		vals := 0
+		for r := 0; r < min(col.Len(), plainSample); r++ {
+			if col.IsValid(r) {
+				seen[col.Value(r)] = struct{}{}
+				vals++
+			}
+		}
+		if vals >= 64 && 2*len(seen) > vals {
+			plain[f.Name] = true
+		}
+	}
+	return plain
+}

@@ -14,15 +14,23 @@ type Options struct {
 	FileRows      int64 // rows per file at most
 	FileBytes     int64 // bytes per file, about (checked after each row group)
 	MaxOpenFiles  int   // files being written at once; the least recently used is finished past it
-	ZstdLevel     int   // zstd level (1 fastest .. 22 smallest); 0 means 3
+	// WriteMemory bounds the buffers of the open files, about: past it the
+	// least recently used file is finished, and a file alone past it starts
+	// a new row group. 0 means DefaultWriteMemory.
+	WriteMemory int64
+	ZstdLevel   int // zstd level (1 fastest .. 22 smallest); 0 means 3
 	// Partition sets a table's granularity by name; tables not named are
 	// partitioned by day when they have a partition column.
 	Partition map[string]Granularity
 	Allocator memory.Allocator
 }
 
+// DefaultWriteMemory is the default bound of the open files' buffers.
+const DefaultWriteMemory = 64 << 20
+
 // DefaultOptions: row groups of up to 1 Mi rows or 64 MiB, files of up to
-// 16 Mi rows or 512 MiB, four files open at once.
+// 16 Mi rows or 512 MiB, four files open at once holding at most 64 MiB of
+// buffers.
 func DefaultOptions() Options {
 	return Options{
 		RowGroupRows:  1 << 20,
@@ -30,6 +38,7 @@ func DefaultOptions() Options {
 		FileRows:      16 << 20,
 		FileBytes:     512 << 20,
 		MaxOpenFiles:  4,
+		WriteMemory:   DefaultWriteMemory,
 		ZstdLevel:     3,
 	}
 }
@@ -47,6 +56,9 @@ func (o Options) Validate() error {
 	pos("file_rows", o.FileRows)
 	pos("file_bytes", o.FileBytes)
 	pos("max_open_files", int64(o.MaxOpenFiles))
+	if o.WriteMemory < 0 {
+		errs = append(errs, fmt.Errorf("write_memory must be positive"))
+	}
 	if o.ZstdLevel < 0 || o.ZstdLevel > 22 {
 		errs = append(errs, fmt.Errorf("zstd_level must be between 1 and 22"))
 	}

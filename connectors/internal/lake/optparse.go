@@ -15,7 +15,8 @@ var OptionDocs = []pipeline.Option{
 	{Name: "row_group_bytes", Default: "64MiB", Doc: "compressed bytes per row group, about"},
 	{Name: "file_rows", Default: "16777216", Doc: "rows per file at most"},
 	{Name: "file_bytes", Default: "512MiB", Doc: "bytes per file, about"},
-	{Name: "max_open_files", Default: "4", Doc: "files written at once (memory is about this times row_group_bytes)"},
+	{Name: "max_open_files", Default: "4", Doc: "files written at once"},
+	{Name: "write_memory", Default: "64MiB", Doc: "buffers of the files being written, about: past it the least recently used file is finished, or a file alone starts a new row group"},
 	{Name: "zstd_level", Default: "3", Doc: "zstd compression level, 1 (fastest) to 22"},
 	{Name: "partition", Default: "day", Doc: "partition granularity of dated tables: day, month, year or none; or per table as table=granularity;table=granularity"},
 }
@@ -40,6 +41,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 	num("row_group_bytes", &o.RowGroupBytes, true)
 	num("file_rows", &o.FileRows, false)
 	num("file_bytes", &o.FileBytes, true)
+	num("write_memory", &o.WriteMemory, true)
 	var open, level int64 = int64(o.MaxOpenFiles), int64(o.ZstdLevel)
 	num("max_open_files", &open, false)
 	num("zstd_level", &level, false)

@@ -37,6 +37,7 @@ type Sink struct {
 	media   map[string]pipeline.FileRef
 	open    map[writerKey]*fileWriter
 	seq     map[writerKey]int
+	plain   map[string]map[string]bool // by table: string columns written without a dictionary
 	tick    int64
 	rejects map[string]*rejectWriter
 	closing bool // Close has begun: no more files may be put
@@ -72,12 +73,15 @@ func NewSink(store Store, tables []pipeline.Table, runKey string, opts Options) 
 	if opts.ZstdLevel == 0 {
 		opts.ZstdLevel = 3
 	}
+	if opts.WriteMemory == 0 {
+		opts.WriteMemory = DefaultWriteMemory
+	}
 	mem := opts.Allocator
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	s := &Sink{store: store, opts: opts, runKey: runKey, mem: mem, tables: map[string]pipeline.Table{},
-		open: map[writerKey]*fileWriter{}, seq: map[writerKey]int{}, rejects: map[string]*rejectWriter{},
+		open: map[writerKey]*fileWriter{}, seq: map[writerKey]int{}, plain: map[string]map[string]bool{}, rejects: map[string]*rejectWriter{},
 		media: map[string]pipeline.FileRef{}, committed: map[string]bool{}, rejectSegs: map[string]int{},
 		result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
 	for _, t := range tables {
@@ -102,6 +106,10 @@ func (s *Sink) granularity(t pipeline.Table) Granularity {
 	return Day
 }
 
+// CopiesBatches marks the sink as a pipeline.CopyingSink: Write encodes
+// the batch into Parquet pages and keeps nothing of its memory.
+func (s *Sink) CopiesBatches() {}
+
 // Write stages the batch's rows.
 func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 	t, ok := s.tables[b.Table]
@@ -113,6 +121,10 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 		return fmt.Errorf("table %s: batch schema does not match the table schema", b.Table)
 	}
 	input := pipeline.InputKey(b.Input)
+	perRow := arrowBytes(rec) / max(rec.NumRows(), 1)
+	if _, ok := s.plain[t.Name]; !ok {
+		s.plain[t.Name] = plainStrings(rec) // decided once per table, on its first batch
+	}
 	g := s.granularity(t)
 	var runs []run
 	if g == None {
@@ -128,11 +140,11 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 		}
 	}
 	if len(runs) > 32 {
-		return s.writeGrouped(ctx, t, input, rec, runs)
+		return s.writeGrouped(ctx, t, input, rec, runs, perRow)
 	}
 	for _, r := range runs {
 		slice := rec.NewSlice(int64(r.start), int64(r.end))
-		err := s.writePart(ctx, t, writerKey{t.Name, r.part, input}, slice)
+		err := s.writePart(ctx, t, writerKey{t.Name, r.part, input}, slice, perRow)
 		slice.Release()
 		if err != nil {
 			return err
@@ -143,7 +155,7 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 
 // writeGrouped gathers the rows of each partition with one Take when the
 // batch is not grouped by date, instead of writing many tiny slices.
-func (s *Sink) writeGrouped(ctx context.Context, t pipeline.Table, input string, rec arrow.RecordBatch, runs []run) error {
+func (s *Sink) writeGrouped(ctx context.Context, t pipeline.Table, input string, rec arrow.RecordBatch, runs []run, perRow int64) error {
 	var order []string
 	rows := map[string][]int64{}
 	for _, r := range runs {
@@ -165,7 +177,7 @@ func (s *Sink) writeGrouped(ctx context.Context, t pipeline.Table, input string,
 			return fmt.Errorf("table %s: group rows by partition: %w", t.Name, err)
 		}
 		sub := out.(*compute.RecordDatum).Value
-		err = s.writePart(ctx, t, writerKey{t.Name, part, input}, sub)
+		err = s.writePart(ctx, t, writerKey{t.Name, part, input}, sub, perRow)
 		out.Release()
 		if err != nil {
 			return err
@@ -174,11 +186,15 @@ func (s *Sink) writeGrouped(ctx context.Context, t pipeline.Table, input string,
 	return nil
 }
 
-// writePart writes rows of one partition, rolling files at the file bounds.
-func (s *Sink) writePart(ctx context.Context, t pipeline.Table, k writerKey, rec arrow.RecordBatch) error {
+// writePart writes rows of one partition, about perRow Arrow bytes each,
+// rolling files at the file bounds.
+func (s *Sink) writePart(ctx context.Context, t pipeline.Table, k writerKey, rec arrow.RecordBatch, perRow int64) error {
 	for off := int64(0); off < rec.NumRows(); {
 		fw, err := s.writer(ctx, t, k)
 		if err != nil {
+			return err
+		}
+		if err := s.fitMemory(k); err != nil {
 			return err
 		}
 		n := min(rec.NumRows()-off, s.opts.FileRows-fw.rows)
@@ -186,7 +202,7 @@ func (s *Sink) writePart(ctx context.Context, t pipeline.Table, k writerKey, rec
 		if off != 0 || n != rec.NumRows() {
 			chunk = rec.NewSlice(off, off+n)
 		}
-		err = fw.write(chunk)
+		err = fw.write(chunk, n*perRow)
 		if chunk != rec {
 			chunk.Release()
 		}
@@ -234,7 +250,7 @@ func (s *Sink) writer(ctx context.Context, t pipeline.Table, k writerKey) (*file
 	if err != nil {
 		return nil, err
 	}
-	fw, err := newFileWriter(ow, t, s.opts, s.mem)
+	fw, err := newFileWriter(ow, t, s.opts, s.mem, s.plain[t.Name])
 	if err != nil {
 		ow.Abort(ctx)
 		return nil, fmt.Errorf("table %s: %w", t.Name, err)
@@ -242,6 +258,50 @@ func (s *Sink) writer(ctx context.Context, t pipeline.Table, k writerKey) (*file
 	fw.used = s.tick
 	s.open[k] = fw
 	return fw, nil
+}
+
+// fitMemory finishes the least recently used open files, other than keep's,
+// while the open files hold more than WriteMemory. Input in date order thus
+// finishes each day's file once the next days' files need the memory.
+func (s *Sink) fitMemory(keep writerKey) error {
+	for len(s.open) > 1 {
+		var total int64
+		var oldest writerKey
+		first := true
+		for k, fw := range s.open {
+			total += fw.mem()
+			if k != keep && (first || fw.used < s.open[oldest].used) {
+				oldest, first = k, false
+			}
+		}
+		if total <= s.opts.WriteMemory {
+			return nil
+		}
+		if err := s.finish(oldest); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// arrowBytes sums the lengths of a record's buffers.
+func arrowBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	var add func(d arrow.ArrayData)
+	add = func(d arrow.ArrayData) {
+		for _, b := range d.Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+		for _, c := range d.Children() {
+			add(c)
+		}
+	}
+	for _, c := range rec.Columns() {
+		add(c.Data())
+	}
+	return n
 }
 
 // finish closes the open file of k and stages it for commit.

@@ -58,7 +58,13 @@ type Source struct {
 	cur      *fileState
 	batchers map[string]*rowbuild.Batcher
 	queue    []pipeline.Batch
+	started  bool
+	recycler *rowbuild.Recycler // nil unless batches are reusable
 }
+
+// recycleBytes bounds the memory of released batches a source keeps for
+// building the next ones: a few batches of the default policy.
+const recycleBytes = 64 << 20
 
 type fileState struct {
 	file   inputs.File
@@ -105,11 +111,23 @@ func (s *Source) Close() error {
 	for _, b := range s.batchers {
 		b.Release()
 	}
+	if s.recycler != nil {
+		s.recycler.Close()
+	}
 	return s.cfg.Files.Close()
 }
 
-// Next returns the next batch.
+// Next returns the next batch. When the run reads batches only until it
+// releases them (pipeline.BatchesReusable), the source builds its batches
+// in the memory of released ones.
 func (s *Source) Next(ctx context.Context) (pipeline.Batch, error) {
+	if !s.started {
+		s.started = true
+		if pipeline.BatchesReusable(ctx) {
+			s.recycler = rowbuild.NewRecycler(s.cfg.Mem, recycleBytes)
+			s.cfg.Mem = s.recycler
+		}
+	}
 	for {
 		if len(s.queue) > 0 {
 			b := s.queue[0]
