@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// bench holds what the runs share: the work folder, the binaries and the
+// generated inputs.
+type bench struct {
+	work      string
+	rows      int64
+	threads   int
+	ccetl     string // the ccetl binary
+	duckdb    string // the DuckDB tool's binary, "" when DuckDB is skipped
+	whitBytes int64  // the WHIT CSV's size once generated
+}
+
+// measure is one child process's run.
+type measure struct {
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"` // user and system
+	PeakRSSMB  float64 `json:"peak_rss_mb"`
+	rows       int64
+	out        outputStats
+}
+
+// outputStats describes the Parquet files under a table folder.
+type outputStats struct {
+	bytes      int64
+	files      int
+	partitions []string // the partition folders holding them, sorted
+}
+
+// timed runs cmd, returning its stdout, wall time, CPU time and peak RSS.
+// The CPU time varies less than the wall time on a busy machine. It flushes
+// the previous runs' writes to disk first, untimed, so neither engine pays
+// for the other's.
+func timed(cmd *exec.Cmd) ([]byte, measure, error) {
+	var m measure
+	cmd.Stderr = os.Stderr
+	syscall.Sync()
+	start := time.Now()
+	out, err := cmd.Output()
+	m.Seconds = time.Since(start).Seconds()
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			m.PeakRSSMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+			m.CPUSeconds = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+		}
+	}
+	return out, m, err
+}
+
+// runCcetl converts inputs with ccetl into out and checks that every
+// generated row was written and none rejected.
+func (b *bench) runCcetl(ctx context.Context, k benchKind, inputs []string, out string) (measure, error) {
+	args := append([]string{"convert", "--out", out, "--json"}, k.ccetlArgs(inputs)...)
+	stdout, m, err := timed(exec.CommandContext(ctx, b.ccetl, args...))
+	if err != nil {
+		return m, fmt.Errorf("ccetl convert: %w", err)
+	}
+	var s struct {
+		RowsRejected int64 `json:"rows_rejected"`
+		Steps        []struct {
+			Tables map[string]struct {
+				RowsOut int64 `json:"rows_out"`
+			} `json:"tables"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal(stdout, &s); err != nil {
+		return m, fmt.Errorf("ccetl convert summary: %w", err)
+	}
+	for _, st := range s.Steps {
+		m.rows += st.Tables[k.table].RowsOut
+	}
+	if s.RowsRejected != 0 {
+		return m, fmt.Errorf("ccetl rejected %d rows of %s (see %s)", s.RowsRejected, k.name, filepath.Join(out, "_rejects"))
+	}
+	if m.rows != b.rows {
+		return m, fmt.Errorf("ccetl wrote %d rows of %s into %s, generated %d", m.rows, k.name, k.table, b.rows)
+	}
+	m.out, err = scanOutput(filepath.Join(out, k.table))
+	return m, err
+}
+
+// runDuckDB runs k's COPY statement with the DuckDB tool on b.threads
+// threads and checks it wrote every generated row.
+func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out string) (measure, string, error) {
+	stdout, m, err := timed(exec.CommandContext(ctx, b.duckdb, "-threads", strconv.Itoa(b.threads), k.duckdb(inputs, out)))
+	if err != nil {
+		return m, "", fmt.Errorf("duckdb: %w", err)
+	}
+	var s struct {
+		Version    string `json:"version"`
+		Statements []struct {
+			Rows int64 `json:"rows"`
+		} `json:"statements"`
+	}
+	if err := json.Unmarshal(stdout, &s); err != nil || len(s.Statements) != 1 {
+		return m, "", fmt.Errorf("duckdb summary %q: %v", stdout, err)
+	}
+	m.rows = s.Statements[0].Rows
+	if m.rows != b.rows {
+		return m, s.Version, fmt.Errorf("duckdb wrote %d rows of %s, generated %d", m.rows, k.name, b.rows)
+	}
+	m.out, err = scanOutput(out)
+	return m, s.Version, err
+}
+
+// scanOutput sums the Parquet files under dir and lists their partition
+// folders (relative to dir).
+func scanOutput(dir string) (outputStats, error) {
+	var st outputStats
+	parts := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		st.bytes += info.Size()
+		st.files++
+		rel, err := filepath.Rel(dir, filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		parts[filepath.ToSlash(rel)] = true
+		return nil
+	})
+	for p := range parts {
+		st.partitions = append(st.partitions, p)
+	}
+	slices.Sort(st.partitions)
+	return st, err
+}
+
+// layoutDiff compares two engines' partition folders: "" when they are
+// the same, else what differs.
+func layoutDiff(a, b []string) string {
+	if slices.Equal(a, b) {
+		return ""
+	}
+	only := func(x, y []string) []string {
+		var d []string
+		for _, p := range x {
+			if _, ok := slices.BinarySearch(y, p); !ok {
+				d = append(d, p)
+			}
+		}
+		return d
+	}
+	oa, ob := only(a, b), only(b, a)
+	return fmt.Sprintf("%d partitions against %d; only ccetl: %s; only duckdb: %s", len(a), len(b), head(oa), head(ob))
+}
+
+func head(s []string) string {
+	if len(s) > 3 {
+		return strings.Join(s[:3], " ") + fmt.Sprintf(" (and %d more)", len(s)-3)
+	}
+	return strings.Join(s, " ")
+}
