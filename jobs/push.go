@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -114,8 +117,8 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 	// The ledger and the target (which logs in) are opened when the first
 	// record comes, so input that feeds the target nothing fails first.
 	var led *ledger
-	var each func(pipeline.Record) pipeline.Change
-	open := func() (func(pipeline.Record) pipeline.Change, error) {
+	var each pipeline.RecordPlan
+	open := func() (pipeline.RecordPlan, error) {
 		if pl.target != nil {
 			return each, nil
 		}
@@ -205,7 +208,7 @@ type collected struct {
 // collector that maps rows onto the target's entities; with each, it plans
 // every record as it comes and keeps only the changes.
 func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions,
-	open func() (func(pipeline.Record) pipeline.Change, error)) (*collected, error) {
+	open func() (pipeline.RecordPlan, error)) (*collected, error) {
 	byEntity := map[string][]pipeline.Record{}
 	changes := map[string][]pipeline.Change{}
 	seen := map[string]bool{} // tables the sources produce
@@ -357,10 +360,10 @@ type collector struct {
 	byEntity map[string][]pipeline.Record
 	// open opens the target at the first record; plan, when the target
 	// is a RecordPlanner, plans each record at once into changes.
-	open    func() (func(pipeline.Record) pipeline.Change, error)
+	open    func() (pipeline.RecordPlan, error)
 	opened  bool
 	openErr error
-	plan    func(pipeline.Record) pipeline.Change
+	plan    pipeline.RecordPlan
 	changes map[string][]pipeline.Change
 	invalid []pipeline.Change
 	rejects map[string][]pipeline.Reject
@@ -391,9 +394,13 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 			return c.openErr
 		}
 	}
+	n := int(b.Rec.NumRows())
+	origin := func(i int) string { return b.Input + "[" + strconv.FormatInt(first+int64(i), 10) + "]" }
+	if c.plan != nil {
+		return c.planBatch(b.Rec, ms, n, origin)
+	}
 	buf := make(map[string]any, b.Rec.NumCols()) // one row at a time
-	for i := 0; i < int(b.Rec.NumRows()); i++ {
-		origin := b.Input + "[" + strconv.FormatInt(first+int64(i), 10) + "]"
+	for i := range n {
 		row, err := pipeline.RowValuesInto(buf, b.Rec, i)
 		for _, m := range ms {
 			if c.limit > 0 && c.taken(m.Entity.Name) >= c.limit {
@@ -402,21 +409,75 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 			}
 			var rec pipeline.Record
 			if err == nil {
-				rec, err = m.Record(row, origin)
+				rec, err = m.Record(row, origin(i))
 			}
 			if err != nil {
 				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
-					Origin: origin, Reason: "mapping: " + err.Error()})
-				continue
-			}
-			if c.plan != nil {
-				c.changes[m.Entity.Name] = append(c.changes[m.Entity.Name], c.plan(rec))
+					Origin: origin(i), Reason: "mapping: " + err.Error()})
 				continue
 			}
 			c.byEntity[m.Entity.Name] = append(c.byEntity[m.Entity.Name], rec)
 		}
 	}
 	return nil
+}
+
+// planBatch plans a batch's rows for a RecordPlanner: the rows are mapped
+// to records and prepared on every core, then judged in input order.
+func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n int, origin func(int) string) error {
+	type planned struct {
+		rec  pipeline.Record
+		prep any
+		err  error
+	}
+	out := make([]planned, n*len(ms))
+	parallel(n, func(lo, hi int) {
+		buf := make(map[string]any, rec.NumCols())
+		for i := lo; i < hi; i++ {
+			row, err := pipeline.RowValuesInto(buf, rec, i)
+			for j, m := range ms {
+				p := &out[i*len(ms)+j]
+				if p.err = err; err == nil {
+					p.rec, p.err = m.Record(row, origin(i))
+				}
+				if p.err == nil {
+					p.prep = c.plan.Prepare(p.rec)
+				}
+			}
+		}
+	})
+	for i := range n {
+		for j, m := range ms {
+			p := out[i*len(ms)+j]
+			switch {
+			case c.limit > 0 && c.taken(m.Entity.Name) >= c.limit:
+				*c.limited++
+			case p.err != nil:
+				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
+					Origin: origin(i), Reason: "mapping: " + p.err.Error()})
+			default:
+				c.changes[m.Entity.Name] = append(c.changes[m.Entity.Name], c.plan.Judge(p.rec, p.prep))
+			}
+		}
+	}
+	return nil
+}
+
+// parallel calls f over [0, n) in one contiguous part per core (a part of
+// fewer than 512 rows is not worth a goroutine).
+func parallel(n int, f func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), max(1, n/512))
+	if parts <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + parts - 1) / parts
+	for p := range parts {
+		lo, hi := p*per, min(n, (p+1)*per)
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
 }
 
 // taken counts the records an entity has so far.

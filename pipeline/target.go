@@ -222,10 +222,17 @@ type Target interface {
 // sources decode. Its plan is the one Plan would make of the same records.
 type RecordPlanner interface {
 	Target
-	// PlanRecords returns a function that plans one record; it is called
-	// from one goroutine, with each entity's records in input order, and
-	// leaves Change.Seq to the caller.
-	PlanRecords(ledger Ledger) func(Record) Change
+	PlanRecords(ledger Ledger) RecordPlan
+}
+
+// RecordPlan plans records one at a time in two steps: Prepare checks and
+// writes a record (safe to call from several goroutines at once), Judge
+// then decides its change from what Prepare returned, from one goroutine,
+// with each entity's records in input order. Judge leaves Change.Seq to
+// the caller.
+type RecordPlan interface {
+	Prepare(Record) any
+	Judge(Record, any) Change
 }
 
 // TargetConfig is what a target factory gets.

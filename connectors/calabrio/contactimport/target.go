@@ -52,7 +52,7 @@ func (t *target) Plan(_ context.Context, recs []pipeline.Record, led pipeline.Le
 }
 
 // PlanRecords plans each record as it is read (pipeline.RecordPlanner).
-func (t *target) PlanRecords(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
+func (t *target) PlanRecords(led pipeline.Ledger) pipeline.RecordPlan {
 	return t.planner().Stream(led)
 }
 

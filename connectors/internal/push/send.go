@@ -108,9 +108,20 @@ func (s SendPlanner) Plan(recs []pipeline.Record, led pipeline.Ledger) *pipeline
 // Stream plans records one at a time as the sources read them, each
 // exactly as Plan would in the same order: a push then holds changes, not
 // records (pipeline.RecordPlanner).
-func (s SendPlanner) Stream(led pipeline.Ledger) func(pipeline.Record) pipeline.Change {
-	seen := map[string]string{}
-	return func(r pipeline.Record) pipeline.Change { return s.judge(s.prepare(r), r, led, seen) }
+func (s SendPlanner) Stream(led pipeline.Ledger) pipeline.RecordPlan {
+	return &sendStream{s: s, led: led, seen: map[string]string{}}
+}
+
+type sendStream struct {
+	s    SendPlanner
+	led  pipeline.Ledger
+	seen map[string]string
+}
+
+func (st *sendStream) Prepare(r pipeline.Record) any { return st.s.prepare(r) }
+
+func (st *sendStream) Judge(r pipeline.Record, p any) pipeline.Change {
+	return st.s.judge(p.(prepared), r, st.led, st.seen)
 }
 
 // each calls f(i) for i in [0, n) on every core, in chunks of at least
