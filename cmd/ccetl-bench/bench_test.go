@@ -74,7 +74,7 @@ func TestConvertGenerated(t *testing.T) {
 	}
 	const rows = 25_000 // three days of contacts, three of WHIT
 	var out bytes.Buffer
-	args := []string{"-rows", "25000", "-kind", "all", "-pairs", "1", "-duckdb=false", "-json", "-dir", t.TempDir()}
+	args := []string{"-rows", "25000", "-kind", "all", "-pairs", "1", "-duckdb=false", "-iceberg", "-json", "-dir", t.TempDir()}
 	if err := run(context.Background(), args, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +92,14 @@ func TestConvertGenerated(t *testing.T) {
 		}
 		if k.Ccetl.Partitions != want[k.Kind] || k.Ccetl.OutputBytes == 0 || len(k.Ccetl.Runs) != 1 {
 			t.Errorf("%s: %d partitions (want %d), %d bytes, %d runs", k.Kind, k.Ccetl.Partitions, want[k.Kind], k.Ccetl.OutputBytes, len(k.Ccetl.Runs))
+		}
+		// the CSV kinds also went into an Iceberg table, every row of
+		// them (runCcetl checks the count), in one file per day
+		switch ic := k.Iceberg; {
+		case k.Kind == "parquet" && ic != nil:
+			t.Errorf("parquet: ran into Iceberg, which takes no lake options")
+		case k.Kind != "parquet" && (ic == nil || ic.Files != want[k.Kind] || ic.OutputBytes == 0 || k.IcebergRatio <= 0):
+			t.Errorf("%s: Iceberg %+v, ratio %v", k.Kind, ic, k.IcebergRatio)
 		}
 	}
 	if rep.Rows != rows {

@@ -20,6 +20,9 @@ type benchKind struct {
 	ccetlArgs func(inputs []string) []string
 	// duckdb is the statement that writes the rows of inputs into out.
 	duckdb func(inputs []string, out string) string
+	// lakeOnly kinds take lake sink options, which an Iceberg table does
+	// not: -iceberg leaves them out.
+	lakeOnly bool
 }
 
 var whitKind = benchKind{
@@ -46,7 +49,7 @@ var kinds = []benchKind{
 		duckdb:    contactsSQL,
 	},
 	{
-		name: "parquet", table: "cal_service_interval_history",
+		name: "parquet", table: "cal_service_interval_history", lakeOnly: true,
 		prepare: func(ctx context.Context, b *bench) ([]string, int64, error) {
 			return b.whitLake(ctx)
 		},

@@ -33,6 +33,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -70,6 +71,12 @@ type kindResult struct {
 	Ratio      float64       `json:"ratio,omitempty"`     // their median
 	CPURatio   float64       `json:"cpu_ratio,omitempty"` // the median of the pairs' CPU time ratios
 	LayoutDiff string        `json:"layout_diff,omitempty"`
+	// Iceberg is ccetl writing the same rows into an Iceberg table
+	// (iceberg://, the embedded SQLite catalog) in the same pairs, with
+	// -iceberg; IcebergRatio is the median of the pairs' Iceberg/Parquet
+	// lake times.
+	Iceberg      *engineResult `json:"iceberg,omitempty"`
+	IcebergRatio float64       `json:"iceberg_ratio,omitempty"`
 }
 
 type engineResult struct {
@@ -90,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	kind := fs.String("kind", "whit", "what to convert: "+strings.Join(kindNames(), ", ")+" (comma-separated) or all")
 	pairs := fs.Int("pairs", 3, "A/B pairs of runs (with -duckdb=false: ccetl runs)")
 	withDuckDB := fs.Bool("duckdb", true, "also run DuckDB on the same input (builds the cgo tool in ./duckdb)")
+	withIceberg := fs.Bool("iceberg", false, "also run ccetl into an Iceberg table (iceberg://) in the same pairs")
 	threads := fs.Int("threads", runtime.NumCPU(), "DuckDB threads")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	dir := fs.String("dir", "", "work folder (default: a temporary folder, removed afterwards)")
@@ -122,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	b := &bench{work: work, rows: *rows, threads: *threads, ccetl: filepath.Join(work, "ccetl")}
+	b := &bench{work: work, rows: *rows, threads: *threads, ccetl: filepath.Join(work, "ccetl"), iceberg: *withIceberg}
 	rep := report{Rows: *rows, Pairs: *pairs, CPUs: runtime.NumCPU(), GOMAXPROCS: os.Getenv("GOMAXPROCS"),
 		BuildSeconds: map[string]float64{}}
 	secs, err := goBuild(ctx, root, b.ccetl, "./cmd/ccetl", nil)
@@ -170,24 +178,33 @@ func (b *bench) runKind(ctx context.Context, k benchKind, pairs int, stderr io.W
 		return r, "", err
 	}
 	r.InputBytes = size
-	outC, outD := filepath.Join(b.work, "out-ccetl"), filepath.Join(b.work, "out-duckdb")
-	var cc, dd []measure
+	outC, outD, outI := filepath.Join(b.work, "out-ccetl"), filepath.Join(b.work, "out-duckdb"), filepath.Join(b.work, "out-iceberg")
+	var cc, dd, ii []measure
 	var version string
 	for i := range pairs {
-		engines := []string{"ccetl", "duckdb"}
-		if b.duckdb == "" {
-			engines = engines[:1]
-		} else if i%2 == 1 {
-			engines[0], engines[1] = engines[1], engines[0]
+		var engines []string
+		for _, e := range []string{"ccetl", "duckdb", "iceberg"} {
+			if (e == "duckdb" && b.duckdb == "") || (e == "iceberg" && (!b.iceberg || k.lakeOnly)) {
+				continue
+			}
+			engines = append(engines, e)
+		}
+		if i%2 == 1 {
+			slices.Reverse(engines)
 		}
 		for _, e := range engines {
 			var m measure
 			var err error
-			if e == "ccetl" {
+			switch e {
+			case "ccetl":
 				os.RemoveAll(outC)
 				m, err = b.runCcetl(ctx, k, inputs, outC)
 				cc = append(cc, m)
-			} else {
+			case "iceberg":
+				os.RemoveAll(outI)
+				m, err = b.runCcetl(ctx, k, inputs, "iceberg://"+outI)
+				ii = append(ii, m)
+			default:
 				os.RemoveAll(outD)
 				m, version, err = b.runDuckDB(ctx, k, inputs, outD)
 				dd = append(dd, m)
@@ -199,6 +216,11 @@ func (b *bench) runKind(ctx context.Context, k benchKind, pairs int, stderr io.W
 		}
 	}
 	r.Ccetl = summarize(cc, size)
+	if len(ii) > 0 {
+		ic := summarize(ii, size)
+		r.Iceberg = &ic
+		r.IcebergRatio = finite(median(pairedRatios(seconds(ii), seconds(cc))))
+	}
 	if b.duckdb != "" {
 		d := summarize(dd, size)
 		r.DuckDB = &d
@@ -295,6 +317,10 @@ func printTable(w io.Writer, rep report) error {
 			fmt.Fprintf(w, "; %d partitions", k.Ccetl.Partitions)
 		}
 		fmt.Fprintln(w)
+		if ic := k.Iceberg; ic != nil {
+			fmt.Fprintf(w, "%s: into an Iceberg table %.2f s (CPU %.2f s), %.2f times the Parquet lake's time (median of the pairs), peak RSS %.0f MB, %.1f MB in %d files\n",
+				k.Kind, ic.Seconds, ic.CPUSeconds, k.IcebergRatio, ic.PeakRSSMB, mb(ic.OutputBytes), ic.Files)
+		}
 	}
 	var builds []string
 	for _, n := range []string{"ccetl", "duckdb"} {

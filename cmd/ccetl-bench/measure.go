@@ -24,6 +24,7 @@ type bench struct {
 	ccetl     string // the ccetl binary
 	duckdb    string // the DuckDB tool's binary, "" when DuckDB is skipped
 	whitBytes int64  // the WHIT CSV's size once generated
+	iceberg   bool   // also convert into an Iceberg table
 }
 
 // measure is one child process's run.
@@ -90,7 +91,11 @@ func (b *bench) runCcetl(ctx context.Context, k benchKind, inputs []string, out 
 	if m.rows != b.rows {
 		return m, fmt.Errorf("ccetl wrote %d rows of %s into %s, generated %d", m.rows, k.name, k.table, b.rows)
 	}
-	m.out, err = scanOutput(filepath.Join(out, k.table))
+	dir := filepath.Join(out, k.table)
+	if wh, ok := strings.CutPrefix(out, "iceberg://"); ok {
+		dir = filepath.Join(wh, "ccetl.db", k.table) // the default namespace's table location
+	}
+	m.out, err = scanOutput(dir)
 	return m, err
 }
 

@@ -53,6 +53,6 @@ func Open(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) strin
 	if err != nil {
 		return nil, errors.Join(err, cat.Close())
 	}
-	s.step = sc.Step
+	s.step, s.location, s.ioProps = sc.Step, wh.Location, s3Props(opts)
 	return s, nil
 }

@@ -31,11 +31,14 @@ type Sink struct {
 	opts   Options
 	runKey string
 	step   string // SinkConfig.Step
-	tables map[string]*tableState
-	ctx    context.Context // the writers' context: canceled by Abort
-	cancel context.CancelFunc
-	tick   int64
-	done   bool
+	// location and ioProps reach the warehouse for PutFile.
+	location string
+	ioProps  map[string]string
+	tables   map[string]*tableState
+	ctx      context.Context // the writers' context: canceled by Abort
+	cancel   context.CancelFunc
+	tick     int64
+	done     bool
 
 	result    pipeline.CommitResult
 	committed map[string]bool // data files this run committed
