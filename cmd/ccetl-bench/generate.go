@@ -13,22 +13,15 @@ import (
 // periods a day, days in order from 2024-01-01, values varying
 // deterministically. It returns the file size.
 func generate(path string, rows int64) (int64, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	fmt.Fprintln(w, "serviceNumber,serviceName,date,period,receivedCalls,handledCalls,abandonedCalls,avgTalkTime,avgACWTime,ASA,serviceLevel,occupancyRatio,qtyOfAgents,contactsInQueue,transferredCalls")
 	const services, periods = 200, 48
 	day0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	var buf []byte
-	for i := int64(0); i < rows; i++ {
+	header := "serviceNumber,serviceName,date,period,receivedCalls,handledCalls,abandonedCalls,avgTalkTime,avgACWTime,ASA,serviceLevel,occupancyRatio,qtyOfAgents,contactsInQueue,transferredCalls"
+	return writeLines(path, header, rows, func(buf []byte, i int64) []byte {
 		svc := i % services
 		per := (i / services) % periods
 		day := day0.AddDate(0, 0, int(i/(services*periods)))
 		recv := 20 + (i*7)%80
 		aband := (i * 3) % 5
-		buf = buf[:0]
 		buf = strconv.AppendInt(buf, 1000+svc, 10)
 		buf = append(buf, ",Service queue "...)
 		buf = strconv.AppendInt(buf, svc, 10)
@@ -41,21 +34,8 @@ func generate(path string, rows int64) (int64, error) {
 		buf = append(buf, ',')
 		buf = strconv.AppendInt(buf, aband, 10)
 		buf = fmt.Appendf(buf, ",%d.%d,%d.%d,%d,%d,%d,%d,%d,%d\n", 180+i%240, i%10, 20+i%40, i%10, i%60, 60+i%41, 40+i%61, 5+i%20, i%9, i%4)
-		if _, err := w.Write(buf); err != nil {
-			f.Close()
-			return 0, err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return 0, err
-	}
-	st, err := f.Stat()
-	f.Close()
-	if err != nil {
-		return 0, err
-	}
-	return st.Size(), nil
+		return buf
+	})
 }
 
 // contactsPerDay spaces the generated contacts' start times: 1,000,000
@@ -89,20 +69,12 @@ func generateContacts(path, media string, rows int64) (int64, error) {
 			return 0, err
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	fmt.Fprintln(w, contactsHeader)
 	zones := [...]string{"America/Chicago", "America/New_York", "Europe/London", "UTC"}
 	queues := [...]string{"Sales", "Support", "Billing", "Retention", "Collections"}
 	const msPerContact = 86_400_000 / contactsPerDay
 	start0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	var buf []byte
-	for i := int64(0); i < rows; i++ {
+	return writeLines(path, contactsHeader, rows, func(buf []byte, i int64) []byte {
 		agent := i % 250
-		buf = buf[:0]
 		switch i % 3 {
 		case 0:
 			buf = strconv.AppendInt(buf, 470000+agent, 10)
@@ -132,6 +104,22 @@ func generateContacts(path, media string, rows int64) (int64, error) {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, '\n')
+		return buf
+	})
+}
+
+// writeLines writes a CSV file of the header and rows lines, each made by
+// line (appending to the emptied buffer it is given), and returns its size.
+func writeLines(path, header string, rows int64, line func(buf []byte, i int64) []byte) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, header)
+	var buf []byte
+	for i := range rows {
+		buf = line(buf[:0], i)
 		if _, err := w.Write(buf); err != nil {
 			f.Close()
 			return 0, err

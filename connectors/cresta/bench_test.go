@@ -32,18 +32,10 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 	opts := options(e, names, "rate_limit", fmt.Sprintf("%d/%v", w.Requests, w.Per), "concurrency", strconv.Itoa(conc))
 	want := len(names)
 	floor := emutest.RateFloor(want, w.Requests, w.Per)
-	var took time.Duration
-	b.ResetTimer()
-	for i := range b.N {
-		if i > 0 {
-			b.StopTimer()
-			time.Sleep(w.Per + w.Per/10) // the last pull's window passes
-			b.StartTimer()
-		}
+	// the last pull's window passes between two
+	took := emutest.TimePulls(b, w.Per+w.Per/10, func() {
 		before := e.Counts()
-		start := time.Now()
 		c, _, err := lakecheck.DrainWith(b, Kind(), lakecheck.Options{Opts: opts, Policy: pipeline.DefaultBatchPolicy()})
-		took += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -57,6 +49,6 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 		if n := after.Requests - before.Requests; n != want {
 			b.Fatalf("%d requests for %d plans", n, want)
 		}
-	}
+	})
 	emutest.ReportFloor(b, want, floor, took)
 }

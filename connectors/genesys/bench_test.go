@@ -84,18 +84,10 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 	opts := options(e, users, "rate_limit", fmt.Sprintf("%d/%v", w.Requests, w.Per), "concurrency", fmt.Sprint(conc))
 	want := minimumRequests(DefaultPageSize, DefaultUsersPerRequest, days, perDay, statuses, annotations)
 	floor := emutest.RateFloor(want-1, w.Requests, w.Per)
-	var took time.Duration
-	b.ResetTimer()
-	for i := range b.N {
-		if i > 0 {
-			b.StopTimer()
-			time.Sleep(w.Per + w.Per/10) // the last pull's window passes
-			b.StartTimer()
-		}
+	// the last pull's window passes between two
+	took := emutest.TimePulls(b, w.Per+w.Per/10, func() {
 		e.ResetCounts()
-		start := time.Now()
 		c, _, err := lakecheck.DrainWith(b, Kind(), lakecheck.Options{Opts: opts, Policy: pipeline.DefaultBatchPolicy()})
-		took += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -109,6 +101,6 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 		if got := n.Logins + n.API; got != want {
 			b.Fatalf("%d requests, the minimum is %d (%+v)", got, want, n)
 		}
-	}
+	})
 	emutest.ReportFloor(b, want, floor, took)
 }

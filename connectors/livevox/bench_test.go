@@ -85,18 +85,10 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 	opts := options(e, "page_size", "1000", "rate_limit", fmt.Sprintf("%d/%v", w.Requests, w.Per), "concurrency", itoa(conc))
 	want := minRequests(9+added, 3, 1000)
 	floor := emutest.RateFloor(want, w.Requests, w.Per)
-	var took time.Duration
-	b.ResetTimer()
-	for i := range b.N {
-		if i > 0 {
-			b.StopTimer()
-			time.Sleep(w.Per + w.Per/10) // the last pull's window passes
-			b.StartTimer()
-		}
+	// the last pull's window passes between two
+	took := emutest.TimePulls(b, w.Per+w.Per/10, func() {
 		before := e.Stats()
-		start := time.Now()
 		res, _, err := runPolicy(b, testNow, opts, "", pipeline.DefaultBatchPolicy(), warm)
-		took += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,6 +102,6 @@ func pullAtRateLimit(b *testing.B, latency time.Duration, conc int) {
 		if rows := res.Tables[AgentTableName].RowsOut; rows != 9+added {
 			b.Fatalf("%d agents written, want %d", rows, 9+added)
 		}
-	}
+	})
 	emutest.ReportFloor(b, want, floor, took)
 }

@@ -44,3 +44,22 @@ func ReportFloor(b *testing.B, requests int, floor, took time.Duration) {
 	b.ReportMetric(float64(took)/float64(b.N)/float64(floor), "x-floor")
 	b.ReportMetric(0, "429s")
 }
+
+// TimePulls runs pull b.N times and returns the time the pulls took,
+// pausing gap between two (the previous pull's limit window passes, out
+// of the timer); pull checks its own outcome.
+func TimePulls(b *testing.B, gap time.Duration, pull func()) time.Duration {
+	var took time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 {
+			b.StopTimer()
+			time.Sleep(gap)
+			b.StartTimer()
+		}
+		start := time.Now()
+		pull()
+		took += time.Since(start)
+	}
+	return took
+}
