@@ -65,7 +65,28 @@ type csvLayout struct {
 	h     tabular.Header
 	names [nColumns]string // each column's name as the file spells it
 	meta  []metaColumn
+	texts [nTexts]textColumn
+	nums  [nNums]numColumn
 }
+
+// textColumn and numColumn tie a column to its value in the contact.
+type textColumn struct {
+	v   *text
+	col string
+	at  int // field index in the row, -1 when the file has no such column
+}
+
+type numColumn struct {
+	v     *num
+	col   string
+	at    int
+	parse func([]byte) (int64, error)
+}
+
+const (
+	nTexts = 11
+	nNums  = 5
+)
 
 type metaColumn struct {
 	field int    // field index in the row
@@ -86,6 +107,24 @@ func openCSV(u *upload.Upload, f inputs.File, header [][]byte) (upload.CSVRowFun
 		if h.Index[i] >= 0 {
 			l.names[i] = h.Names[h.Index[i]]
 		}
+	}
+	c := &l.d.c
+	for i, t := range [nTexts]struct {
+		v *text
+		h int
+	}{{&c.agentID, hAgentID}, {&c.timeZone, hTimeZone}, {&c.assocCallID, hAssocCallID}, {&c.callID, hCallID},
+		{&c.called, hCalled}, {&c.calling, hCalling}, {&c.line, hLine},
+		{&c.rec[slotRecording1], hRecording1}, {&c.rec[slotRecording2], hRecording2},
+		{&c.rec[slotAudio], hAudioLocation}, {&c.rec[slotScreen], hScreenLocation}} {
+		l.texts[i] = textColumn{v: t.v, col: l.names[t.h], at: h.Index[t.h]}
+	}
+	for i, n := range [nNums]struct {
+		v     *num
+		h     int
+		parse func([]byte) (int64, error)
+	}{{&c.start, hStart, parse.EpochMillis}, {&c.direction, hDirection, parse.Int}, {&c.offset, hOffset, parse.Int},
+		{&c.audioStart, hAudioStart, parse.EpochMillis}, {&c.screenStart, hScreenStart, parse.EpochMillis}} {
+		l.nums[i] = numColumn{v: n.v, col: l.names[n.h], at: h.Index[n.h], parse: n.parse}
 	}
 	var unknown []string
 	var errs []error
@@ -123,30 +162,32 @@ func openCSV(u *upload.Upload, f inputs.File, header [][]byte) (upload.CSVRowFun
 
 func (l *csvLayout) row(ctx context.Context, f [][]byte, b *rowbuild.Builder) (int, error) {
 	c := &l.d.c
-	c.reset()
-	for _, t := range [...]struct {
-		v *text
-		h int
-	}{{&c.agentID, hAgentID}, {&c.timeZone, hTimeZone}, {&c.assocCallID, hAssocCallID}, {&c.callID, hCallID},
-		{&c.called, hCalled}, {&c.calling, hCalling}, {&c.line, hLine},
-		{&c.rec[slotRecording1], hRecording1}, {&c.rec[slotRecording2], hRecording2},
-		{&c.rec[slotAudio], hAudioLocation}, {&c.rec[slotScreen], hScreenLocation}} {
-		v, _ := l.h.Field(f, t.h)
-		t.v.Put(l.names[t.h], v)
+	// Every text of the contact is set below and every number cleared, so
+	// only the rest of the contact is reset.
+	c.metaKeys, c.metaRaw, c.metaCols = c.metaKeys[:0], c.metaRaw[:0], c.metaCols[:0]
+	c.problem = upload.Problem{}
+	for i := range l.texts {
+		t := &l.texts[i]
+		var v []byte
+		if t.at >= 0 && len(f[t.at]) > 0 {
+			v = f[t.at]
+		}
+		t.v.V, t.v.Set = v, len(v) > 0
+		if t.v.Col != t.col {
+			t.v.Col = t.col
+		}
 	}
-	for _, n := range [...]struct {
-		v     *num
-		h     int
-		parse func([]byte) (int64, error)
-	}{{&c.start, hStart, parse.EpochMillis}, {&c.direction, hDirection, parse.Int}, {&c.offset, hOffset, parse.Int},
-		{&c.audioStart, hAudioStart, parse.EpochMillis}, {&c.screenStart, hScreenStart, parse.EpochMillis}} {
-		v, _ := l.h.Field(f, n.h)
-		n.v.PutCSV(&c.problem, l.names[n.h], v, n.parse)
+	for i := range l.nums {
+		n := &l.nums[i]
+		n.v.Set = false
+		if n.at >= 0 {
+			n.v.PutCSV(&c.problem, n.col, f[n.at], n.parse)
+		}
 	}
 	for _, m := range l.meta {
 		if v := f[m.field]; len(v) > 0 {
 			c.metaKeys = append(c.metaKeys, m.name)
-			c.metaVals = append(c.metaVals, string(v))
+			c.metaRaw = append(c.metaRaw, v)
 			c.metaCols = append(c.metaCols, m.col)
 		}
 	}

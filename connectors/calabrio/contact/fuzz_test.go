@@ -48,6 +48,9 @@ func FuzzCSV(f *testing.F) {
 	uploadtest.Seeds(f, "testdata/doc_full.csv", "testdata/doc_short.csv", "testdata/doc_short.verbatim.csv")
 	f.Add([]byte(badCSV))
 	f.Add([]byte("AgentId,Recording1,Audio.Location,Screen.Location,metadata.a\n1,call1.wav,,call2.webm,x\n"))
+	// Upper-case and missing extensions, empty metadata, a column absent
+	// from the header, an empty number, quoted cells.
+	f.Add([]byte("AgentId,Recording1,Recording2,Direction,metadata.a,metadata.b\n1,CALL1.WAV,call2.WebM,,,v\n2,call1,,1,x,\n\"3\",\"call1.wav\",\"\",0,\"\",\"\"\n"))
 	f.Fuzz(fuzzTarget(f, "contacts.csv"))
 }
 

@@ -54,6 +54,36 @@ var (
 // only, so only two audio-only files are sure to break the one-audio rule.
 var mediaExt = map[string]bool{"wav": true, "webma": true, "spx": true, "webm": false, "webmv": false, "wmv": false}
 
+// mediaType reports whether a recording file name's extension is a
+// documented type and whether that type is audio only. The extension is
+// path.Ext's, matched without regard to case.
+func mediaType(name []byte) (audioOnly, ok bool) {
+	dot := bytes.LastIndexByte(name, '.')
+	if dot < 0 || bytes.IndexByte(name[dot:], '/') >= 0 {
+		return false, false
+	}
+	ext := name[dot+1:]
+	var low [len("webma")]byte
+	for i, c := range ext {
+		switch {
+		case c >= utf8.RuneSelf:
+			// Unicode case folding: the exact path.
+			audioOnly, ok = mediaExt[strings.ToLower(strings.TrimPrefix(path.Ext(string(name)), "."))]
+			return audioOnly, ok
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if i < len(low) {
+			low[i] = c
+		}
+	}
+	if len(ext) > len(low) {
+		return false, false // longer than every documented extension
+	}
+	audioOnly, ok = mediaExt[string(low[:len(ext)])]
+	return audioOnly, ok
+}
+
 // IsMedia reports whether a lower-case extension is a documented
 // recording type.
 func IsMedia(ext string) bool { _, ok := mediaExt[ext]; return ok }
@@ -68,14 +98,16 @@ type contact struct {
 	agentID, timeZone, assocCallID, callID, called, calling, line text
 	start, direction, offset, audioStart, screenStart             num
 	rec                                                           [nSlots]text
-	metaKeys, metaVals                                            []string
+	metaKeys                                                      []string
+	metaVals                                                      []string // values of a JSON record
+	metaRaw                                                       [][]byte // values of a CSV row, in the reader's buffer
 	metaCols                                                      []string // column of each metadata value, for rejects
 	problem                                                       upload.Problem
 }
 
 func (c *contact) reset() {
-	keys, vals, cols := c.metaKeys[:0], c.metaVals[:0], c.metaCols[:0]
-	*c = contact{metaKeys: keys, metaVals: vals, metaCols: cols}
+	keys, vals, raw, cols := c.metaKeys[:0], c.metaVals[:0], c.metaRaw[:0], c.metaCols[:0]
+	*c = contact{metaKeys: keys, metaVals: vals, metaRaw: raw, metaCols: cols}
 }
 
 // decoder checks contacts and stages them; one per metadata file.
@@ -86,17 +118,18 @@ type decoder struct {
 	csv    bool
 	c      contact
 	keyBuf []byte
-	stored map[*upload.Content]storedRef
+	stored []storedRef // by upload.Content.Index
 }
 
 // storedRef is a stored recording's reference as column values.
 type storedRef struct {
 	path, sha []byte
 	bytes     int64
+	ok        bool
 }
 
 func newDecoder(u *upload.Upload, f inputs.File, csv bool) *decoder {
-	return &decoder{u: u, id: []byte(u.ID), source: []byte(upload.Name(f)), csv: csv, stored: map[*upload.Content]storedRef{}}
+	return &decoder{u: u, id: []byte(u.ID), source: []byte(upload.Name(f)), csv: csv, stored: make([]storedRef, len(u.Contents()))}
 }
 
 // stage checks c and stages it into b, copying its recordings.
@@ -144,21 +177,25 @@ func (d *decoder) stage(ctx context.Context, b *rowbuild.Builder) error {
 			return tabular.Errf(c.metaCols[i], errMetaValue)
 		}
 	}
+	for i, v := range c.metaRaw {
+		if len(v) > maxMetaValue && utf8.RuneCount(v) > maxMetaValue {
+			return tabular.Errf(c.metaCols[i], errMetaValue)
+		}
+	}
 	var refs [nSlots]storedRef
 	for i, f := range found {
 		if f == nil {
 			continue
 		}
-		ref, ok := d.stored[f]
-		if !ok {
+		ref := &d.stored[f.Index()]
+		if !ref.ok {
 			fr, err := d.u.Store(ctx, f)
 			if err != nil {
 				return upload.Fatal(err)
 			}
-			ref = storedRef{path: []byte(fr.Path), sha: []byte(fr.SHA256), bytes: fr.Bytes}
-			d.stored[f] = ref
+			*ref = storedRef{path: []byte(fr.Path), sha: []byte(fr.SHA256), bytes: fr.Bytes, ok: true}
 		}
-		refs[i] = ref
+		refs[i] = *ref
 	}
 	d.put(b, refs)
 	return nil
@@ -175,7 +212,7 @@ func (c *contact) checkRecordings(found [nSlots]*upload.Content) error {
 		if err := parse.MaxChars(r.V, maxFileName); err != nil {
 			return tabular.Errf(r.Col, err)
 		}
-		audioOnly, ok := mediaExt[strings.ToLower(strings.TrimPrefix(path.Ext(string(r.V)), "."))]
+		audioOnly, ok := mediaType(r.V)
 		if !ok {
 			return tabular.Errf(r.Col, errExtension)
 		}
@@ -238,7 +275,10 @@ func (d *decoder) put(b *rowbuild.Builder, refs [nSlots]storedRef) {
 		b.SetInt(col+2, refs[i].bytes)
 		b.SetBytes(col+3, refs[i].sha)
 	}
-	if len(c.metaKeys) > 0 {
+	switch {
+	case len(c.metaRaw) > 0:
+		b.SetMapBytes(cMetadata, c.metaKeys, c.metaRaw)
+	case len(c.metaKeys) > 0:
 		b.SetMap(cMetadata, c.metaKeys, c.metaVals)
 	}
 }

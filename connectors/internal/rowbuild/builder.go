@@ -49,6 +49,7 @@ type staged struct {
 	list []string
 	keys []string
 	vals []string
+	bval [][]byte // map values staged as bytes (SetMapBytes)
 }
 
 // NewBuilder makes a builder for schema. Supported column types: utf8,
@@ -124,7 +125,14 @@ func (b *Builder) SetList(col int, v []string) { c := &b.cols[col]; c.list, c.se
 // slices.
 func (b *Builder) SetMap(col int, keys, vals []string) {
 	c := &b.cols[col]
-	c.keys, c.vals, c.set = keys, vals, true
+	c.keys, c.vals, c.bval, c.set = keys, vals, nil, true
+}
+
+// SetMapBytes is SetMap with the values as bytes; they must stay valid
+// until Commit.
+func (b *Builder) SetMapBytes(col int, keys []string, vals [][]byte) {
+	c := &b.cols[col]
+	c.keys, c.vals, c.bval, c.set = keys, nil, vals, true
 }
 
 // IsSet reports whether col has a staged value.
@@ -168,6 +176,13 @@ func (b *Builder) Commit() {
 		case kMapString:
 			c.mb.Append(true)
 			kb, ib := c.mb.KeyBuilder().(*array.StringBuilder), c.mb.ItemBuilder().(*array.StringBuilder)
+			if c.bval != nil {
+				for j := range c.keys {
+					kb.Append(c.keys[j])
+					ib.BinaryBuilder.Append(c.bval[j])
+				}
+				break
+			}
 			for j := range c.keys {
 				kb.Append(c.keys[j])
 				ib.Append(c.vals[j])

@@ -21,8 +21,12 @@ type Content struct {
 	// referenced the file.
 	Written, Rejected int64
 
-	ref *pipeline.FileRef
+	index int // position in Contents
+	ref   *pipeline.FileRef
 }
+
+// Index is c's position in the upload's Contents.
+func (c *Content) Index() int { return c.index }
 
 // Contents lists the content files in input order.
 func (u *Upload) Contents() []*Content { return u.content }

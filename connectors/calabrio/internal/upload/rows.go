@@ -204,26 +204,28 @@ func (r *Rows) fill(ctx context.Context) error {
 				continue
 			}
 			raw, line = rec.Raw, rec.Line
-			var re *csvin.RecordError
-			switch {
-			case errors.As(rerr, &re):
-				r.reject(pipeline.RowError{Line: re.Line, Err: fmt.Errorf("%v (line %d, byte %d)", re.Kind, re.ErrLine, re.Column)}, re.Raw)
-				continue
-			case rerr != nil:
+			if rerr != nil {
+				// Only for an error: errors.As moves re to the heap.
+				var re *csvin.RecordError
+				if errors.As(rerr, &re) {
+					r.reject(pipeline.RowError{Line: re.Line, Err: fmt.Errorf("%v (line %d, byte %d)", re.Kind, re.ErrLine, re.Column)}, re.Raw)
+					continue
+				}
 				return rerr
-			case len(rec.Fields) != c.width:
+			}
+			if len(rec.Fields) != c.width {
 				r.reject(pipeline.RowError{Line: line, Err: fmt.Errorf("row has %d columns, the header has %d", len(rec.Fields), c.width)}, raw)
 				continue
 			}
 			extra, err = c.csvRow(ctx, rec.Fields, bt.B)
 		}
-		var fe *fatalError
-		if errors.As(err, &fe) {
-			bt.B.Discard()
-			r.u.settle(false)
-			return fe.err
-		}
 		if err != nil {
+			var fe *fatalError
+			if errors.As(err, &fe) {
+				bt.B.Discard()
+				r.u.settle(false)
+				return fe.err
+			}
 			re := pipeline.RowError{Line: line, Record: record, Err: err}
 			var col *tabular.FieldError
 			if errors.As(err, &col) {

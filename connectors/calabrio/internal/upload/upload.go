@@ -61,7 +61,7 @@ func Resolve(paths []string, o Options) (*Upload, error) {
 		case ext == "csv" || ext == "json":
 			u.Meta = append(u.Meta, f)
 		case o.Content(ext):
-			c := &Content{File: f, Name: Name(f)}
+			c := &Content{File: f, Name: Name(f), index: len(u.content)}
 			u.content = append(u.content, c)
 			u.byBase[f.Base] = c
 		default:
