@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 
 	"go.temporal.io/sdk/client"
@@ -39,6 +40,7 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 	fs.SetOutput(e.stderr)
 	fs.String("engine", "temporal", "temporal: register the schedules on Temporal")
 	tf := addTemporalFlags(fs)
+	addr := fs.String("addr", "", "after registering the schedules, serve their health, status page, control API and metrics on HOST:PORT until interrupted")
 	lf := addLogFlags(fs, "warn")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -46,6 +48,11 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 	}
 	if len(pos) == 0 {
 		return usagef("serve: give job files or folders of job files")
+	}
+	levelSet := false
+	fs.Visit(func(f *flag.Flag) { levelSet = levelSet || f.Name == "log-level" })
+	if *addr != "" && !levelSet {
+		*lf.level = "info" // a server says when it listens and what it is asked to do
 	}
 	log, err := lf.logger(e.stderr)
 	if err != nil {
@@ -61,6 +68,7 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 	}
 	slices.Sort(names)
 	var opts []scheduleOpts
+	var scheduled []*jobs.Job
 	for _, n := range names {
 		j, err := jobs.Load(byName[n], jobs.OSEnv())
 		if err != nil {
@@ -69,6 +77,7 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 		if j.Schedule == "" {
 			continue
 		}
+		scheduled = append(scheduled, j)
 		o, err := temporal.ScheduleOptions(*tf.queue, schedule.Job{Name: j.Name, Schedule: j.Schedule, TimeZone: j.TimeZone,
 			Jitter: j.Jitter, Overlap: schedule.Overlap(j.Overlap), CatchupWindow: j.CatchupWindow})
 		if err != nil {
@@ -99,7 +108,19 @@ func (e *env) serveTemporal(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s Temporal Schedule %s (%s)\n", verb, o.opts.ID, o.opts.Spec.CronExpressions[0])
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil || *addr == "" {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ts := &temporalStatus{e: e, c: c, queue: *tf.queue, log: log, metrics: newMetrics(), jobs: scheduled,
+		files: map[string]string{}, recent: map[string][]jobs.RunReport{}, seen: map[string]bool{}}
+	for _, j := range scheduled {
+		ts.files[j.Name] = byName[j.Name]
+	}
+	return ts.serve(ctx, ln)
 }
 
 type scheduleOpts struct {

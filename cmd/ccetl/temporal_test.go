@@ -516,3 +516,91 @@ func TestTemporalJobsSharingACredentialTakeTurns(t *testing.T) {
 		t.Fatalf("%d windows run, want %d (one retried?)", len(spans), windows)
 	}
 }
+
+// TestTemporalServeStatusPage runs `ccetl serve --engine temporal --addr`:
+// after registering the schedule it serves the job's Temporal Schedule
+// (next tick, paused) and its runs, which a worker makes, on the control
+// API, the status page and /metrics, and pauses and triggers the schedule
+// from the API.
+func TestTemporalServeStatusPage(t *testing.T) {
+	addr := temporalAddr(t)
+	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
+	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 10, First: time.Now().UTC().Add(-48 * time.Hour), Every: time.Hour}))
+	job, _ := mqaBackfillJob(t, emu, "100/1s")
+	b, _ := os.ReadFile(job)
+	start := time.Now().UTC().AddDate(0, 0, -5).Format(time.DateOnly)
+	b = []byte(strings.Replace(string(b), "      window_days:", "      start: \""+start+"\"\n      window_days:", 1))
+	os.WriteFile(job, append(b, "schedule: \"30 2 * * *\"\ntime_zone: America/Chicago\n"...), 0o644)
+	queue := testQueue(t)
+	startWorker(t, addr, queue, job)
+	s := startServe(t, "--engine", "temporal", "--temporal", addr, "--task-queue", queue, job)
+	t.Cleanup(func() {
+		c, err := client.Dial(client.Options{HostPort: addr, Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+		if err == nil {
+			c.ScheduleClient().GetHandle(context.Background(), "ccetl-schedule/"+queue+"/mqa-backfill").Delete(context.Background())
+			c.Close()
+		}
+	})
+	type view struct {
+		Name   string    `json:"name"`
+		Next   time.Time `json:"next"`
+		Paused bool      `json:"paused"`
+		Recent []struct {
+			Outcome string `json:"outcome"`
+			Trigger string `json:"trigger"`
+		} `json:"recent_runs"`
+	}
+	jobsNow := func() []view {
+		t.Helper()
+		code, body := s.get("/api/jobs")
+		var vs []view
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &vs) != nil || len(vs) != 1 || vs[0].Name != "mqa-backfill" {
+			t.Fatalf("/api/jobs: %d %s", code, body)
+		}
+		return vs
+	}
+	if v := jobsNow()[0]; v.Next.Before(time.Now()) || v.Paused || len(v.Recent) != 0 {
+		t.Fatalf("job before any run: %+v", v)
+	}
+	post := func(path string) {
+		t.Helper()
+		resp, err := http.Post("http://"+s.addr+path, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d", path, resp.StatusCode)
+		}
+	}
+	post("/api/jobs/mqa-backfill/trigger")
+	const ran = `ccetl_runs_total{job="mqa-backfill",outcome="ok",trigger="schedule"} 1`
+	for deadline := time.Now().Add(40 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		if _, m := s.get("/metrics"); strings.Contains(m, ran) {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, m := s.get("/metrics")
+			t.Fatalf("no %s in the metrics 40s after the trigger:\n%s", ran, m)
+		}
+	}
+	if v := jobsNow()[0]; len(v.Recent) != 1 || v.Recent[0].Outcome != "ok" || v.Recent[0].Trigger != "schedule" {
+		t.Fatalf("recent runs %+v", v.Recent)
+	}
+	if code, page := s.get("/"); code != http.StatusOK || !strings.Contains(page, "mqa-backfill") || !strings.Contains(page, `data-outcome="ok"`) {
+		t.Fatalf("status page %d:\n%s", code, page)
+	}
+	// the command-line client talks to it as to the embedded server
+	if code, stdout, stderr := call(t, "serve", "pause", "mqa-backfill", "--addr", s.addr); code != exitOK {
+		t.Fatalf("serve pause: exit %d: %s %s", code, stdout, stderr)
+	}
+	if code, stdout, _ := call(t, "serve", "status", "--json", "--addr", s.addr); code != exitOK || !strings.Contains(stdout, `"paused": true`) {
+		t.Fatalf("serve status: exit %d: %s", code, stdout)
+	}
+	if !jobsNow()[0].Paused {
+		t.Fatal("the schedule is not paused after the pause")
+	}
+	if _, m := s.get("/metrics"); !strings.Contains(m, `ccetl_job_paused{job="mqa-backfill"} 1`) {
+		t.Fatalf("metrics do not say the job is paused:\n%s", m)
+	}
+}
