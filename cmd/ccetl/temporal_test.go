@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -351,6 +352,19 @@ func TestTemporalBackfillKeepsRateLimitsAcrossWorkers(t *testing.T) {
 	})
 }
 
+// scheduledMQAJob writes a MaestroQA job pulling from five days ago with
+// the schedule lines given; it returns the job file, its output and the
+// file without the schedule lines.
+func scheduledMQAJob(t *testing.T, emu *maestroqatest.Emulator, sched string) (job, out string, unscheduled []byte) {
+	t.Helper()
+	job, out = mqaBackfillJob(t, emu, "100/1s")
+	b, _ := os.ReadFile(job)
+	start := time.Now().UTC().AddDate(0, 0, -5).Format(time.DateOnly)
+	b = []byte(strings.Replace(string(b), "      window_days:", "      start: \""+start+"\"\n      window_days:", 1))
+	os.WriteFile(job, append(slices.Clip(b), sched...), 0o644)
+	return job, out, b
+}
+
 // TestTemporalServeRegistersSchedules registers a MaestroQA job's
 // schedule as a Temporal Schedule with `ccetl serve --engine temporal`,
 // triggers it, and finds the run a `ccetl worker` made in the job's run
@@ -359,11 +373,7 @@ func TestTemporalServeRegistersSchedules(t *testing.T) {
 	addr := temporalAddr(t)
 	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
 	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 20, First: time.Now().UTC().Add(-48 * time.Hour), Every: time.Hour}))
-	job, out := mqaBackfillJob(t, emu, "100/1s")
-	b, _ := os.ReadFile(job)
-	start := time.Now().UTC().AddDate(0, 0, -5).Format(time.DateOnly)
-	b = []byte(strings.Replace(string(b), "      window_days:", "      start: \""+start+"\"\n      window_days:", 1))
-	os.WriteFile(job, append(b, "schedule: \"30 2 * * *\"\ntime_zone: America/Chicago\noverlap: buffer_one\ncatchup_window: 6h\n"...), 0o644)
+	job, out, b := scheduledMQAJob(t, emu, "schedule: \"30 2 * * *\"\ntime_zone: America/Chicago\noverlap: buffer_one\ncatchup_window: 6h\n")
 	queue := testQueue(t)
 	startWorker(t, addr, queue, job)
 	code, stdout, stderr := call(t, "serve", "--engine", "temporal", "--temporal", addr, "--task-queue", queue, job)
@@ -526,11 +536,7 @@ func TestTemporalServeStatusPage(t *testing.T) {
 	addr := temporalAddr(t)
 	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
 	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 10, First: time.Now().UTC().Add(-48 * time.Hour), Every: time.Hour}))
-	job, _ := mqaBackfillJob(t, emu, "100/1s")
-	b, _ := os.ReadFile(job)
-	start := time.Now().UTC().AddDate(0, 0, -5).Format(time.DateOnly)
-	b = []byte(strings.Replace(string(b), "      window_days:", "      start: \""+start+"\"\n      window_days:", 1))
-	os.WriteFile(job, append(b, "schedule: \"30 2 * * *\"\ntime_zone: America/Chicago\n"...), 0o644)
+	job, _, _ := scheduledMQAJob(t, emu, "schedule: \"30 2 * * *\"\ntime_zone: America/Chicago\n")
 	queue := testQueue(t)
 	startWorker(t, addr, queue, job)
 	s := startServe(t, "--engine", "temporal", "--temporal", addr, "--task-queue", queue, job)
