@@ -145,6 +145,9 @@ func (s *session) resume(ctx context.Context, i int, kind string, sk pipeline.Si
 		return saved, false, nil
 	}
 	run := s.st.Cursors[stepPrefix(i, kind)+cursorsRunKey]
+	if !s.st.ResetAt.IsZero() && c.RunID < s.st.ResetAt.Format(runIDTime) {
+		return saved, false, nil // committed before the state was reset
+	}
 	// run ids sort by their time
 	if c.RunID > run || (c.RunID == run && !maps.Equal(c.Cursors, saved)) {
 		return c.Cursors, true, nil

@@ -326,5 +326,9 @@ func ExpandInputs(in []string) ([]string, error) {
 func NewRunID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return time.Now().UTC().Format(runIDTime) + "-" + hex.EncodeToString(b[:])
 }
+
+// runIDTime is the layout of the time that starts a run id, so run ids
+// sort by when they began.
+const runIDTime = "20060102T150405Z"

@@ -87,6 +87,15 @@ func TestIcebergRunResumesFromTheSnapshotCursors(t *testing.T) {
 	if n := sessions(); n != 35 {
 		t.Fatalf("%d sessions after the fourth run, want 35", n)
 	}
+	// after `ccetl state reset` the table's cursors do not come back: the
+	// next run starts from its configured start
+	fifth := job("fifth", "      start: \"2024-02-01\"\n      end: \"2024-02-03\"\n")
+	if code, stdout, stderr := call(t, "state", "reset", "--yes", fifth); code != exitOK {
+		t.Fatalf("state reset: exit %d: %s %s", code, stdout, stderr)
+	}
+	if log := run(fifth); strings.Contains(log, "resuming from the cursors of the sink's last commit") {
+		t.Errorf("the run after a reset resumed from the table's cursors:\n%s", log)
+	}
 }
 
 // copyDir copies a directory to a new temporary one and returns it.

@@ -203,12 +203,14 @@ func TestShowAndReset(t *testing.T) {
 	if err := s.Reset(ctx, "nightly", "ccetl-state-reset"); err != nil {
 		t.Fatal(err)
 	}
+	// the state forgets everything but when it was reset
 	r, err := s.Inspect(ctx, "nightly")
-	if err != nil || r.State != nil || r.Lease == nil || r.Lease.Active {
-		t.Fatalf("after Reset: %+v, %v; want no state and an inactive lease", r, err)
+	if err != nil || r.State == nil || r.State.ResetAt.IsZero() || len(r.State.Cursors) != 0 || len(r.State.Processed) != 0 ||
+		r.Lease == nil || r.Lease.Active {
+		t.Fatalf("after Reset: %+v, %v; want an empty state that says when it was reset, and an inactive lease", r, err)
 	}
 	st, _ = s.Load(ctx, "nightly")
-	if st.Revision != 0 || st.Cursor("contacts") != "" {
+	if st.Cursor("contacts") != "" || st.Seen("s3://in/a.csv", "e1") || st.ResetAt.IsZero() {
 		t.Fatalf("Load after Reset = %+v", st)
 	}
 }

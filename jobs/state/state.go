@@ -23,6 +23,9 @@ type State struct {
 	// Backfill lists the time windows whose data is committed, merged and
 	// in order.
 	Backfill []Window `json:"backfill,omitempty"`
+	// ResetAt is when the state was last reset (`ccetl state reset`):
+	// progress a sink recorded with its data before then does not count.
+	ResetAt time.Time `json:"reset_at,omitzero"`
 
 	version string // the store version Load read; "" for a new job
 }

@@ -163,7 +163,13 @@ func (s *Store) Reset(ctx context.Context, job, holder string) error {
 	if err != nil {
 		return err
 	}
-	err = s.backend.Delete(ctx, stateKey(job), "")
+	// forget everything but when: a sink that keeps cursors with its data
+	// must not bring back what the reset forgot
+	st, err := s.Load(ctx, job)
+	if err == nil {
+		fresh := &State{Job: job, Revision: st.Revision, ResetAt: s.now().UTC(), version: st.version}
+		err = s.Commit(ctx, lease, fresh)
+	}
 	if err != nil {
 		err = fmt.Errorf("state: reset %s: %w", job, err)
 	}
