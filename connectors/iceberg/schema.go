@@ -108,26 +108,20 @@ func withIDs(f arrow.Field, nf iceberg.NestedField) (arrow.Field, error) {
 	f.Metadata = arrow.NewMetadata([]string{table.ArrowParquetFieldIDKey}, []string{strconv.Itoa(nf.ID)})
 	mismatch := fmt.Errorf("%s does not match Iceberg type %s", f.Type, nf.Type)
 	switch at := f.Type.(type) {
-	case *arrow.ListType:
+	case *arrow.ListType, *arrow.LargeListType:
 		lt, ok := nf.Type.(*iceberg.ListType)
 		if !ok {
 			return f, mismatch
 		}
-		elem, err := withIDs(at.ElemField(), lt.ElementField())
+		elem, err := withIDs(at.(arrow.ListLikeType).ElemField(), lt.ElementField())
 		if err != nil {
 			return f, err
 		}
-		f.Type = arrow.ListOfField(elem)
-	case *arrow.LargeListType:
-		lt, ok := nf.Type.(*iceberg.ListType)
-		if !ok {
-			return f, mismatch
+		if _, large := at.(*arrow.LargeListType); large {
+			f.Type = arrow.LargeListOfField(elem)
+		} else {
+			f.Type = arrow.ListOfField(elem)
 		}
-		elem, err := withIDs(at.ElemField(), lt.ElementField())
-		if err != nil {
-			return f, err
-		}
-		f.Type = arrow.LargeListOfField(elem)
 	case *arrow.MapType:
 		mt, ok := nf.Type.(*iceberg.MapType)
 		if !ok {
