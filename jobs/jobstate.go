@@ -118,15 +118,12 @@ func (s *session) cursors(i int, kind string) map[string]string {
 	prefix := stepPrefix(i, kind)
 	out := map[string]string{}
 	for k, v := range s.st.Cursors {
-		if name, ok := strings.CutPrefix(k, prefix); ok && name != cursorsRunKey {
+		if name, ok := strings.CutPrefix(k, prefix); ok {
 			out[name] = v
 		}
 	}
 	return out
 }
-
-// cursorsRunKey keeps, beside a step's cursors, the run that committed them.
-const cursorsRunKey = "ccetl.run-id"
 
 // resume returns the cursors a step starts from: the job state's, or the
 // sink's when its last commit for the step is newer than what the state
@@ -144,12 +141,9 @@ func (s *session) resume(ctx context.Context, i int, kind string, sk pipeline.Si
 	if !ok {
 		return saved, false, nil
 	}
-	run := s.st.Cursors[stepPrefix(i, kind)+cursorsRunKey]
-	if !s.st.ResetAt.IsZero() && c.RunID < s.st.ResetAt.Format(runIDTime) {
-		return saved, false, nil // committed before the state was reset
-	}
-	// run ids sort by their time
-	if c.RunID > run || (c.RunID == run && !maps.Equal(c.Cursors, saved)) {
+	// the state is saved after the data: a commit after the state's last
+	// save (or reset) is progress the state missed
+	if c.At.After(s.st.Committed) && !maps.Equal(c.Cursors, saved) {
 		return c.Cursors, true, nil
 	}
 	return saved, false, nil
@@ -166,7 +160,7 @@ func (s *session) skip(spec SourceSpec) func(url, etag string) bool {
 
 // commit records step i's new cursors and, for only_new sources, the
 // objects it read, after its data committed.
-func (s *session) commit(ctx context.Context, i int, spec SourceSpec, runID string, inputs []pipeline.InputInfo, src pipeline.Source) error {
+func (s *session) commit(ctx context.Context, i int, spec SourceSpec, inputs []pipeline.InputInfo, src pipeline.Source) error {
 	if s == nil {
 		return nil
 	}
@@ -175,9 +169,6 @@ func (s *session) commit(ctx context.Context, i int, spec SourceSpec, runID stri
 		for k, v := range cr.Cursors() {
 			s.st.SetCursor(stepPrefix(i, spec.Kind)+k, v)
 			changed = true
-		}
-		if changed {
-			s.st.SetCursor(stepPrefix(i, spec.Kind)+cursorsRunKey, runID)
 		}
 	}
 	if spec.OnlyNew {
@@ -200,16 +191,13 @@ func (s *session) commit(ctx context.Context, i int, spec SourceSpec, runID stri
 // onCheckpoint saves step i's cursors each time the run commits part way
 // (an API window done), so a run that fails later keeps that progress. Nil
 // without job state: the run then commits once, at the end.
-func (s *session) onCheckpoint(i int, kind, runID string) func(context.Context, map[string]string) error {
+func (s *session) onCheckpoint(i int, kind string) func(context.Context, map[string]string) error {
 	if s == nil {
 		return nil
 	}
 	return func(ctx context.Context, cursors map[string]string) error {
 		for k, v := range cursors {
 			s.st.SetCursor(stepPrefix(i, kind)+k, v)
-		}
-		if len(cursors) > 0 {
-			s.st.SetCursor(stepPrefix(i, kind)+cursorsRunKey, runID)
 		}
 		if err := s.store.Commit(ctx, s.lease, s.st); err != nil {
 			return fmt.Errorf("commit job state: %w", err)

@@ -244,7 +244,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 	log.Info("run started", "inputs", len(inputs))
 	res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, sink, pipeline.RunOptions{
 		RunID: st.RunID, Kind: kind.Name, RejectLimit: job.Rejects, Logger: log, Counters: ctr,
-		OnCheckpoint: sess.onCheckpoint(i, spec.Kind, st.RunID), Drain: r.Drain})
+		OnCheckpoint: sess.onCheckpoint(i, spec.Kind), Drain: r.Drain})
 	st.Tables, st.Inputs, st.Report, st.Bytes = res.Tables, res.Inputs, res.Report, ctr.BytesRead.Load()
 	if st.Tables == nil {
 		st.Tables = ctr.Tables()
@@ -263,7 +263,7 @@ func (r Runner) step(ctx context.Context, job *Job, i int, spec SourceSpec, sess
 		log.Error("run failed; nothing after its last checkpoint was committed", "err", err)
 		return st, err
 	}
-	if err := sess.commit(ctx, i, spec, st.RunID, st.Inputs, src.Source); err != nil {
+	if err := sess.commit(ctx, i, spec, st.Inputs, src.Source); err != nil {
 		st.Error = err.Error()
 		return st, err
 	}

@@ -151,6 +151,7 @@ type SinkKind struct {
 // Committed is what a sink's last commit for a job step says of it.
 type Committed struct {
 	RunID   string
+	At      time.Time // when the commit was made, by the committing machine's clock
 	Cursors map[string]string
 }
 

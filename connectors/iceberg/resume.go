@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/table"
@@ -41,7 +42,7 @@ func Resume(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) str
 	if err != nil || !found {
 		return pipeline.Committed{}, false, err
 	}
-	c := pipeline.Committed{RunID: best.Summary.Properties[PropRunID]}
+	c := pipeline.Committed{RunID: best.Summary.Properties[PropRunID], At: time.UnixMilli(best.TimestampMs).UTC()}
 	if err := json.Unmarshal([]byte(best.Summary.Properties[PropCursors]), &c.Cursors); err != nil {
 		return c, false, fmt.Errorf("snapshot %d: %s: %w", best.SnapshotID, PropCursors, err)
 	}
