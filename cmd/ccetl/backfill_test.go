@@ -28,6 +28,21 @@ func mqaBackfillJob(t *testing.T, emu *maestroqatest.Emulator, rate string) (job
 	return job, out
 }
 
+// sessionsOnce fails unless the lake at out holds want sessions, each
+// once.
+func sessionsOnce(t *testing.T, out string, want int) {
+	t.Helper()
+	seen := sessionCounts(t, out)
+	if len(seen) != want {
+		t.Fatalf("%d sessions in %s, want %d", len(seen), out, want)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("session %s written %d times in %s", id, n, out)
+		}
+	}
+}
+
 // sessionCounts reads the session ids of the lake back from its Parquet
 // files.
 func sessionCounts(t *testing.T, out string) map[string]int {
@@ -87,15 +102,7 @@ func TestBackfillWindowsAndResume(t *testing.T) {
 	if s.Windows != 7 || s.AlreadyDone != 3 || s.Done != 4 || s.Runs[0].Start != "2024-01-28" {
 		t.Fatalf("second backfill %+v", s)
 	}
-	seen := sessionCounts(t, out)
-	if len(seen) != 60 {
-		t.Fatalf("%d sessions, want 60", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Fatalf("session %s written %d times", id, n)
-		}
-	}
+	sessionsOnce(t, out, 60)
 	// every window run has its report in the history, as a backfill
 	code, stdout, _ = call(t, "runs", "--json", "--limit", "0", job)
 	var reps []struct {
@@ -181,15 +188,7 @@ func TestBackfillKilledAndResumed(t *testing.T) {
 	if !resumed {
 		t.Errorf("the rerun pulled every window again: no window was committed before a kill")
 	}
-	seen := sessionCounts(t, out)
-	if len(seen) != 240 {
-		t.Fatalf("%d sessions in the lake, want 240", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Fatalf("session %s written %d times", id, n)
-		}
-	}
+	sessionsOnce(t, out, 240)
 	code, stdout, stderr = call(t, "lake", "check", out)
 	if code != exitOK {
 		t.Fatalf("lake check: %s %s", stdout, stderr)

@@ -271,15 +271,7 @@ func TestTemporalBackfillSurvivesAKilledWorker(t *testing.T) {
 	if !reported {
 		t.Errorf("no run report of window %s by %s on a second try: %+v", window, survivor.identity(), reps)
 	}
-	seen := sessionCounts(t, out)
-	if len(seen) != 240 {
-		t.Fatalf("%d sessions in the lake, want 240", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Fatalf("session %s written %d times", id, n)
-		}
-	}
+	sessionsOnce(t, out, 240)
 	if c := emu.Counts(); c.TooMany != 0 {
 		t.Fatalf("the emulator answered %d requests 429 (counts %+v)", c.TooMany, c)
 	}
@@ -490,15 +482,7 @@ func TestTemporalJobsSharingACredentialTakeTurns(t *testing.T) {
 		if code != exitOK || s.Outcome != "ok" || s.Windows < 4 || s.Done+s.AlreadyDone != s.Windows {
 			t.Fatalf("%s: exit %d: %+v %s", f, code, s, stderr)
 		}
-		seen := sessionCounts(t, outs[i])
-		if len(seen) != 80 {
-			t.Fatalf("%s: %d sessions in the lake, want 80", f, len(seen))
-		}
-		for id, n := range seen {
-			if n != 1 {
-				t.Fatalf("%s: session %s written %d times", f, id, n)
-			}
-		}
+		sessionsOnce(t, outs[i], 80)
 	}
 	// the windows as the workers ran them: none of one job overlaps one of
 	// the other
