@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -227,11 +226,10 @@ func statusOf(c pipeline.Change, o pipeline.Outcome, sent bool, stopped string) 
 // putLocalFile stores a file under dir/media/rel and describes it as the
 // lake's PutFile does.
 func putLocalFile(dir, rel string, r pipeline.FileReader) (pipeline.FileRef, error) {
-	clean := path.Clean(rel)
-	if !filepath.IsLocal(filepath.FromSlash(clean)) {
-		return pipeline.FileRef{}, fmt.Errorf("media file name %q escapes the output", rel)
+	key, err := pipeline.MediaKey("", rel)
+	if err != nil {
+		return pipeline.FileRef{}, err
 	}
-	key := path.Join("media", clean)
 	p := filepath.Join(dir, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return pipeline.FileRef{}, err

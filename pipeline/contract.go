@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -146,6 +148,17 @@ type Reporter interface {
 // commit.
 type FileStore interface {
 	PutFile(ctx context.Context, rel string, r FileReader) (FileRef, error)
+}
+
+// MediaKey is where a FileStore keeps the file a source names rel:
+// media/<scope>/<rel> (scope "" for none), or an error when rel is empty or
+// would leave that folder.
+func MediaKey(scope, rel string) (string, error) {
+	clean := path.Clean(rel)
+	if clean == "." || !filepath.IsLocal(filepath.FromSlash(clean)) {
+		return "", fmt.Errorf("media file name %q escapes the output", rel)
+	}
+	return path.Join("media", scope, clean), nil
 }
 
 // FileReader is what PutFile copies from.

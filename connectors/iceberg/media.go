@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	icebergio "github.com/apache/iceberg-go/io"
@@ -19,11 +18,10 @@ import (
 // the rows name, as the Parquet lake does. No snapshot lists it: it is
 // written at once, and a rerun writes it again under the same name.
 func (s *Sink) PutFile(ctx context.Context, rel string, r pipeline.FileReader) (pipeline.FileRef, error) {
-	clean := path.Clean(rel)
-	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.HasPrefix(clean, "/") {
-		return pipeline.FileRef{}, fmt.Errorf("media file name %q escapes the output", rel)
+	key, err := pipeline.MediaKey(s.runKey, rel)
+	if err != nil {
+		return pipeline.FileRef{}, err
 	}
-	key := path.Join("media", s.runKey, clean)
 	loc := strings.TrimRight(s.location, "/") + "/" + key
 	fsys, err := icebergio.LoadFS(ctx, s.ioProps, loc)
 	if err != nil {

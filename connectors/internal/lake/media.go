@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path"
-	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -16,11 +14,10 @@ import (
 // media/<run key>/<rel>. It becomes visible with the commit. It is safe to call
 // from the source's goroutine while batches are written.
 func (s *Sink) PutFile(ctx context.Context, rel string, r pipeline.FileReader) (pipeline.FileRef, error) {
-	clean := path.Clean(rel)
-	if clean == "." || strings.HasPrefix(clean, "../") || strings.HasPrefix(clean, "/") || clean == ".." {
-		return pipeline.FileRef{}, fmt.Errorf("media file name %q escapes the output", rel)
+	key, err := pipeline.MediaKey(s.runKey, rel)
+	if err != nil {
+		return pipeline.FileRef{}, err
 	}
-	key := path.Join("media", s.runKey, clean)
 	s.mu.Lock()
 	if ref, ok := s.media[key]; ok {
 		s.mu.Unlock()
