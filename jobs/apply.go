@@ -128,6 +128,7 @@ type journal struct {
 	batches  []BatchReport
 	limits   FailureLimits
 	n        int
+	open     []string // the ledger documents of the batches begun and not yet acknowledged, oldest first
 	sent     int
 	failed   int
 	log      interface {
@@ -139,6 +140,7 @@ func (j *journal) name() string { return fmt.Sprintf("%s-%06d", j.runID, j.n) }
 
 func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.Change) error {
 	j.n++
+	j.open = append(j.open, j.name())
 	d := ledgerDoc{Entity: entity, RunID: j.runID, Pending: true, Keys: make([]string, 0, len(changes)),
 		Hashes: make([]string, 0, len(changes))}
 	for _, c := range changes {
@@ -178,7 +180,12 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 		d.add(c.Key, pipeline.LedgerEntry{Hash: c.Hash, TargetID: id}, false)
 	}
 	j.led.drop(r.Entity, failedKeys)
-	if err := j.led.put(ctx, j.name(), d); err != nil {
+	if len(j.open) == 0 {
+		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
+	}
+	name := j.open[0]
+	j.open = j.open[1:]
+	if err := j.led.put(ctx, name, d); err != nil {
 		return err
 	}
 	j.batches = append(j.batches, br)

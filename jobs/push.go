@@ -433,16 +433,18 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 	out := make([]planned, n*len(ms))
 	parallel(n, func(lo, hi int) {
 		buf := make(map[string]any, rec.NumCols())
+		vals := make(map[string]any, len(buf)) // each record's, reused: Prepare keeps none
 		for i := lo; i < hi; i++ {
 			row, err := pipeline.RowValuesInto(buf, rec, i)
 			for j, m := range ms {
 				p := &out[i*len(ms)+j]
 				if p.err = err; err == nil {
-					p.rec, p.err = m.Record(row, origin(i))
+					p.rec, p.err = m.RecordInto(vals, row, origin(i))
 				}
 				if p.err == nil {
 					p.prep = c.plan.Prepare(p.rec)
 				}
+				p.rec.Values = nil
 			}
 		}
 	})

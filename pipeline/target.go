@@ -189,7 +189,9 @@ type Ledger interface {
 
 // Journal records a push's progress as Apply goes. Begin is called before
 // a batch is sent, Ack once the target acknowledged it; an error from
-// either stops Apply.
+// either stops Apply. Batches are acknowledged in the order they began; a
+// target may begin the next batch before it acknowledges the one in
+// flight.
 type Journal interface {
 	Begin(ctx context.Context, entity string, changes []Change) error
 	Ack(ctx context.Context, r BatchResult) error
@@ -229,7 +231,8 @@ type RecordPlanner interface {
 // writes a record (safe to call from several goroutines at once), Judge
 // then decides its change from what Prepare returned, from one goroutine,
 // with each entity's records in input order. Judge leaves Change.Seq to
-// the caller.
+// the caller. Prepare must not keep the record's Values, whose map the
+// caller reuses for the next record; Judge gets the record without them.
 type RecordPlan interface {
 	Prepare(Record) any
 	Judge(Record, any) Change

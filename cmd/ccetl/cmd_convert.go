@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
-	rtmetrics "runtime/metrics"
-	"runtime/pprof"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ccetl/ccetl/jobs"
 	"github.com/ccetl/ccetl/pipeline"
@@ -27,8 +24,7 @@ func (e *env) convert(ctx context.Context, args []string) (err error) {
 	maxRejects := fs.Int64("max-rejects", 0, "fail (commit nothing) past this many rejected rows (0: no limit)")
 	maxRatio := fs.Float64("max-reject-ratio", 0, "fail past this share of rejected rows, 0..1 (0: no limit)")
 	memLimit := fs.String("memory-limit", "", "soft memory limit of the conversion, e.g. 512MiB (default: GOMEMLIMIT when set, else 128MiB)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
-	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the live heap was largest, to this file")
+	prof := addProfileFlags(fs)
 	opts, sinkOpts := kvFlag{}, kvFlag{}
 	fs.Var(opts, "opt", "kind option key=value (repeatable)")
 	fs.Var(sinkOpts, "sink-opt", "sink option key=value (repeatable), e.g. partition=month")
@@ -61,25 +57,11 @@ func (e *env) convert(ctx context.Context, args []string) (err error) {
 		return err
 	}
 	defer restore()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := prof.start()
+	if err != nil {
+		return err
 	}
-	if *memProfile != "" {
-		stop := watchHeap()
-		defer func() {
-			if werr := os.WriteFile(*memProfile, stop(), 0o644); werr != nil && err == nil {
-				err = werr
-			}
-		}()
-	}
+	defer func() { err = errors.Join(err, stop()) }()
 	return e.execute(ctx, job, *asJSON, lf, nil) // one-shot: no job state
 }
 
@@ -136,42 +118,4 @@ func parseByteSize(v string) (int64, error) {
 		return 0, fmt.Errorf("want a positive size such as 512MiB, got %q", v)
 	}
 	return n * mult, nil
-}
-
-// watchHeap samples the live heap after each garbage collection and keeps
-// the heap profile of the largest one. The returned stop ends the watch and
-// returns that profile.
-func watchHeap() (stop func() []byte) {
-	done := make(chan struct{})
-	finished := make(chan []byte)
-	go func() {
-		sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		var best []byte
-		var peak uint64
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		take := func() {
-			rtmetrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak || best == nil {
-				var buf bytes.Buffer
-				if pprof.Lookup("heap").WriteTo(&buf, 0) == nil {
-					peak, best = v, buf.Bytes()
-				}
-			}
-		}
-		for {
-			select {
-			case <-tick.C:
-				take()
-			case <-done:
-				take()
-				finished <- best
-				return
-			}
-		}
-	}()
-	return func() []byte {
-		close(done)
-		return <-finished
-	}
 }

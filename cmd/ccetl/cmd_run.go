@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -11,12 +12,13 @@ import (
 	"github.com/ccetl/ccetl/jobs"
 )
 
-func (e *env) runJob(ctx context.Context, args []string) error {
+func (e *env) runJob(ctx context.Context, args []string) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
 	lf := addLogFlags(fs, "info")
 	limit := fs.Int("limit", 0, "push jobs: push only the first N records of each entity, for a trial")
+	prof := addProfileFlags(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -28,6 +30,11 @@ func (e *env) runJob(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	stop, err := prof.start()
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stop()) }()
 	if job.Target != nil { // a push job: plan and apply in one go
 		return e.push(ctx, job, jobs.PushOptions{Limit: *limit}, *asJSON, lf)
 	}

@@ -88,7 +88,7 @@ func (t *target) planner() push.SendPlanner {
 
 // wireOf writes a contact's CSV cells, its recordings' paths and sums.
 func wireOf(v map[string]any) (map[string]string, error) {
-	w := map[string]string{}
+	w := make(map[string]string, len(v)+1)
 	for _, f := range fields {
 		x, ok := v[f.Name]
 		if !ok || x == nil {

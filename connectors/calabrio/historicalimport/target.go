@@ -50,7 +50,7 @@ func (t *target) planner() push.SendPlanner {
 // wireOf writes an interval's upload cells: ISO dates, zero-padded
 // periods, numbers without exponents.
 func wireOf(v map[string]any) (map[string]string, error) {
-	w := map[string]string{}
+	w := make(map[string]string, len(v))
 	for _, f := range fields {
 		x, ok := v[f.Name]
 		if !ok || x == nil {
@@ -89,7 +89,7 @@ func wireOf(v map[string]any) (map[string]string, error) {
 
 // Apply uploads the sends in batches: per day and at most batch_rows rows.
 func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
-	var sends []pipeline.Change
+	sends := make([]pipeline.Change, 0, len(p.Changes))
 	for _, c := range p.Changes {
 		if push.Writes(c) {
 			sends = append(sends, c)
@@ -98,24 +98,19 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 	if t.o.byDay {
 		slices.SortStableFunc(sends, func(a, b pipeline.Change) int { return cmpStr(a.Wire["date"], b.Wire["date"]) })
 	}
-	var batch []pipeline.Change
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := t.upload(ctx, batch, j)
-		batch = nil
-		return err
-	}
-	for _, c := range sends {
-		if len(batch) > 0 && (len(batch) >= t.o.rows || (t.o.byDay && batch[0].Wire["date"] != c.Wire["date"])) {
-			if err := flush(); err != nil {
+	// Uploads replace what they send, so each is built and begun while
+	// the one before is in flight.
+	up := &calpush.Pipeline{J: j}
+	lo := 0
+	for i := range sends {
+		if i+1 == len(sends) || i+1-lo >= t.o.rows || (t.o.byDay && sends[lo].Wire["date"] != sends[i+1].Wire["date"]) {
+			if err := t.upload(ctx, sends[lo:i+1], up); err != nil {
 				return err
 			}
+			lo = i + 1
 		}
-		batch = append(batch, c)
 	}
-	return flush()
+	return up.Close(ctx)
 }
 
 func cmpStr(a, b string) int {
@@ -128,7 +123,7 @@ func cmpStr(a, b string) int {
 	return 0
 }
 
-func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
+func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpush.Pipeline) error {
 	var header []string
 	for _, f := range fields {
 		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Wire] != "" }) {
@@ -147,9 +142,9 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	if t.o.endpoint == "gis" {
 		path, q, name = GISPath, url.Values{"acdServerId": {t.o.acd}}, "service.csv"
 	}
-	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: path, Query: q, Entity: "intervals", Batch: batch,
+	return up.Send(ctx, calpush.Upload{Conn: t.conn, Path: path, Query: q, Entity: "intervals", Batch: batch,
 		Parts:      []push.Part{{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)}},
-		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire["date"])}, j)
+		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire["date"])})
 }
 
 // period reads H:MM or HH:MM (00:00 to 23:59) and writes HH:MM.

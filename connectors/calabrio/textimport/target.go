@@ -145,7 +145,7 @@ func (t *target) planner() push.SendPlanner {
 }
 
 func wireOf(v map[string]any) (map[string]string, error) {
-	w := map[string]string{}
+	w := make(map[string]string, len(v)+1)
 	for _, f := range fields {
 		x, ok := v[f.Name]
 		if !ok || x == nil {

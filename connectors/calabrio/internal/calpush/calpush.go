@@ -4,6 +4,7 @@ package calpush
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -47,16 +48,48 @@ type Upload struct {
 // message: nothing of the upload was imported. Any other failure stops the
 // push, the batch left pending.
 func Send(ctx context.Context, u Upload, j pipeline.Journal) error {
-	if err := j.Begin(ctx, u.Entity, u.Batch); err != nil {
-		return err
-	}
-	body, ctype, err := push.Multipart(u.Parts...)
+	f, err := begin(ctx, u, j)
 	if err != nil {
 		return err
 	}
+	f.exchange(ctx)
+	return f.finish(ctx, j)
+}
+
+// flight is one upload: begun in the journal, its body built, then sent
+// and finished.
+type flight struct {
+	u     Upload
+	body  []byte
+	ctype string
+	resp  *httpx.Response
+	err   error
+	done  chan struct{} // closed when the exchange is over
+}
+
+func begin(ctx context.Context, u Upload, j pipeline.Journal) (*flight, error) {
+	if err := j.Begin(ctx, u.Entity, u.Batch); err != nil {
+		return nil, err
+	}
+	body, ctype, err := push.Multipart(u.Parts...)
+	if err != nil {
+		return nil, err
+	}
+	return &flight{u: u, body: body, ctype: ctype, done: make(chan struct{})}, nil
+}
+
+func (f *flight) exchange(ctx context.Context) {
+	defer close(f.done)
+	f.resp, f.err = send(ctx, f.u, f.body, f.ctype)
+	f.body = nil
+}
+
+// finish acknowledges the upload's outcome, or returns why the push
+// cannot go on.
+func (f *flight) finish(ctx context.Context, j pipeline.Journal) error {
+	u := f.u
 	res := pipeline.BatchResult{Entity: u.Entity, Request: fmt.Sprintf("POST %s (%s)", u.Path, u.What)}
-	resp, err := send(ctx, u, body, ctype)
-	switch {
+	switch err := f.err; {
 	case push.Refused(err):
 		for _, c := range u.Batch {
 			o := pipeline.Outcome{Seq: c.Seq}
@@ -69,12 +102,13 @@ func Send(ctx context.Context, u Upload, j pipeline.Journal) error {
 	case err != nil:
 		return fmt.Errorf("upload %s (the batch may or may not be imported; it stays pending): %w", u.Entity, err)
 	}
-	res.Response = string(resp.Body)
+	res.Response = string(f.resp.Body)
 	if u.Accepted != nil {
 		if err := u.Accepted(ctx); err != nil {
 			return fmt.Errorf("upload %s: accepted, but %w", u.Entity, err)
 		}
 	}
+	res.Outcomes = make([]pipeline.Outcome, 0, len(u.Batch))
 	for _, c := range u.Batch {
 		o := pipeline.Outcome{Seq: c.Seq, Status: pipeline.StatusSent}
 		if u.Outcome != nil {
@@ -83,6 +117,50 @@ func Send(ctx context.Context, u Upload, j pipeline.Journal) error {
 		res.Outcomes = append(res.Outcomes, o)
 	}
 	return j.Ack(ctx, res)
+}
+
+// Pipeline sends repeatable uploads one after another with the work
+// between them overlapped: while one upload is in flight the next is
+// begun in the journal and its body built. The tenant still sees one
+// upload at a time, in order, and an upload goes only once the one before
+// is acknowledged, so a push stopped after a batch (by the failure limits
+// or the journal) has sent nothing after it. An upload that is not
+// Repeatable goes alone, as Send sends it.
+type Pipeline struct {
+	J      pipeline.Journal
+	flight *flight
+}
+
+// Send queues u: it returns once u is on its way, or with the error that
+// stops the push (an earlier upload's).
+func (p *Pipeline) Send(ctx context.Context, u Upload) error {
+	if !u.Repeatable {
+		if err := p.Close(ctx); err != nil {
+			return err
+		}
+		return Send(ctx, u, p.J)
+	}
+	next, err := begin(ctx, u, p.J)
+	if err != nil {
+		return errors.Join(err, p.Close(ctx))
+	}
+	if err := p.Close(ctx); err != nil {
+		return err // next stays pending, unsent: a repeatable upload is sent again
+	}
+	p.flight = next
+	go next.exchange(ctx)
+	return nil
+}
+
+// Close waits for the upload in flight and acknowledges it.
+func (p *Pipeline) Close(ctx context.Context) error {
+	f := p.flight
+	if f == nil {
+		return nil
+	}
+	p.flight = nil
+	<-f.done
+	return f.finish(ctx, p.J)
 }
 
 func send(ctx context.Context, u Upload, body []byte, ctype string) (*httpx.Response, error) {

@@ -236,17 +236,19 @@ type Journal struct {
 	StopAfter int
 	Acks      []pipeline.BatchResult
 	Outcomes  map[int]pipeline.Outcome
-	open      bool
+	open      []map[int]bool // the changes of each batch begun and not acknowledged, oldest first
 	errs      []string
 }
 
 // Begin implements pipeline.Journal.
 func (j *Journal) Begin(_ context.Context, entity string, changes []pipeline.Change) error {
-	if j.open {
-		j.errs = append(j.errs, "Begin called twice without Ack")
+	if len(j.open) == 2 {
+		j.errs = append(j.errs, "a third batch begun while two are not acknowledged")
 	}
-	j.open = true
+	seqs := make(map[int]bool, len(changes))
+	j.open = append(j.open, seqs)
 	for _, c := range changes {
+		seqs[c.Seq] = true
 		if c.Entity != entity {
 			j.errs = append(j.errs, fmt.Sprintf("a batch of %s holds a change of %s", entity, c.Entity))
 		}
@@ -257,10 +259,12 @@ func (j *Journal) Begin(_ context.Context, entity string, changes []pipeline.Cha
 
 // Ack implements pipeline.Journal.
 func (j *Journal) Ack(_ context.Context, r pipeline.BatchResult) error {
-	if !j.open {
+	var begun map[int]bool
+	if len(j.open) == 0 {
 		j.errs = append(j.errs, "Ack without Begin")
+	} else {
+		begun, j.open = j.open[0], j.open[1:]
 	}
-	j.open = false
 	if j.Outcomes == nil {
 		j.Outcomes = map[int]pipeline.Outcome{}
 	}
@@ -272,6 +276,9 @@ func (j *Journal) Ack(_ context.Context, r pipeline.BatchResult) error {
 			j.errs = append(j.errs, fmt.Sprintf("change %d acknowledged twice", o.Seq))
 		}
 		j.Outcomes[o.Seq] = o
+		if begun != nil && !begun[o.Seq] {
+			j.errs = append(j.errs, fmt.Sprintf("change %d acknowledged with a batch other than the oldest begun", o.Seq))
+		}
 		if o.Seq < 0 || o.Seq >= len(j.Plan.Changes) {
 			j.errs = append(j.errs, fmt.Sprintf("outcome for change %d, which the plan lacks", o.Seq))
 			continue
@@ -299,7 +306,7 @@ func (j *Journal) check(t *testing.T, p *pipeline.Plan) {
 	for _, e := range j.errs {
 		t.Error(e)
 	}
-	if j.open {
+	if len(j.open) > 0 {
 		t.Error("Apply returned with a batch begun and never acknowledged")
 	}
 }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	rtmetrics "runtime/metrics"
+	"runtime/pprof"
+	"time"
+)
+
+// profileFlags are the --cpuprofile and --memprofile flags of the commands
+// that move data, for finding where a run's time and memory go.
+type profileFlags struct {
+	cpu, mem *string
+}
+
+func addProfileFlags(fs *flag.FlagSet) profileFlags {
+	return profileFlags{
+		cpu: fs.String("cpuprofile", "", "write a CPU profile to this file"),
+		mem: fs.String("memprofile", "", "write a heap profile, taken when the live heap was largest, to this file"),
+	}
+}
+
+// start begins the profiles the flags ask for; stop ends them and writes
+// the files.
+func (p profileFlags) start() (stop func() error, err error) {
+	var stops []func() error
+	stop = func() error {
+		var errs []error
+		for _, s := range stops {
+			errs = append(errs, s())
+		}
+		return errors.Join(errs...)
+	}
+	if *p.cpu != "" {
+		f, err := os.Create(*p.cpu)
+		if err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if *p.mem != "" {
+		watch := watchHeap()
+		path := *p.mem
+		stops = append(stops, func() error { return os.WriteFile(path, watch(), 0o644) })
+	}
+	return stop, nil
+}
+
+// watchHeap samples the live heap after each garbage collection and keeps
+// the heap profile of the largest one. The returned stop ends the watch and
+// returns that profile.
+func watchHeap() (stop func() []byte) {
+	done := make(chan struct{})
+	finished := make(chan []byte)
+	go func() {
+		sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var best []byte
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		take := func() {
+			rtmetrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak || best == nil {
+				var buf bytes.Buffer
+				if pprof.Lookup("heap").WriteTo(&buf, 0) == nil {
+					peak, best = v, buf.Bytes()
+				}
+			}
+		}
+		for {
+			select {
+			case <-tick.C:
+				take()
+			case <-done:
+				take()
+				finished <- best
+				return
+			}
+		}
+	}()
+	return func() []byte {
+		close(done)
+		return <-finished
+	}
+}
