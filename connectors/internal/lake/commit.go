@@ -85,7 +85,7 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 	if err := s.readEarlier(ctx, names); err != nil {
 		return s.result, err
 	}
-	if err := s.finishAll(); err != nil {
+	if err := s.files.FinishAll(); err != nil {
 		return s.result, err
 	}
 	rejects := s.rejects
