@@ -30,6 +30,13 @@ type Batch struct {
 	// Input names the input the rows came from (a path or URL). Sinks derive
 	// deterministic output names from it.
 	Input string
+	// Group, when set, names the output the rows belong to in place of
+	// Input: a source that reads many files as one table (a lake table
+	// being re-partitioned) groups them, so sinks write each partition's
+	// rows into few large files rather than a set per input file, and a
+	// rerun replaces the whole group's output. Input still says where the
+	// rows came from (origins of rejects and pushes).
+	Group string
 
 	// Checkpoint marks the end of a complete unit of work, such as one API
 	// window: everything the source emitted before it may be committed now
@@ -39,6 +46,15 @@ type Batch struct {
 	// hold once everything up to here is committed.
 	Checkpoint bool
 	Cursors    map[string]string
+}
+
+// OutputKey is the key sinks name the batch's output files by: the
+// InputKey of its Group, or else of its Input.
+func (b *Batch) OutputKey() string {
+	if b.Group != "" {
+		return InputKey(b.Group)
+	}
+	return InputKey(b.Input)
 }
 
 // Release releases the record, if any.
@@ -129,6 +145,17 @@ type InputInfo struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// ETag identifies the version of a remote object (s3://).
 	ETag string `json:"etag,omitempty"`
+	// Group is the Batch.Group the input's rows were written under, if any.
+	Group string `json:"group,omitempty"`
+}
+
+// OutputKey is the key of the output the input's rows were written under
+// (Batch.OutputKey).
+func (in InputInfo) OutputKey() string {
+	if in.Group != "" {
+		return InputKey(in.Group)
+	}
+	return InputKey(in.Name)
 }
 
 // InputReporter is implemented by sources that can describe their inputs

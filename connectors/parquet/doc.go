@@ -17,6 +17,15 @@
 // (ISO dates and months compare as they should). A file without the key,
 // or in the null partition (__HIVE_DEFAULT_PARTITION__), does not match.
 //
+// A table read from folders (a lake root, table folders, S3 prefixes) is
+// one output, named by the table, the folders and the where filter
+// (pipeline.Batch.Group): sinks write each partition's rows into few large
+// files, not a set per file read, and a rerun replaces the whole copy,
+// even after files were added to the table. Files named one by one (or by
+// a glob) and every file under only_new stay inputs of their own, so that
+// a run never replaces another run's rows; rejects and push results name
+// the file and row either way.
+//
 // Files are read one row group batch at a time (the job's batch size), S3
 // objects with ranged reads at the ETag they were listed with, so memory
 // stays bounded whatever the table's size. Rows are never rejected:

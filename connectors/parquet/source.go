@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -22,6 +23,7 @@ type source struct {
 
 	// the file being read
 	cur    *pqFile
+	group  map[string]string // by table: the Batch.Group of its rows, none under only_new
 	closer io.Closer
 	pr     *file.Reader
 	rr     pqarrow.RecordReader
@@ -29,7 +31,7 @@ type source struct {
 }
 
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
-	s := &source{cfg: cfg, files: files}
+	s := &source{cfg: cfg, files: files, group: map[string]string{}}
 	schemas := map[string]*arrow.Schema{}
 	first := map[string]string{}
 	for _, f := range files {
@@ -49,6 +51,9 @@ func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files 
 			}
 			s.tables = append(s.tables, pipeline.Table{Name: f.table, Schema: sc, PartitionBy: pb,
 				Doc: "read from Parquet files of " + f.table})
+			if g, ok := groupOf(f.table, cfg); ok {
+				s.group[f.table] = g
+			}
 			continue
 		}
 		if !prev.Equal(sc) {
@@ -56,6 +61,26 @@ func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files 
 		}
 	}
 	return s, nil
+}
+
+// groupOf names the output of a table read whole, from folders (a lake
+// root, table folders, S3 prefixes): the table, the folders and the
+// partition filter. A rerun of the same read, even after files were added
+// to the table, replaces what the last one wrote. Files named one by one
+// (or by a glob) are each their own input, as is every file under
+// only_new: a run then never replaces rows another run wrote.
+func groupOf(table string, cfg pipeline.SourceConfig) (string, bool) {
+	if cfg.Skip != nil {
+		return "", false
+	}
+	in := slices.Clone(cfg.Inputs)
+	for _, p := range in {
+		if strings.HasSuffix(strings.ToLower(p), ".parquet") {
+			return "", false
+		}
+	}
+	slices.Sort(in)
+	return KindName + ":" + table + "\x00" + strings.Join(in, "\x00") + "\x00" + strings.TrimSpace(cfg.Options["where"]), true
 }
 
 // schemaDiff names the first column two schemas disagree on.
@@ -114,7 +139,8 @@ func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 			rec.Retain()
 			sc := s.tableSchema(s.cur.table)
 			out := arrowRecord(sc, rec)
-			return pipeline.Batch{Table: s.cur.table, Rec: out, RowsRead: out.NumRows(), Input: s.cur.name}, nil
+			return pipeline.Batch{Table: s.cur.table, Rec: out, RowsRead: out.NumRows(), Input: s.cur.name,
+				Group: s.group[s.cur.table]}, nil
 		}
 		if err := s.rr.Err(); err != nil && err != io.EOF {
 			return pipeline.Batch{}, fmt.Errorf("read %s: %w", s.cur.name, err)
@@ -165,7 +191,7 @@ func (s *source) openNext(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", f.name, err)
 	}
 	s.cur, s.closer, s.pr, s.rr = &f, c, pr, rr
-	s.inputs = append(s.inputs, pipeline.InputInfo{Name: f.name, Bytes: f.size, ETag: f.etag})
+	s.inputs = append(s.inputs, pipeline.InputInfo{Name: f.name, Bytes: f.size, ETag: f.etag, Group: s.group[f.table]})
 	if n := s.cfg.BytesCounter(); n != nil {
 		n.Add(f.size)
 	}

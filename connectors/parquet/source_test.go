@@ -30,6 +30,7 @@ var callSchema = arrow.NewSchema([]arrow.Field{
 // rowsSource emits n call rows over days days in batches of 100.
 type rowsSource struct {
 	n, days, at int
+	input       string // "" is "generated"
 }
 
 func (s *rowsSource) Tables() []pipeline.Table {
@@ -59,26 +60,71 @@ func (s *rowsSource) Next(context.Context) (pipeline.Batch, error) {
 		lb.ValueBuilder().(*array.StringBuilder).Append(fmt.Sprint("s", i%3))
 	}
 	n := int64(s.at - start)
-	return pipeline.Batch{Table: "calls", Rec: b.NewRecordBatch(), RowsRead: n, Input: "generated"}, nil
+	in := s.input
+	if in == "" {
+		in = "generated"
+	}
+	return pipeline.Batch{Table: "calls", Rec: b.NewRecordBatch(), RowsRead: n, Input: in}, nil
 }
 
 // lakeOf writes n generated rows into a fresh lake partitioned by day.
 func lakeOf(t *testing.T, n, days int) string {
 	out := t.TempDir()
+	addRows(t, out, "generated", n, days)
+	return out
+}
+
+// addRows writes n generated rows as the given input into the lake at out.
+func addRows(t *testing.T, out, input string, n, days int) {
 	store, err := lake.NewLocalStore(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	src := &rowsSource{n: n, days: days}
-	sink, err := lake.NewSink(store, src.Tables(), "gen", lake.DefaultOptions())
+	src := &rowsSource{n: n, days: days, input: input}
+	sink, err := lake.NewSink(store, src.Tables(), pipeline.RunKey("gen", []string{input}), lake.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pipeline.Run(context.Background(), src, nil, sink, pipeline.RunOptions{RunID: "gen", Kind: "gen"}); err != nil {
 		t.Fatal(err)
 	}
-	return out
+}
+
+// TestAFolderReadIsOneOutput reads a table of many files per partition
+// from its folder: the copy has one file per partition, and a rerun after
+// files were added to the table replaces it whole (no row twice). Files
+// named one by one keep a file each.
+func TestAFolderReadIsOneOutput(t *testing.T) {
+	a := t.TempDir()
+	addRows(t, a, "gen-a", 1000, 10)
+	addRows(t, a, "gen-b", 500, 10)
+	if n := len(lakecheck.Files(t, a, "calls")); n <= 20 {
+		t.Fatalf("the source table has %d files, want several per day", n)
+	}
+	b := t.TempDir()
+	for i, more := range []int{0, 300} {
+		if more > 0 {
+			addRows(t, a, "gen-c", more, 5)
+		}
+		if _, _, err := lakecheck.Run(t, Kind(), nil, b, a); err != nil {
+			t.Fatal(err)
+		}
+		want, got := sorted(t, a, "calls"), sorted(t, b, "calls")
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Fatalf("run %d: the copy has %d rows, the table %d", i+1, len(got), len(want))
+		}
+		if n := len(lakecheck.Files(t, b, "calls")); n != 10 {
+			t.Fatalf("run %d: the copy has %d files, want one per day (10)", i+1, n)
+		}
+	}
+	c, files := t.TempDir(), lakecheck.Files(t, a, "calls")
+	if _, _, err := lakecheck.Run(t, Kind(), nil, c, files...); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(lakecheck.Files(t, c, "calls")); n != len(files) {
+		t.Fatalf("files named one by one made %d files, want one per file read (%d)", n, len(files))
+	}
 }
 
 func sorted(t *testing.T, out, table string) []string {
@@ -191,5 +237,33 @@ func BenchmarkReadLake(b *testing.B) {
 		if _, err := lakecheck.Drain(b, Kind(), nil, a); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestGroupOf: folders read whole are one output per table and filter;
+// files named one by one and only_new reads are not grouped.
+func TestGroupOf(t *testing.T) {
+	cfg := func(where string, skip bool, inputs ...string) pipeline.SourceConfig {
+		c := pipeline.SourceConfig{Inputs: inputs, Options: map[string]string{"where": where}}
+		if skip {
+			c.Skip = func(string, string) bool { return false }
+		}
+		return c
+	}
+	g1, ok1 := groupOf("calls", cfg("", false, "/lake/b", "s3://x/lake"))
+	g2, ok2 := groupOf("calls", cfg("", false, "s3://x/lake", "/lake/b"))
+	g3, _ := groupOf("calls", cfg("dt >= 2024-05-01", false, "/lake/b", "s3://x/lake"))
+	g4, _ := groupOf("other", cfg("", false, "/lake/b", "s3://x/lake"))
+	if !ok1 || !ok2 || g1 != g2 {
+		t.Fatalf("the same folders in another order: %q %q", g1, g2)
+	}
+	if g3 == g1 || g4 == g1 {
+		t.Fatal("another filter or table must be another output")
+	}
+	if _, ok := groupOf("calls", cfg("", true, "/lake/b")); ok {
+		t.Fatal("an only_new read was grouped: a run would replace an earlier run's rows")
+	}
+	if _, ok := groupOf("calls", cfg("", false, "/lake/b/calls/dt=2024-05-01/part-1.parquet")); ok {
+		t.Fatal("files named one by one were grouped")
 	}
 }

@@ -231,7 +231,7 @@ func (s *Sink) replaced(ctx context.Context, run pipeline.RunInfo, tables []stri
 	committed := s.committed
 	inputs := map[string]bool{}
 	for _, in := range run.Inputs {
-		inputs[pipeline.InputKey(in.Name)] = true
+		inputs[in.OutputKey()] = true
 	}
 	var stale []string
 	for _, t := range tables {

@@ -8,7 +8,8 @@
 //
 // # Manifests describe exactly the visible files
 //
-// Data file names derive from the input, so a rerun of an input writes the
+// Data file names derive from the input (or the group of inputs a source
+// reads as one, pipeline.Batch.Group), so a rerun of an input writes the
 // same names again. Every manifest lists exactly the visible data files
 // that belong to it: when a run writes a file again or deletes a file that
 // an earlier run's manifest lists, that manifest is rewritten without it

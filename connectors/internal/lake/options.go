@@ -28,12 +28,12 @@ type Options struct {
 // DefaultWriteMemory is the default bound of the open files' buffers.
 const DefaultWriteMemory = 64 << 20
 
-// DefaultOptions: row groups of up to 1 Mi rows or 64 MiB, files of up to
+// DefaultOptions: row groups of up to 128 Ki rows or 64 MiB, files of up to
 // 16 Mi rows or 512 MiB, four files open at once holding at most 64 MiB of
 // buffers.
 func DefaultOptions() Options {
 	return Options{
-		RowGroupRows:  1 << 20,
+		RowGroupRows:  128 << 10,
 		RowGroupBytes: 64 << 20,
 		FileRows:      16 << 20,
 		FileBytes:     512 << 20,

@@ -11,7 +11,7 @@ import (
 
 // OptionDocs documents the sink options every lake store understands.
 var OptionDocs = []pipeline.Option{
-	{Name: "row_group_rows", Default: "1048576", Doc: "rows per Parquet row group at most"},
+	{Name: "row_group_rows", Default: "131072", Doc: "rows per Parquet row group at most"},
 	{Name: "row_group_bytes", Default: "64MiB", Doc: "compressed bytes per row group, about"},
 	{Name: "file_rows", Default: "16777216", Doc: "rows per file at most"},
 	{Name: "file_bytes", Default: "512MiB", Doc: "bytes per file, about"},

@@ -111,7 +111,7 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 	if !b.Rec.Schema().Equal(t.Schema) {
 		return fmt.Errorf("table %s: batch schema does not match the table schema", b.Table)
 	}
-	return s.files.Write(ctx, t, s.granularity(t), pipeline.InputKey(b.Input), b.Rec)
+	return s.files.Write(ctx, t, s.granularity(t), b.OutputKey(), b.Rec)
 }
 
 // create opens the staged object of a data file.
