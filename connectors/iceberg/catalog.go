@@ -48,6 +48,13 @@ func ParseURL(raw string) (Warehouse, error) {
 	return Warehouse{Location: (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String(), Local: dir}, nil
 }
 
+// lakeCatalog is an open catalog of any kind: SQL (SQLite, PostgreSQL) or
+// REST. Close releases its connections.
+type lakeCatalog interface {
+	catalog.Catalog
+	Close() error
+}
+
 // sqlCatalog is an open SQL catalog and its database handle.
 type sqlCatalog struct {
 	*sqlcat.Catalog
@@ -57,14 +64,59 @@ type sqlCatalog struct {
 // Close releases the catalog and its connections.
 func (c *sqlCatalog) Close() error { return errors.Join(c.Catalog.Close(), c.db.Close()) }
 
-// openCatalog opens the SQL catalog the options name, creating its tables
-// and the namespace when missing. The caller closes it.
-func openCatalog(ctx context.Context, wh Warehouse, o Options) (*sqlCatalog, error) {
-	return openSQLCatalog(ctx, wh, o, true)
+// openCatalog opens the catalog the options name, creating the SQLite
+// catalog's file and tables and the namespace when missing. The caller
+// closes it.
+func openCatalog(ctx context.Context, wh Warehouse, o Options) (lakeCatalog, error) {
+	return openLakeCatalog(ctx, wh, o, true)
+}
+
+// openLakeCatalog opens the catalog and checks the namespace; with create
+// false, a missing local catalog file or namespace is an error rather
+// than made.
+func openLakeCatalog(ctx context.Context, wh Warehouse, o Options, create bool) (lakeCatalog, error) {
+	var (
+		cat lakeCatalog
+		err error
+	)
+	if o.Catalog == CatalogREST {
+		cat, err = openRESTCatalog(ctx, o)
+	} else {
+		cat, err = openSQLCatalog(ctx, wh, o, create)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureNamespace(ctx, cat, o.Namespace, create); err != nil {
+		if o.Catalog == CatalogREST {
+			err = redact(err, o.secrets()...)
+		}
+		return nil, errors.Join(err, cat.Close())
+	}
+	return cat, nil
+}
+
+// ensureNamespace checks that the namespace exists, creating it when
+// create is set; one made meanwhile by another run is fine.
+func ensureNamespace(ctx context.Context, cat catalog.Catalog, namespace string, create bool) error {
+	ns := catalog.ToIdentifier(namespace)
+	ok, err := cat.CheckNamespaceExists(ctx, ns)
+	if err == nil && !ok && !create {
+		err = catalog.ErrNoSuchNamespace
+	}
+	if err == nil && !ok {
+		if err = cat.CreateNamespace(ctx, ns, nil); errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("iceberg catalog: namespace %s: %w", namespace, err)
+	}
+	return nil
 }
 
 // openSQLCatalog opens the SQL catalog; with create false, a missing local
-// catalog file or namespace is an error rather than made.
+// catalog file is an error rather than made.
 func openSQLCatalog(ctx context.Context, wh Warehouse, o Options, create bool) (*sqlCatalog, error) {
 	props := iceberg.Properties{"warehouse": wh.Location}
 	for k, v := range s3Props(o) {
@@ -112,22 +164,7 @@ func openSQLCatalog(ctx context.Context, wh Warehouse, o Options, create bool) (
 		db.Close()
 		return nil, fmt.Errorf("iceberg catalog (%s): %w", o.Catalog, err)
 	}
-	c := &sqlCatalog{Catalog: cat, db: db}
-	ns := catalog.ToIdentifier(o.Namespace)
-	ok, err := cat.CheckNamespaceExists(ctx, ns)
-	if err == nil && !ok && !create {
-		err = errors.New("no such namespace")
-	}
-	if err == nil && !ok {
-		if err = cat.CreateNamespace(ctx, ns, nil); errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
-			err = nil
-		}
-	}
-	if err != nil {
-		c.Close()
-		return nil, fmt.Errorf("iceberg catalog: namespace %s: %w", o.Namespace, err)
-	}
-	return c, nil
+	return &sqlCatalog{Catalog: cat, db: db}, nil
 }
 
 // s3Props are the warehouse's S3 settings as Iceberg file IO properties.

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/ccetl/ccetl/connectors/iceberg/internal/restcat"
 )
 
 // The catalog and warehouse tests run against real servers: PostgreSQL
@@ -139,6 +141,37 @@ func TestS3WarehousePostgresCatalog(t *testing.T) {
 	checkRerunAndMerge(t, "iceberg+s3://"+prefix, opts, fetch, func(table string) string {
 		return pgLocationNS(t, dsn, name, table)
 	})
+}
+
+// TestRESTCatalog runs the scenarios through an Iceberg REST catalog with
+// OAuth2 client credentials, a warehouse parameter and a prefix from the
+// catalog's config, as Lakekeeper and Polaris serve them.
+func TestRESTCatalog(t *testing.T) {
+	srv := startREST(t, restcat.Config{ClientID: restClientID, ClientSecret: restClientSecret,
+		Warehouse: "lake", Prefix: "wh-0a1b"})
+	dir := t.TempDir()
+	opts := restClient(srv, "lake")
+	checkRerunAndMerge(t, "iceberg://"+dir, opts, localFetch, restLocate(t, srv))
+	restResume(t, "iceberg://"+dir, opts)
+	checkScopes(t, srv)
+	if _, err := os.Stat(filepath.Join(dir, "catalog.db")); err == nil {
+		t.Error("a SQLite catalog file was made although the catalog is REST")
+	}
+}
+
+// TestS3WarehouseRESTCatalog keeps the tables in S3 with the REST catalog,
+// the client reaching S3 only with the credentials the catalog vends with
+// each table.
+func TestS3WarehouseRESTCatalog(t *testing.T) {
+	fetch, s3opts, prefix := s3Fetch(t)
+	awsEnv(t, "", "") // no keys but the vended ones
+	vended := s3Vended(s3opts)
+	srv := startREST(t, restcat.Config{ClientID: restClientID, ClientSecret: restClientSecret,
+		Warehouse: "lake", Location: "s3://" + prefix, IOProps: vended, TableConfig: vended})
+	opts := restClient(srv, "lake")
+	opts["endpoint"], opts["path_style"] = s3opts["endpoint"], "true"
+	checkRerunAndMerge(t, "iceberg+s3://"+prefix, opts, fetch, restLocate(t, srv))
+	checkScopes(t, srv)
 }
 
 // splitNS reads "namespace:table" (namespace ccetl when absent).

@@ -52,7 +52,7 @@ func compact(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) st
 	if opts.TargetFileBytes <= 0 {
 		return res, errors.New("compact: the target file size must be positive")
 	}
-	err := eachTable(ctx, sc, getenv, opts.Table, "compact", func(cat *sqlCatalog, id table.Identifier, o Options) error {
+	err := eachTable(ctx, sc, getenv, opts.Table, "compact", func(cat lakeCatalog, id table.Identifier, o Options) error {
 		tc, err := compactTable(ctx, cat, id, o.mode(tableName(id)), opts.TargetFileBytes, beforeCommit)
 		res.Tables = append(res.Tables, tc)
 		return err
@@ -60,7 +60,7 @@ func compact(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) st
 	return res, err
 }
 
-func compactTable(ctx context.Context, cat *sqlCatalog, id table.Identifier, mode Mode, target int64, beforeCommit func(string, int)) (pipeline.TableCompaction, error) {
+func compactTable(ctx context.Context, cat lakeCatalog, id table.Identifier, mode Mode, target int64, beforeCommit func(string, int)) (pipeline.TableCompaction, error) {
 	tc := pipeline.TableCompaction{Table: tableName(id)}
 	tbl, err := cat.LoadTable(ctx, id)
 	if err != nil {
@@ -153,7 +153,7 @@ func compactTable(ctx context.Context, cat *sqlCatalog, id table.Identifier, mod
 // cleanupUnlisted deletes the groups' new files after a commit that
 // failed in an unknown state, unless the table's current snapshot lists
 // one of them (the commit did land) or cannot be read.
-func cleanupUnlisted(ctx context.Context, cat *sqlCatalog, id table.Identifier, groups []*compactGroup, cleanup func([]*compactGroup) error) error {
+func cleanupUnlisted(ctx context.Context, cat lakeCatalog, id table.Identifier, groups []*compactGroup, cleanup func([]*compactGroup) error) error {
 	ctx = context.WithoutCancel(ctx)
 	fresh, err := cat.LoadTable(ctx, id)
 	if err != nil {

@@ -1,7 +1,10 @@
 // Package iceberg writes ccetl tables as Apache Iceberg tables (format
-// version 2) through a SQL catalog: SQLite in a file (the default, no
-// server) or PostgreSQL. The warehouse is a local directory
-// (iceberg:///dir) or an S3 prefix (iceberg+s3://bucket/prefix).
+// version 2) through a catalog: SQLite in a file (the default, no server),
+// PostgreSQL, or an Iceberg REST catalog (Polaris, Lakekeeper, Nessie, AWS
+// Glue, S3 Tables) authenticated with OAuth2 client credentials, a bearer
+// token or AWS SigV4. The warehouse is a local directory (iceberg:///dir)
+// or an S3 prefix (iceberg+s3://bucket/prefix); with a REST catalog the
+// catalog places the tables and the warehouse holds the content files.
 //
 // # Tables
 //
@@ -19,8 +22,8 @@
 // by one catalog transaction, so a reader sees the table before or after
 // it, never between. A failed commit removes the files it wrote; a killed
 // process leaves files no snapshot lists (invisible; removable by orphan
-// file cleanup). Commits of different tables are separate: the SQL catalog
-// has no multi-table transaction.
+// file cleanup). Commits of different tables are separate: one catalog
+// commit per table.
 //
 // Each snapshot's summary carries the run (ccetl.run-id, ccetl.run-key,
 // ccetl.kind), the inputs complete at the commit (ccetl.inputs), whether it

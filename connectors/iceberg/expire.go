@@ -28,7 +28,7 @@ func Expire(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) str
 	if opts.OlderThan < 0 {
 		return res, errors.New("expire: the age must not be negative")
 	}
-	err := eachTable(ctx, sc, getenv, opts.Table, "expire", func(cat *sqlCatalog, id table.Identifier, _ Options) error {
+	err := eachTable(ctx, sc, getenv, opts.Table, "expire", func(cat lakeCatalog, id table.Identifier, _ Options) error {
 		te, err := expireTable(ctx, cat, id, opts)
 		res.Tables = append(res.Tables, te)
 		return err
@@ -36,7 +36,7 @@ func Expire(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) str
 	return res, err
 }
 
-func expireTable(ctx context.Context, cat *sqlCatalog, id table.Identifier, opts pipeline.ExpireOptions) (pipeline.TableExpiry, error) {
+func expireTable(ctx context.Context, cat lakeCatalog, id table.Identifier, opts pipeline.ExpireOptions) (pipeline.TableExpiry, error) {
 	te := pipeline.TableExpiry{Table: tableName(id)}
 	var pre, post *table.Table
 	for attempt := 1; ; attempt++ {

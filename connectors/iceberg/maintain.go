@@ -24,7 +24,7 @@ const OpCompact = "compact"
 
 // openLake opens the catalog of an existing warehouse for maintenance; it
 // makes no catalog file and no namespace.
-func openLake(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string) (*sqlCatalog, Options, error) {
+func openLake(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string) (lakeCatalog, Options, error) {
 	o, err := ParseOptions(sc.Options, getenv)
 	if err != nil {
 		return nil, o, err
@@ -33,7 +33,7 @@ func openLake(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) s
 	if err != nil {
 		return nil, o, err
 	}
-	cat, err := openSQLCatalog(ctx, wh, o, false)
+	cat, err := openLakeCatalog(ctx, wh, o, false)
 	return cat, o, err
 }
 
@@ -42,7 +42,7 @@ func openLake(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) s
 // a table's error; it returns the errors joined, each naming its table
 // and what (compact, expire) failed.
 func eachTable(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string, only, what string,
-	do func(cat *sqlCatalog, id table.Identifier, o Options) error) error {
+	do func(cat lakeCatalog, id table.Identifier, o Options) error) error {
 	cat, o, err := openLake(ctx, sc, getenv)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func eachTable(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) 
 }
 
 // tablesOf lists the namespace's tables by name, or only the one named.
-func tablesOf(ctx context.Context, cat *sqlCatalog, ns, only string) ([]table.Identifier, error) {
+func tablesOf(ctx context.Context, cat lakeCatalog, ns, only string) ([]table.Identifier, error) {
 	if only != "" {
 		id := catalog.ToIdentifier(ns, only)
 		ok, err := cat.CheckTableExists(ctx, id)

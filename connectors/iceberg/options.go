@@ -28,14 +28,24 @@ const (
 const (
 	CatalogSQLite   = "sqlite"
 	CatalogPostgres = "postgres"
+	CatalogREST     = "rest"
 )
 
 // OptionDocs documents the Iceberg sink's options.
 var OptionDocs = []pipeline.Option{
-	{Name: "catalog", Default: "sqlite", Doc: "catalog: sqlite (an embedded SQL catalog in a file) or postgres"},
-	{Name: "catalog_uri", Doc: "sqlite: the catalog file (default <warehouse>/catalog.db; required for an S3 warehouse); postgres: postgres://user:pass@host:port/db", Secret: true},
+	{Name: "catalog", Default: "sqlite", Doc: "catalog: sqlite (an embedded SQL catalog in a file), postgres, or rest (an Iceberg REST catalog: Polaris, Lakekeeper, Nessie, AWS Glue, S3 Tables)"},
+	{Name: "catalog_uri", Doc: "sqlite: the catalog file (default <warehouse>/catalog.db; required for an S3 warehouse); postgres: postgres://user:pass@host:port/db; rest: the REST endpoint, e.g. http://polaris:8181/api/catalog or https://glue.us-east-1.amazonaws.com/iceberg", Secret: true},
 	{Name: "catalog_name", Default: "ccetl", Doc: "the catalog's name inside the SQL catalog tables"},
 	{Name: "namespace", Default: "ccetl", Doc: "namespace the tables are created in"},
+	{Name: "warehouse", Doc: "rest: the catalog's warehouse parameter (Glue: account id; S3 Tables: table bucket ARN; Polaris: catalog name; Lakekeeper: warehouse name)"},
+	{Name: "credential", Doc: "rest: OAuth2 client credentials client_id:client_secret, exchanged at oauth2_server_uri for a token", Secret: true},
+	{Name: "token", Doc: "rest: a bearer token sent as is (excludes credential)", Secret: true},
+	{Name: "oauth2_server_uri", Doc: "rest: the OAuth2 token endpoint (default <catalog_uri>/v1/oauth/tokens)"},
+	{Name: "scope", Default: "catalog", Doc: "rest: the OAuth2 scope requested with credential (Polaris: PRINCIPAL_ROLE:ALL)"},
+	{Name: "sigv4", Default: "false", Doc: "rest: sign requests with AWS SigV4 and the AWS credential chain (AWS Glue, S3 Tables); excludes credential and token"},
+	{Name: "signing_region", Doc: "rest, sigv4: the signing region (default: from the catalog_uri host, else AWS_REGION)"},
+	{Name: "signing_name", Doc: "rest, sigv4: the signing service, glue or s3tables (default: from the catalog_uri host)"},
+	{Name: "prefix", Doc: "rest: a path prefix after /v1 (default: the one the catalog's config returns)"},
 	{Name: "mode", Default: "replace", Doc: "write mode: append, replace or merge; or per table as table=mode;table=mode (others: replace)"},
 	{Name: "key", Doc: "merge key columns per table: table=col,col;table=col"},
 	{Name: "order", Doc: "merge: the column whose greatest value is a key's newest version, per table: table=updated_at;table=col (default: the latest run's row)"},
@@ -58,6 +68,8 @@ type Options struct {
 	Keys        map[string][]string
 	Orders      map[string]string
 	FileBytes   int64
+
+	REST RESTOptions // catalog rest
 
 	Region          string
 	Endpoint        string
@@ -89,13 +101,16 @@ func ParseOptions(m map[string]string, getenv func(string) string) (Options, err
 	if v := get("catalog", ""); v != "" {
 		o.Catalog = v
 	}
-	if o.Catalog != CatalogSQLite && o.Catalog != CatalogPostgres {
-		errs = append(errs, fmt.Errorf("catalog: want sqlite or postgres, got %q", o.Catalog))
+	if o.Catalog != CatalogSQLite && o.Catalog != CatalogPostgres && o.Catalog != CatalogREST {
+		errs = append(errs, fmt.Errorf("catalog: want sqlite, postgres or rest, got %q", o.Catalog))
 	}
 	o.CatalogURI = pipeline.NewSecret(get("catalog_uri", ""))
 	if o.Catalog == CatalogPostgres && o.CatalogURI.IsZero() {
 		errs = append(errs, errors.New("catalog_uri: the postgres catalog needs a postgres:// URL"))
 	}
+	var rerrs []error
+	o.REST, rerrs = parseREST(get, o.Catalog == CatalogREST, o.CatalogURI.Reveal())
+	errs = append(errs, rerrs...)
 	if v := get("catalog_name", ""); v != "" {
 		o.CatalogName = v
 	}

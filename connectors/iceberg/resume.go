@@ -21,7 +21,7 @@ import (
 func Resume(ctx context.Context, sc pipeline.SinkConfig, getenv func(string) string, step string) (pipeline.Committed, bool, error) {
 	var best table.Snapshot
 	found := false
-	err := eachTable(ctx, sc, getenv, "", "resume", func(cat *sqlCatalog, id table.Identifier, _ Options) error {
+	err := eachTable(ctx, sc, getenv, "", "resume", func(cat lakeCatalog, id table.Identifier, _ Options) error {
 		tbl, err := cat.LoadTable(ctx, id)
 		if err != nil {
 			return err

@@ -27,7 +27,7 @@ const maxOpenWriters = 4
 // commit (Checkpoint or Close) moves the table to a snapshot that lists
 // them, one catalog commit per table.
 type Sink struct {
-	cat    *sqlCatalog
+	cat    lakeCatalog
 	opts   Options
 	runKey string
 	step   string // SinkConfig.Step
@@ -69,7 +69,7 @@ type tableState struct {
 
 // NewSink opens the tables of a run in cat, creating or evolving them. The
 // sink owns cat and closes it when done.
-func NewSink(ctx context.Context, cat *sqlCatalog, tables []pipeline.Table, runKey string, opts Options) (*Sink, error) {
+func NewSink(ctx context.Context, cat lakeCatalog, tables []pipeline.Table, runKey string, opts Options) (*Sink, error) {
 	if runKey == "" {
 		return nil, errors.New("iceberg sink: empty run key")
 	}

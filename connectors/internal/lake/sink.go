@@ -73,7 +73,7 @@ func NewSink(store Store, tables []pipeline.Table, runKey string, opts Options) 
 	}
 	s := &Sink{store: store, opts: opts, runKey: runKey, mem: mem, tables: map[string]pipeline.Table{},
 		rejects: map[string]*rejectWriter{},
-		media: map[string]pipeline.FileRef{}, committed: map[string]bool{}, rejectSegs: map[string]int{},
+		media:   map[string]pipeline.FileRef{}, committed: map[string]bool{}, rejectSegs: map[string]int{},
 		result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
 	for _, t := range tables {
 		s.tables[t.Name] = t
