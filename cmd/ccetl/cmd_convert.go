@@ -52,7 +52,7 @@ func (e *env) convert(ctx context.Context, args []string) (err error) {
 	if err := jobs.Check(job, e.reg); err != nil {
 		return err
 	}
-	restore, err := setMemoryLimit(*memLimit, strings.HasPrefix(*out, "iceberg"))
+	restore, err := setMemoryLimit(*memLimit)
 	if err != nil {
 		return err
 	}
@@ -79,21 +79,17 @@ const defaultMemoryLimit = 128 << 20
 
 // setMemoryLimit sets the soft memory limit for the conversion: v when
 // given, else GOMEMLIMIT when set, else defaultMemoryLimit. restore puts
-// back the limit before it.
-//
-// An Iceberg table gets no default limit: iceberg-go's writer buffers a
-// partition's rows in memory of its own, which the lake's bound
-// (write_memory) does not cover, and a limit below that would have the
-// garbage collector run without end.
-func setMemoryLimit(v string, iceberg bool) (restore func(), err error) {
+// back the limit before it. An Iceberg table's data files are written by
+// the lake's writer, within the same bounds.
+func setMemoryLimit(v string) (restore func(), err error) {
 	limit := int64(defaultMemoryLimit)
 	switch {
 	case v != "":
 		if limit, err = parseByteSize(v); err != nil {
 			return nil, usagef("convert: --memory-limit: %v", err)
 		}
-	case os.Getenv("GOMEMLIMIT") != "", iceberg:
-		return func() {}, nil // the runtime applied it, or none
+	case os.Getenv("GOMEMLIMIT") != "":
+		return func() {}, nil // the runtime applied it
 	}
 	prev := debug.SetMemoryLimit(limit)
 	return func() { debug.SetMemoryLimit(prev) }, nil

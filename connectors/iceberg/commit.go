@@ -82,8 +82,8 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 // what they replace (the mode's choice), with the run's summary.
 func (s *Sink) commitTable(ctx context.Context, ts *tableState, run pipeline.RunInfo, final bool) error {
 	name := ts.t.Name
-	if err := ts.finishAll(); err != nil {
-		return err
+	if err := s.data.FinishTable(name); err != nil {
+		return fmt.Errorf("table %s: write data files: %w", name, err)
 	}
 	props, err := summary(run, s.runKey, s.step, final)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Sink) stage(ctx context.Context, tx *table.Transaction, ts *tableState,
 	case Replace:
 		replaced := maps.Clone(ts.inputs)
 		for _, in := range run.Inputs {
-			replaced[pipeline.InputKey(in.Name)] = true
+			replaced[in.OutputKey()] = true
 		}
 		old, err := s.filesOf(ctx, ts.t.Name, ts.tbl, replaced)
 		if err != nil {

@@ -17,7 +17,12 @@
 // # Commits
 //
 // Data files are written as batches arrive, under the table's data folder,
-// and listed by no snapshot until the commit. Each commit (Close, or a
+// and listed by no snapshot until the commit. They are encoded by the
+// Parquet lake's writer (lake.Files: the same encodings, zstd, row group
+// and memory bounds), one set per input and day, with the Iceberg field
+// ids; each file is then read back by its footer for the statistics and
+// the partition value its manifest entry records (one day per file, so the
+// value is exact). Each commit (Close, or a
 // Checkpoint of an API pull) makes one new snapshot per table, swapped in
 // by one catalog transaction, so a reader sees the table before or after
 // it, never between. A failed commit removes the files it wrote; a killed
@@ -38,8 +43,9 @@
 //   - append adds the run's rows.
 //   - replace (the default) also removes the data files an earlier run
 //     wrote for the same inputs, in the same snapshot: data file names
-//     begin their write id with the input key (pipeline.InputKey), so the
-//     commit finds them. The files of inputs this run committed at an
+//     begin their write id with the input key (pipeline.Batch.OutputKey:
+//     the input's, or its group's when a source reads many files as one),
+//     so the commit finds them. The files of inputs this run committed at an
 //     earlier checkpoint are kept, compacted meanwhile or not.
 //   - merge removes every earlier row whose key the run wrote again:
 //     copy-on-write. Files that may hold such a key (pruned by partition

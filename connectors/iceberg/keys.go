@@ -88,8 +88,8 @@ func (ks *keySet) add(rec arrow.RecordBatch) error {
 		lits := make([]iceberg.Literal, len(ks.idx))
 		for j, c := range ks.idx {
 			switch a := rec.Column(c).(type) {
-			case *array.String:
-				lits[j] = iceberg.NewLiteral(a.Value(r))
+			case *array.String: // a copy: the batch's memory is reused once Write returns
+				lits[j] = iceberg.NewLiteral(strings.Clone(a.Value(r)))
 			case *array.Int32:
 				lits[j] = iceberg.NewLiteral(a.Value(r))
 			case *array.Int64:

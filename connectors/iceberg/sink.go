@@ -6,21 +6,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
+	icebergio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 	"github.com/google/uuid"
 
+	"github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/pipeline"
 )
-
-// maxOpenWriters bounds the inputs being written at once; the least
-// recently used input's files are finished past it.
-const maxOpenWriters = 4
 
 // Sink writes every ccetl table into an Iceberg table of a catalog. Data
 // files are written as batches arrive; they become visible only when a
@@ -35,9 +32,9 @@ type Sink struct {
 	location string
 	ioProps  map[string]string
 	tables   map[string]*tableState
+	data     *lake.Files     // the data files being written, all tables'
 	ctx      context.Context // the writers' context: canceled by Abort
 	cancel   context.CancelFunc
-	tick     int64
 	done     bool
 
 	result    pipeline.CommitResult
@@ -53,12 +50,14 @@ type Sink struct {
 type tableState struct {
 	t      pipeline.Table
 	tbl    *table.Table
-	schema *arrow.Schema // t.Schema with the Iceberg field ids
+	schema *arrow.Schema  // t.Schema with the Iceberg field ids
+	file   pipeline.Table // t as its data files hold it: schema with the field ids
+	grain  lake.Granularity
+	wfs    icebergio.WriteFileIO // the table's file IO, once opened
 	mode   Mode
 	key    []string
-	order  string                  // merge: the order column, "" for none
-	open   map[string]*inputWriter // by input key
-	files  []iceberg.DataFile      // finished and not yet committed
+	order  string             // merge: the order column, "" for none
+	files  []iceberg.DataFile // finished and not yet committed
 	// merge: earlier rows rewritten without the keys written again
 	rewritten []iceberg.DataFile
 	inputs    map[string]bool // input keys written since the last commit
@@ -76,6 +75,7 @@ func NewSink(ctx context.Context, cat lakeCatalog, tables []pipeline.Table, runK
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Sink{cat: cat, opts: opts, runKey: runKey, tables: map[string]*tableState{}, ctx: wctx, cancel: cancel,
 		committed: map[string]bool{}, committedInputs: map[string]bool{}, result: pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}}
+	s.data = lake.NewFiles(dataOptions(opts), memory.DefaultAllocator, s.createData, s.dataDone)
 	var errs []error
 	for _, t := range tables {
 		ts, err := s.openTable(ctx, t)
@@ -93,7 +93,7 @@ func NewSink(ctx context.Context, cat lakeCatalog, tables []pipeline.Table, runK
 }
 
 func (s *Sink) openTable(ctx context.Context, t pipeline.Table) (*tableState, error) {
-	ts := &tableState{t: t, mode: s.opts.mode(t.Name), open: map[string]*inputWriter{}, inputs: map[string]bool{}}
+	ts := &tableState{t: t, mode: s.opts.mode(t.Name), inputs: map[string]bool{}}
 	if ts.mode == Merge {
 		ts.key = s.opts.Keys[t.Name]
 		if len(ts.key) == 0 {
@@ -114,10 +114,15 @@ func (s *Sink) openTable(ctx context.Context, t pipeline.Table) (*tableState, er
 	if ts.schema, err = fileSchema(tbl, t.Schema); err != nil {
 		return nil, fmt.Errorf("table %s: %w", t.Name, err)
 	}
+	ts.file = pipeline.Table{Name: t.Name, Schema: ts.schema, PartitionBy: t.PartitionBy}
+	if ts.grain, err = granularity(ts); err != nil {
+		return nil, err
+	}
 	return ts, nil
 }
 
-// Write hands the batch's rows to the writer of its input.
+// Write encodes the batch's rows into the data files of its input (or
+// input group) and partitions.
 func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 	if s.done {
 		return errors.New("iceberg sink already closed")
@@ -134,68 +139,18 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 			return fmt.Errorf("table %s: %w", b.Table, err)
 		}
 	}
-	in := pipeline.InputKey(b.Input)
-	w, err := s.writer(ts, in)
-	if err != nil {
-		return err
-	}
+	in := b.OutputKey()
 	ts.inputs[in] = true
 	ts.received += b.Rec.NumRows()
 	rec := array.NewRecordBatch(ts.schema, b.Rec.Columns(), b.Rec.NumRows())
-	return w.send(ctx, rec)
+	defer rec.Release()
+	return s.data.Write(ctx, ts.file, ts.grain, in, rec)
 }
 
-// writer returns the open writer of an input, starting one and finishing
-// the least recently used past maxOpenWriters.
-func (s *Sink) writer(ts *tableState, in string) (*inputWriter, error) {
-	s.tick++
-	if w, ok := ts.open[in]; ok {
-		w.used = s.tick
-		return w, nil
-	}
-	var oldest *inputWriter
-	var oldTS *tableState
-	var oldKey string
-	n := 0
-	for _, o := range s.tables {
-		for k, w := range o.open {
-			n++
-			if oldest == nil || w.used < oldest.used {
-				oldest, oldTS, oldKey = w, o, k
-			}
-		}
-	}
-	if n >= maxOpenWriters {
-		if err := oldTS.finish(oldKey); err != nil {
-			return nil, err
-		}
-	}
-	w := startWriter(s.ctx, ts.tbl, ts.schema, in, s.opts.FileBytes)
-	w.used = s.tick
-	ts.open[in] = w
-	return w, nil
-}
-
-// finish ends the writer of an input and keeps its data files for commit.
-func (ts *tableState) finish(in string) error {
-	w := ts.open[in]
-	delete(ts.open, in)
-	files, err := w.close()
-	ts.files = append(ts.files, files...)
-	if err != nil {
-		return fmt.Errorf("table %s: write data files: %w", ts.t.Name, err)
-	}
-	return nil
-}
-
-// finishAll ends every open writer of the table.
-func (ts *tableState) finishAll() error {
-	var errs []error
-	for _, in := range slices.Sorted(maps.Keys(ts.open)) {
-		errs = append(errs, ts.finish(in))
-	}
-	return errors.Join(errs...)
-}
+// CopiesBatches marks the sink as a pipeline.CopyingSink: Write encodes
+// the batch into Parquet pages and keeps nothing of its memory (a merge's
+// keys are copies).
+func (s *Sink) CopiesBatches() {}
 
 // Reject keeps rejected rows for the table's next commit.
 func (s *Sink) Reject(_ context.Context, table string, rows []pipeline.Reject) error {
@@ -217,13 +172,8 @@ func (s *Sink) Abort(ctx context.Context) error {
 	}
 	s.done = true
 	s.cancel()
-	var errs []error
+	errs := []error{s.data.Discard(ctx)}
 	for _, ts := range s.tables {
-		for in := range ts.open {
-			files, _ := ts.open[in].close()
-			ts.files = append(ts.files, files...)
-		}
-		ts.open = nil
 		errs = append(errs, removeFiles(ctx, ts.tbl, ts.files))
 		ts.files = nil
 	}
