@@ -12,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -160,19 +159,7 @@ func fileDays(t *testing.T, path string) (map[string]bool, int64) {
 // readFile returns the day column of a data file, one cell per row.
 func readFile(t *testing.T, raw []byte) []string {
 	t.Helper()
-	pf, err := file.NewParquetReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := parquetTable(t, "", raw)
 	defer tbl.Release()
 	var out []string
 	rr := array.NewTableReader(tbl, 0)

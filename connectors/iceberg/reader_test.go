@@ -170,18 +170,7 @@ func readRows(t *testing.T, fetch fetcher, s snapshotMeta, cols ...string) []map
 		if err != nil {
 			t.Fatalf("data file %s: %v", f.Path, err)
 		}
-		pf, err := file.NewParquetReader(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("data file %s: %v", f.Path, err)
-		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tbl, err := fr.ReadTable(context.Background())
-		if err != nil {
-			t.Fatalf("data file %s: %v", f.Path, err)
-		}
+		tbl := parquetTable(t, f.Path, raw)
 		if tbl.NumRows() != f.Rows {
 			t.Errorf("data file %s: %d rows, manifest says %d", f.Path, tbl.NumRows(), f.Rows)
 		}
@@ -202,9 +191,27 @@ func readRows(t *testing.T, fetch fetcher, s snapshotMeta, cols ...string) []map
 		}
 		rr.Release()
 		tbl.Release()
-		pf.Close()
 	}
 	return out
+}
+
+// parquetTable reads a whole Parquet file with arrow-go's reader.
+func parquetTable(t *testing.T, path string, raw []byte) arrow.Table {
+	t.Helper()
+	pf, err := file.NewParquetReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("data file %s: %v", path, err)
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatalf("data file %s: %v", path, err)
+	}
+	return tbl
 }
 
 func cell(a arrow.Array, i int) string {

@@ -78,8 +78,13 @@ func (s *Server) loadNamespace(w http.ResponseWriter, r *http.Request) {
 
 // dropNamespace answers DELETE /v1/{prefix}/namespaces/{ns}.
 func (s *Server) dropNamespace(w http.ResponseWriter, r *http.Request) {
+	s.drop(w, func() error { return s.cat.DropNamespace(r.Context(), namespace(r)) })
+}
+
+// drop runs a drop under the lock and answers 204, or the error.
+func (s *Server) drop(w http.ResponseWriter, op func() error) {
 	s.mu.Lock()
-	err := s.cat.DropNamespace(r.Context(), namespace(r))
+	err := op()
 	s.mu.Unlock()
 	if err != nil {
 		fail(w, err)

@@ -150,12 +150,5 @@ func (s *Server) commitTable(w http.ResponseWriter, r *http.Request) {
 
 // dropTable answers DELETE /v1/{prefix}/namespaces/{ns}/tables/{table}.
 func (s *Server) dropTable(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	err := s.cat.DropTable(r.Context(), tableIdent(r))
-	s.mu.Unlock()
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.drop(w, func() error { return s.cat.DropTable(r.Context(), tableIdent(r)) })
 }
