@@ -210,7 +210,7 @@ type collected struct {
 func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions,
 	open func() (pipeline.RecordPlan, error)) (*collected, error) {
 	byEntity := map[string][]pipeline.Record{}
-	changes := map[string][]pipeline.Change{}
+	changes := map[string]*changeChunks{}
 	seen := map[string]bool{} // tables the sources produce
 	var invalid []pipeline.Change
 	out := &collected{}
@@ -277,7 +277,7 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 	}
 	for _, e := range tk.Entities {
 		out.records = append(out.records, byEntity[e.Name]...)
-		out.changes = append(out.changes, changes[e.Name]...)
+		out.changes = changes[e.Name].appendTo(out.changes)
 	}
 	out.invalid = invalid
 	return out, nil
@@ -364,7 +364,7 @@ type collector struct {
 	opened  bool
 	openErr error
 	plan    pipeline.RecordPlan
-	changes map[string][]pipeline.Change
+	changes map[string]*changeChunks
 	invalid []pipeline.Change
 	rejects map[string][]pipeline.Reject
 	limit   int
@@ -458,7 +458,12 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
 					Origin: origin(i), Reason: "mapping: " + p.err.Error()})
 			default:
-				c.changes[m.Entity.Name] = append(c.changes[m.Entity.Name], c.plan.Judge(p.rec, p.prep))
+				cc := c.changes[m.Entity.Name]
+				if cc == nil {
+					cc = &changeChunks{}
+					c.changes[m.Entity.Name] = cc
+				}
+				cc.add(c.plan.Judge(p.rec, p.prep), n)
 			}
 		}
 	}
@@ -482,9 +487,47 @@ func parallel(n int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
+// changeChunks holds an entity's changes as they are planned, in chunks
+// that are never copied to grow: a push of many records copies its changes
+// once, into the plan.
+type changeChunks struct {
+	chunks [][]pipeline.Change
+	n      int
+}
+
+// add appends c, starting a chunk of room for batch more when the last is
+// full.
+func (cc *changeChunks) add(c pipeline.Change, batch int) {
+	if k := len(cc.chunks); k == 0 || len(cc.chunks[k-1]) == cap(cc.chunks[k-1]) {
+		cc.chunks = append(cc.chunks, make([]pipeline.Change, 0, max(batch, 1024)))
+	}
+	k := len(cc.chunks) - 1
+	cc.chunks[k] = append(cc.chunks[k], c)
+	cc.n++
+}
+
+func (cc *changeChunks) len() int {
+	if cc == nil {
+		return 0
+	}
+	return cc.n
+}
+
+// appendTo appends the changes in order to out.
+func (cc *changeChunks) appendTo(out []pipeline.Change) []pipeline.Change {
+	if cc == nil {
+		return out
+	}
+	out = slices.Grow(out, cc.n)
+	for _, ch := range cc.chunks {
+		out = append(out, ch...)
+	}
+	return out
+}
+
 // taken counts the records an entity has so far.
 func (c *collector) taken(entity string) int {
-	return len(c.byEntity[entity]) + len(c.changes[entity])
+	return len(c.byEntity[entity]) + c.changes[entity].len()
 }
 
 func (c *collector) Reject(_ context.Context, table string, rs []pipeline.Reject) error {
