@@ -83,7 +83,11 @@ func (s *Sink) dataDone(k lake.FileKey, f lake.Finished) error {
 		return err
 	}
 	path := f.Object.Key()
-	df, err := table.FileToDataFile(s.ctx, wfs, path, ts.tbl.Schema(), ts.tbl.Spec(), 0, ts.tbl.Properties())
+	var rd icebergio.IO = wfs
+	if o, ok := f.Object.(*dataObject); ok {
+		rd = footerIO{IO: wfs, obj: o} // the footer from memory, not fetched again
+	}
+	df, err := table.FileToDataFile(s.ctx, rd, path, ts.tbl.Schema(), ts.tbl.Spec(), 0, ts.tbl.Properties())
 	if err != nil {
 		_ = wfs.Remove(path)
 		return fmt.Errorf("table %s: read back %s: %w", k.Table, path, err)
@@ -141,9 +145,15 @@ type dataObject struct {
 	fs   icebergio.WriteFileIO
 	path string
 	w    io.WriteCloser
+	tail tail // the file's last bytes, where its footer is
 }
 
-func (o *dataObject) Write(p []byte) (int, error)  { return o.w.Write(p) }
+func (o *dataObject) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	o.tail.write(p[:n])
+	return n, err
+}
+
 func (o *dataObject) Close() error                 { return o.w.Close() }
 func (o *dataObject) Commit(context.Context) error { return nil }
 func (o *dataObject) Key() string                  { return o.path }
