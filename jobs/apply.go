@@ -25,6 +25,10 @@ type PushSummary struct {
 	// Limited counts records --limit left out.
 	Limited int64  `json:"limited,omitempty"`
 	Stopped string `json:"stopped,omitempty"`
+	// PlanSeconds is the time reading the sources and the target's state
+	// and planning took; ApplySeconds the time the target's writes took.
+	PlanSeconds  float64 `json:"plan_seconds"`
+	ApplySeconds float64 `json:"apply_seconds"`
 }
 
 // BatchReport is one batch the target acknowledged: the request that
@@ -66,11 +70,13 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		return sum, err
 	}
 	defer release()
+	planStart := time.Now()
 	pl, err := r.Plan(ctx, job, opts)
 	if err != nil {
 		return sum, err
 	}
 	defer pl.Close()
+	planned := time.Since(planStart)
 	if opts.Saved != nil {
 		if err := Stale(opts.Saved, pl.Plan); err != nil {
 			return sum, err
@@ -87,9 +93,11 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	j := &journal{led: led, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
 		batchOf: make([]int32, len(plan.Changes)),
 		limits:  job.Target.Limits, log: log}
-	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited}
+	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited, PlanSeconds: planned.Seconds()}
 	log.Info("push started", "changes", len(plan.Changes), "planned", ps.Planned)
+	applyStart := time.Now()
 	applyErr := t.Apply(ctx, plan, j)
+	ps.ApplySeconds = time.Since(applyStart).Seconds()
 	ps.Batches = j.batches
 	if applyErr != nil {
 		ps.Stopped = applyErr.Error()

@@ -250,7 +250,7 @@ func printPush(w io.Writer, ps *jobs.PushSummary) {
 			fmt.Fprintf(w, " %d %s", n, s)
 		}
 	}
-	fmt.Fprintf(w, " (%d requests)\n", len(ps.Batches))
+	fmt.Fprintf(w, " (%d requests; planned in %.1f s, applied in %.1f s)\n", len(ps.Batches), ps.PlanSeconds, ps.ApplySeconds)
 	if ps.Limited > 0 {
 		fmt.Fprintf(w, "  --limit left %d records out\n", ps.Limited)
 	}

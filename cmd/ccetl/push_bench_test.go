@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -62,6 +63,7 @@ func BenchmarkWHITPush(b *testing.B) {
 		b.Fatal(err)
 	}
 	var pushTime time.Duration
+	var planSec, applySec float64
 	var peak int64 // the ccetl process's, in KiB
 	for i := 0; b.Loop(); i++ {
 		rundir := filepath.Join(dir, fmt.Sprint("run", i))
@@ -76,12 +78,26 @@ sink: {url: %s/out}
 `, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, rundir)), 0o644)
 		before := e.Stats().Routes["POST upload/historical"]
 		start := time.Now()
-		cmd := exec.Command(self, "run", job)
+		cmd := exec.Command(self, "run", "--json", job)
 		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("ccetl run: %v\n%s", err, out)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("ccetl run: %v\n%s", err, stderr.Bytes())
 		}
 		pushTime += time.Since(start)
+		var sum struct {
+			Push struct {
+				Plan  float64 `json:"plan_seconds"`
+				Apply float64 `json:"apply_seconds"`
+			} `json:"push"`
+		}
+		if err := json.Unmarshal(out, &sum); err != nil || sum.Push.Apply <= 0 {
+			b.Fatalf("ccetl run --json: %v (apply %v s)\n%s", err, sum.Push.Apply, out)
+		}
+		planSec += sum.Push.Plan
+		applySec += sum.Push.Apply
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = max(peak, ru.Maxrss)
 		}
@@ -91,6 +107,8 @@ sink: {url: %s/out}
 	}
 	b.ReportMetric(float64(days), "uploads/op")
 	b.ReportMetric(float64(pushTime)/float64(b.N)/float64(raw), "x-upload")
+	b.ReportMetric(applySec/float64(b.N)/raw.Seconds(), "apply-x-upload")
+	b.ReportMetric(planSec/float64(b.N), "plan-s")
 	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
 }
 

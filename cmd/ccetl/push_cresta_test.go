@@ -191,7 +191,7 @@ func TestPushCrestaInvalidRowsRefusedRestPushed(t *testing.T) {
 	}, crestaLinks...))
 	job := crestaPushJob(t, dir, lake, e)
 	code, stdout, stderr := call(t, "run", job)
-	if code != exitRejects || !strings.Contains(stdout, "3 created 1 deleted 4 failed (4 requests)") {
+	if code != exitRejects || !strings.Contains(stdout, "3 created 1 deleted 4 failed (4 requests;") {
 		t.Fatalf("run with invalid rows: exit %d: %s\n%s", code, stderr, stdout)
 	}
 	want := map[string][]string{crestaPlanA: {crestaSc2}, crestaPlanB: {crestaSc1, crestaSc3}}
