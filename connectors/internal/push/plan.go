@@ -5,26 +5,33 @@ import (
 	"encoding/hex"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
 )
 
 // Hash is a record's content hash: sha256 over its wire cells in key order,
-// so the same cells always hash alike whatever the map's order.
+// so the same cells always hash alike whatever the map's order. Ledgers
+// keep it: its bytes must never change.
 func Hash(wire map[string]string) string {
-	var kb [32]string
-	keys := kb[:0]
+	type cell struct{ k, v string }
+	var cb [32]cell
+	cells := cb[:0]
 	n := 0
 	for k, v := range wire {
-		keys = append(keys, k)
+		cells = append(cells, cell{k, v})
 		n += len(k) + len(v) + 2
 	}
-	slices.Sort(keys)
-	buf := make([]byte, 0, n)
-	for _, k := range keys {
-		buf = append(buf, k...)
+	slices.SortFunc(cells, func(a, b cell) int { return strings.Compare(a.k, b.k) })
+	var bb [1024]byte
+	buf := bb[:0]
+	if n > len(bb) {
+		buf = make([]byte, 0, n)
+	}
+	for _, c := range cells {
+		buf = append(buf, c.k...)
 		buf = append(buf, 0)
-		buf = append(buf, wire[k]...)
+		buf = append(buf, c.v...)
 		buf = append(buf, 0)
 	}
 	sum := sha256.Sum256(buf)
