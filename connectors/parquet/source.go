@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -28,7 +29,14 @@ type source struct {
 	pr     *file.Reader
 	rr     pqarrow.RecordReader
 	inputs []pipeline.InputInfo
+
+	started  bool
+	recycler *rowbuild.Recycler // nil unless batches are reusable
 }
+
+// recycleBytes bounds the memory of released batches the source keeps for
+// the next ones.
+const recycleBytes = 64 << 20
 
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
 	s := &source{cfg: cfg, files: files, group: map[string]string{}}
@@ -125,6 +133,13 @@ func (s *source) Tables() []pipeline.Table { return s.tables }
 // Next returns the next batch of the file being read, opening the next file
 // when one ends.
 func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
+	if !s.started {
+		s.started = true
+		if pipeline.BatchesReusable(ctx) { // read into the memory of released batches
+			s.recycler = rowbuild.NewRecycler(s.cfg.Mem, recycleBytes)
+			s.cfg.Mem = s.recycler
+		}
+	}
 	for {
 		if s.rr == nil {
 			if s.next == len(s.files) {
@@ -215,6 +230,9 @@ func (s *source) closeCur() {
 
 func (s *source) Close() error {
 	s.closeCur()
+	if s.recycler != nil {
+		s.recycler.Close()
+	}
 	return nil
 }
 
