@@ -257,6 +257,7 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 			limited: &pl.Limited, open: open, changes: changes}
 		res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, col, pipeline.RunOptions{
 			RunID: "plan", Kind: kind.Name, Logger: r.logger(), Counters: ctr})
+		col.stopJudging() // Close or Abort did; a run that failed before either did not
 		if col.openErr != nil {
 			return nil, col.openErr
 		}
@@ -365,6 +366,12 @@ type collector struct {
 	openErr error
 	plan    pipeline.RecordPlan
 	changes map[string]*changeChunks
+	// judging runs the judging of planned batches in order on a goroutine
+	// of its own (judged is closed when it ends): it alone touches
+	// changes, invalid and limited until stopJudging.
+	judging chan func()
+	judged  chan struct{}
+	stopped bool
 	invalid []pipeline.Change
 	rejects map[string][]pipeline.Reject
 	limit   int
@@ -425,11 +432,6 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 // planBatch plans a batch's rows for a RecordPlanner: the rows are mapped
 // to records and prepared on every core, then judged in input order.
 func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n int, origin func(int) string) error {
-	type planned struct {
-		rec  pipeline.Record
-		prep any
-		err  error
-	}
 	out := make([]planned, n*len(ms))
 	parallel(n, func(lo, hi int) {
 		buf := make(map[string]any, rec.NumCols())
@@ -448,26 +450,64 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 			}
 		}
 	})
-	for i := range n {
-		for j, m := range ms {
-			p := out[i*len(ms)+j]
-			switch {
-			case c.limit > 0 && c.taken(m.Entity.Name) >= c.limit:
-				*c.limited++
-			case p.err != nil:
-				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
-					Origin: origin(i), Reason: "mapping: " + p.err.Error()})
-			default:
-				cc := c.changes[m.Entity.Name]
-				if cc == nil {
-					cc = &changeChunks{}
-					c.changes[m.Entity.Name] = cc
-				}
-				cc.add(c.plan.Judge(p.rec, p.prep), n)
+	c.judge(func() {
+		for i := range n {
+			for j, m := range ms {
+				c.judgeOne(m, out[i*len(ms)+j], origin(i), n)
 			}
 		}
-	}
+	})
 	return nil
+}
+
+// judgeOne decides the change of one prepared record, in input order.
+func (c *collector) judgeOne(m *transforms.Mapping, p planned, origin string, batch int) {
+	switch {
+	case c.limit > 0 && c.taken(m.Entity.Name) >= c.limit:
+		*c.limited++
+	case p.err != nil:
+		c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
+			Origin: origin, Reason: "mapping: " + p.err.Error()})
+	default:
+		cc := c.changes[m.Entity.Name]
+		if cc == nil {
+			cc = &changeChunks{}
+			c.changes[m.Entity.Name] = cc
+		}
+		cc.add(c.plan.Judge(p.rec, p.prep), batch)
+	}
+}
+
+// judge runs f on the collector's judging goroutine, after every f given
+// before: batches are judged in input order while the next ones are read
+// and prepared. At most one batch waits; stopJudging waits for the rest.
+func (c *collector) judge(f func()) {
+	if c.judging == nil {
+		c.judging, c.judged = make(chan func(), 1), make(chan struct{})
+		go func() {
+			defer close(c.judged)
+			for f := range c.judging {
+				f()
+			}
+		}()
+	}
+	c.judging <- f
+}
+
+// stopJudging waits until every batch is judged; safe to call again.
+func (c *collector) stopJudging() {
+	if c.judging != nil && !c.stopped {
+		c.stopped = true
+		close(c.judging)
+		<-c.judged
+	}
+}
+
+// planned is a record mapped and prepared, or why it could not be.
+type planned struct {
+	rec  pipeline.Record
+	prep any
+	err  error
 }
 
 // parallel calls f over [0, n) in one contiguous part per core (a part of
@@ -538,6 +578,7 @@ func (c *collector) Reject(_ context.Context, table string, rs []pipeline.Reject
 // Close "commits" what the collector took: the rows stay in memory for the
 // plan, and the runner reconciles them like any sink's.
 func (c *collector) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+	c.stopJudging()
 	res := pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}
 	for t, n := range c.tables {
 		res.Tables[t] = pipeline.TableCommit{Rows: n}
@@ -545,7 +586,10 @@ func (c *collector) Close(context.Context, pipeline.RunInfo) (pipeline.CommitRes
 	return res, nil
 }
 
-func (c *collector) Abort(context.Context) error { return nil }
+func (c *collector) Abort(context.Context) error {
+	c.stopJudging()
+	return nil
+}
 
 // PutFile keeps a file a source stores (a recording) for the target to
 // send.
