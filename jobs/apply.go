@@ -146,6 +146,15 @@ type journal struct {
 
 func (j *journal) name() string { return fmt.Sprintf("%s-%06d", j.runID, j.n) }
 
+// BeginRepeatable begins a batch of upserts without a pending record
+// (pipeline.RepeatableJournal): its Ack writes the batch's ledger
+// document.
+func (j *journal) BeginRepeatable(context.Context, string, []pipeline.Change) error {
+	j.n++
+	j.open = append(j.open, j.name())
+	return nil
+}
+
 func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.Change) error {
 	j.n++
 	j.open = append(j.open, j.name())

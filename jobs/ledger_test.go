@@ -68,3 +68,59 @@ func TestLedgerDocumentsAndFold(t *testing.T) {
 type discardInfo struct{}
 
 func (discardInfo) Info(string, ...any) {}
+
+// A repeatable batch is begun without a document: its keys are recorded
+// once, acknowledged, and one begun ahead of the acknowledgement of the
+// batch before does not take that batch's document.
+func TestRepeatableBatchesWriteOnceAtAck(t *testing.T) {
+	ctx := context.Background()
+	dir, err := state.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	led, err := loadLedger(ctx, dir, "job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, log: discardInfo{}}
+	for i := range 3 {
+		j.plan.Changes = append(j.plan.Changes, pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i)})
+	}
+	docs := func() int {
+		keys, err := dir.List(ctx, ledgerPrefix("job"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(keys)
+	}
+	ack := func(seq int) {
+		t.Helper()
+		if err := j.Ack(ctx, pipeline.BatchResult{Entity: "e", Request: "r", Outcomes: []pipeline.Outcome{{Seq: seq, Status: pipeline.StatusSent}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[0:1]); err != nil || docs() != 0 {
+		t.Fatalf("begin wrote %d documents (%v), want none", docs(), err)
+	}
+	if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[1:2]); err != nil { // begun while batch 0 is in flight
+		t.Fatal(err)
+	}
+	ack(0)
+	ack(1)
+	if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[2:3]); err != nil {
+		t.Fatal(err)
+	}
+	if n := docs(); n != 2 {
+		t.Fatalf("%d documents, want one per acknowledged batch (2)", n)
+	}
+	l, err := loadLedger(ctx, dir, "job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, true, false} {
+		e, ok := l.Lookup("e", fmt.Sprint("k", i))
+		if ok != want || ok && (e.Pending || e.Hash != fmt.Sprint("h", i)) {
+			t.Errorf("k%d: %+v %v, want recorded %v", i, e, ok, want)
+		}
+	}
+}

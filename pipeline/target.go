@@ -197,6 +197,17 @@ type Journal interface {
 	Ack(ctx context.Context, r BatchResult) error
 }
 
+// RepeatableJournal is a Journal that can begin a batch whose resend
+// cannot duplicate anything (an upsert that replaces what it sent) without
+// first recording its keys as pending: a push stopped while such a batch
+// is in flight sends it again whether or not they were recorded, so the
+// record is one durable write saved per batch. Ack records the batch as
+// for Begin.
+type RepeatableJournal interface {
+	Journal
+	BeginRepeatable(ctx context.Context, entity string, changes []Change) error
+}
+
 // Target writes records into a vendor API. Its methods are called from one
 // goroutine.
 type Target interface {

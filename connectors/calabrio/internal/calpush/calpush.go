@@ -68,7 +68,13 @@ type flight struct {
 }
 
 func begin(ctx context.Context, u Upload, j pipeline.Journal) (*flight, error) {
-	if err := j.Begin(ctx, u.Entity, u.Batch); err != nil {
+	var err error
+	if rj, ok := j.(pipeline.RepeatableJournal); ok && u.Repeatable {
+		err = rj.BeginRepeatable(ctx, u.Entity, u.Batch) // a resend replaces what it sent
+	} else {
+		err = j.Begin(ctx, u.Entity, u.Batch)
+	}
+	if err != nil {
 		return nil, err
 	}
 	body, ctype, err := push.Multipart(u.Parts...)
@@ -121,7 +127,8 @@ func (f *flight) finish(ctx context.Context, j pipeline.Journal) error {
 
 // Pipeline sends repeatable uploads one after another with the work
 // between them overlapped: while one upload is in flight the next is
-// begun in the journal and its body built. The tenant still sees one
+// begun in the journal (without a pending record where the journal allows
+// it: a resend replaces what it sent) and its body built. The tenant still sees one
 // upload at a time, in order, and an upload goes only once the one before
 // is acknowledged, so a push stopped after a batch (by the failure limits
 // or the journal) has sent nothing after it. An upload that is not

@@ -242,6 +242,16 @@ type Journal struct {
 
 // Begin implements pipeline.Journal.
 func (j *Journal) Begin(_ context.Context, entity string, changes []pipeline.Change) error {
+	return j.begin(entity, changes, true)
+}
+
+// BeginRepeatable implements pipeline.RepeatableJournal: the batch's keys
+// are not marked pending.
+func (j *Journal) BeginRepeatable(_ context.Context, entity string, changes []pipeline.Change) error {
+	return j.begin(entity, changes, false)
+}
+
+func (j *Journal) begin(entity string, changes []pipeline.Change, pending bool) error {
 	if len(j.open) == 2 {
 		j.errs = append(j.errs, "a third batch begun while two are not acknowledged")
 	}
@@ -252,7 +262,9 @@ func (j *Journal) Begin(_ context.Context, entity string, changes []pipeline.Cha
 		if c.Entity != entity {
 			j.errs = append(j.errs, fmt.Sprintf("a batch of %s holds a change of %s", entity, c.Entity))
 		}
-		j.Ledger.m[c.Entity+"\x00"+c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: c.TargetID, Pending: true}
+		if pending {
+			j.Ledger.m[c.Entity+"\x00"+c.Key] = pipeline.LedgerEntry{Hash: c.Hash, TargetID: c.TargetID, Pending: true}
+		}
 	}
 	return nil
 }
