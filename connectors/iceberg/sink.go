@@ -171,8 +171,8 @@ func (s *Sink) Abort(ctx context.Context) error {
 		return nil
 	}
 	s.done = true
+	errs := []error{s.data.Discard(ctx)} // waits for a file being finished
 	s.cancel()
-	errs := []error{s.data.Discard(ctx)}
 	for _, ts := range s.tables {
 		errs = append(errs, removeFiles(ctx, ts.tbl, ts.files))
 		ts.files = nil

@@ -36,7 +36,10 @@ type Finished struct {
 // (WriteMemory: the least recently used file is finished past it), the rows
 // and bytes of a row group and of a file. The lake sink and the Iceberg
 // sink write their data files with it. Its methods are called from one
-// goroutine.
+// goroutine. A file finished to make room (or at its size bound) is
+// closed in the background while the next rows are encoded, one at a
+// time: done may run on that goroutine, never twice at once, and every
+// method that finishes files waits for it first.
 type Files struct {
 	opts  Options
 	mem   memory.Allocator
@@ -48,11 +51,18 @@ type Files struct {
 	create func(ctx context.Context, t pipeline.Table, k FileKey, seq int) (ObjectWriter, error)
 	// done takes each file once it is finished.
 	done func(k FileKey, f Finished) error
+	// closing is the file being finished in the background (nil: none):
+	// its footer and last pages are written while the next rows are
+	// encoded. Its error is closingErr once closing is done.
+	closing    chan struct{}
+	closingErr error
 }
 
 // NewFiles makes a file set; opts are validated and defaulted (see
 // NewSink). create opens each new file's object; done receives each file
-// once finished, and an error from it fails the write that finished it.
+// once finished, and an error from it fails the next call (the write
+// after a background finish, or the FinishTable, FinishAll or Discard
+// that waits for it).
 func NewFiles(opts Options, mem memory.Allocator, create func(ctx context.Context, t pipeline.Table, k FileKey, seq int) (ObjectWriter, error),
 	done func(k FileKey, f Finished) error) *Files {
 	return &Files{opts: opts, mem: mem, create: create, done: done,
@@ -151,7 +161,7 @@ func (s *Files) writePart(ctx context.Context, t pipeline.Table, k FileKey, rec 
 		}
 		off += n
 		if fw.rows >= s.opts.FileRows || fw.bytes() >= s.opts.FileBytes {
-			if err := s.finish(k); err != nil {
+			if err := s.finishLater(k); err != nil {
 				return err
 			}
 		}
@@ -175,7 +185,7 @@ func (s *Files) writer(ctx context.Context, t pipeline.Table, k FileKey) (*fileW
 				oldest, first = ok, false
 			}
 		}
-		if err := s.finish(oldest); err != nil {
+		if err := s.finishLater(oldest); err != nil {
 			return nil, err
 		}
 	}
@@ -212,7 +222,7 @@ func (s *Files) fitMemory(keep FileKey) error {
 		if total <= s.opts.WriteMemory {
 			return nil
 		}
-		if err := s.finish(oldest); err != nil {
+		if err := s.finishLater(oldest); err != nil {
 			return err
 		}
 	}
@@ -241,8 +251,47 @@ func arrowBytes(rec arrow.RecordBatch) int64 {
 
 // finish closes the open file of k and hands it to done.
 func (s *Files) finish(k FileKey) error {
+	if err := s.wait(); err != nil {
+		return err
+	}
 	fw := s.open[k]
 	delete(s.open, k)
+	return s.close(k, fw)
+}
+
+// finishLater is finish in the background: the file is out of the open
+// set at once, and closed while the caller goes on. One file is finished
+// at a time, so the memory it holds is bounded as it was open, and done
+// is never called twice at once.
+func (s *Files) finishLater(k FileKey) error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	fw := s.open[k]
+	delete(s.open, k)
+	done := make(chan struct{})
+	s.closing = done
+	go func() {
+		defer close(done)
+		s.closingErr = s.close(k, fw)
+	}()
+	return nil
+}
+
+// wait waits for the file being finished in the background and returns
+// its error.
+func (s *Files) wait() error {
+	if s.closing == nil {
+		return nil
+	}
+	<-s.closing
+	s.closing = nil
+	err := s.closingErr
+	s.closingErr = nil
+	return err
+}
+
+func (s *Files) close(k FileKey, fw *fileWriter) error {
 	if err := fw.close(); err != nil {
 		fw.ow.Abort(context.Background())
 		return fmt.Errorf("finish %s: %w", fw.ow.Key(), err)
@@ -252,7 +301,7 @@ func (s *Files) finish(k FileKey) error {
 
 // FinishTable finishes the open files of one table.
 func (s *Files) FinishTable(table string) error {
-	var errs []error
+	errs := []error{s.wait()}
 	for _, k := range s.keys() {
 		if k.Table == table {
 			errs = append(errs, s.finish(k))
@@ -263,7 +312,7 @@ func (s *Files) FinishTable(table string) error {
 
 // FinishAll finishes every open file in a stable order.
 func (s *Files) FinishAll() error {
-	var errs []error
+	errs := []error{s.wait()}
 	for _, k := range s.keys() {
 		if err := s.finish(k); err != nil {
 			errs = append(errs, err)
@@ -293,7 +342,7 @@ func (s *Files) keys() []FileKey {
 
 // Discard drops the open files without finishing them.
 func (s *Files) Discard(ctx context.Context) error {
-	var errs []error
+	errs := []error{s.wait()}
 	for k, fw := range s.open {
 		fw.discard()
 		errs = append(errs, fw.ow.Abort(ctx))

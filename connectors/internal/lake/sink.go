@@ -134,14 +134,16 @@ func (s *Sink) stage(k FileKey, f Finished) error {
 
 // Abort discards everything staged.
 func (s *Sink) Abort(ctx context.Context) error {
+	// first, outside the lock: a file being finished in the background is
+	// staged (under the lock) before the open ones are dropped
+	discarded := s.files.Discard(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.done {
 		return nil
 	}
 	s.done = true
-	var errs []error
-	errs = append(errs, s.files.Discard(ctx))
+	errs := []error{discarded}
 	for _, st := range s.staged {
 		errs = append(errs, st.ow.Abort(ctx))
 	}
