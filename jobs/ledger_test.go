@@ -14,15 +14,8 @@ import (
 // and what it left pending read back the same before and after the fold.
 func TestLedgerDocumentsAndFold(t *testing.T) {
 	ctx := context.Background()
-	dir, err := state.OpenDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	led, err := loadLedger(ctx, dir, "job")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, log: discardInfo{}}
+	j, dir := testJournal(t)
+	led := j.led
 	for i := range foldAt {
 		c := pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i), TargetID: fmt.Sprint(i)}
 		j.plan.Changes = append(j.plan.Changes, c)
@@ -65,6 +58,21 @@ func TestLedgerDocumentsAndFold(t *testing.T) {
 	check("after the fold")
 }
 
+// testJournal is a journal of run1 over an empty ledger of job "job" in
+// a fresh state directory.
+func testJournal(t *testing.T) (*journal, *state.Dir) {
+	t.Helper()
+	dir, err := state.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	led, err := loadLedger(context.Background(), dir, "job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, log: discardInfo{}}, dir
+}
+
 type discardInfo struct{}
 
 func (discardInfo) Info(string, ...any) {}
@@ -74,15 +82,7 @@ func (discardInfo) Info(string, ...any) {}
 // batch before does not take that batch's document.
 func TestRepeatableBatchesWriteOnceAtAck(t *testing.T) {
 	ctx := context.Background()
-	dir, err := state.OpenDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	led, err := loadLedger(ctx, dir, "job")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &journal{led: led, runID: "run1", plan: &pipeline.Plan{}, log: discardInfo{}}
+	j, dir := testJournal(t)
 	for i := range 3 {
 		j.plan.Changes = append(j.plan.Changes, pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i)})
 	}
