@@ -181,13 +181,13 @@ func (s *Sink) Abort(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// inputWriter streams one input's rows of one table into data files.
+// inputWriter streams rows of one table into data files with iceberg-go's
+// writer, for the files compaction and merge rewrite.
 type inputWriter struct {
 	recs  chan arrow.RecordBatch
 	done  chan struct{}
 	files []iceberg.DataFile
 	err   error
-	used  int64
 }
 
 // startWriter starts writing data files named after the input: the first
