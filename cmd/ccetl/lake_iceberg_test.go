@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,10 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/hamba/avro/v2/ocf"
 	_ "modernc.org/sqlite"
 )
@@ -121,36 +115,7 @@ func snapRows(t *testing.T, s icebergSnap) []string {
 	t.Helper()
 	var out []string
 	for _, p := range snapFiles(t, s) {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pf, err := file.NewParquetReader(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tbl, err := fr.ReadTable(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		rr := array.NewTableReader(tbl, 0)
-		for rr.Next() {
-			rec := rr.RecordBatch()
-			for r := 0; r < int(rec.NumRows()); r++ {
-				var b strings.Builder
-				for c := 0; c < int(rec.NumCols()); c++ {
-					fmt.Fprintf(&b, "%s=%s|", rec.ColumnName(c), rec.Column(c).ValueStr(r))
-				}
-				out = append(out, b.String())
-			}
-		}
-		rr.Release()
-		tbl.Release()
-		pf.Close()
+		out = append(out, parquetRows(t, p)...)
 	}
 	sort.Strings(out)
 	return out
