@@ -7,11 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -433,7 +431,7 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 // to records and prepared on every core, then judged in input order.
 func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n int, origin func(int) string) error {
 	out := make([]planned, n*len(ms))
-	parallel(n, func(lo, hi int) {
+	pipeline.Parallel(n, 512, func(lo, hi int) {
 		buf := make(map[string]any, rec.NumCols())
 		vals := make(map[string]any, len(buf)) // each record's, reused: Prepare keeps none
 		for i := lo; i < hi; i++ {
@@ -508,23 +506,6 @@ type planned struct {
 	rec  pipeline.Record
 	prep any
 	err  error
-}
-
-// parallel calls f over [0, n) in one contiguous part per core (a part of
-// fewer than 512 rows is not worth a goroutine).
-func parallel(n int, f func(lo, hi int)) {
-	parts := min(runtime.GOMAXPROCS(0), max(1, n/512))
-	if parts <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	per := (n + parts - 1) / parts
-	for p := range parts {
-		lo, hi := p*per, min(n, (p+1)*per)
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
 }
 
 // changeChunks holds an entity's changes as they are planned, in chunks

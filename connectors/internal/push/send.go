@@ -2,8 +2,6 @@ package push
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -95,7 +93,11 @@ func (s SendPlanner) judge(pr prepared, r pipeline.Record, led pipeline.Ledger, 
 // Hash must be safe to call at once); keys are then judged in order.
 func (s SendPlanner) Plan(recs []pipeline.Record, led pipeline.Ledger) *pipeline.Plan {
 	prep := make([]prepared, len(recs))
-	each(len(recs), func(i int) { prep[i] = s.prepare(recs[i]) })
+	pipeline.Parallel(len(recs), 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			prep[i] = s.prepare(recs[i])
+		}
+	})
 	p := &pipeline.Plan{CreatedAt: time.Now().UTC(), Changes: make([]pipeline.Change, len(recs))}
 	seen := make(map[string]string, len(recs))
 	for i, r := range recs {
@@ -122,28 +124,4 @@ func (st *sendStream) Prepare(r pipeline.Record) any { return st.s.prepare(r) }
 
 func (st *sendStream) Judge(r pipeline.Record, p any) pipeline.Change {
 	return st.s.judge(p.(prepared), r, st.led, st.seen)
-}
-
-// each calls f(i) for i in [0, n) on every core, in chunks of at least
-// 1024 (fewer are not worth a goroutine).
-func each(n int, f func(i int)) {
-	const chunk = 1024
-	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
-	if workers <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	per := (n + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*per, min(n, (w+1)*per)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
