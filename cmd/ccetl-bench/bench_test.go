@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ccetl/ccetl/connectors/calabrio/contact"
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 func TestMedian(t *testing.T) {
@@ -104,5 +108,49 @@ func TestConvertGenerated(t *testing.T) {
 	}
 	if rep.Rows != rows {
 		t.Errorf("report rows %d", rep.Rows)
+	}
+}
+
+// TestUploadID: the DuckDB statement's upload_id (and the recordings' paths
+// built from it) is the ID ccetl gives the generated upload.
+func TestUploadID(t *testing.T) {
+	dir := t.TempDir()
+	in := []string{filepath.Join(dir, "contacts.csv"), filepath.Join(dir, "contacts-media")}
+	if _, err := generateContacts(in[0], in[1], 10); err != nil {
+		t.Fatal(err)
+	}
+	op, err := contact.Kind().Open(context.Background(), pipeline.SourceConfig{Kind: contact.KindName, Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Source.Close()
+	if got := uploadID(in); got != op.RunKey || len(got) != 16 {
+		t.Fatalf("upload ID %q, ccetl's %q", got, op.RunKey)
+	}
+	// the statement names it, for the rows and the recordings' paths
+	stmts := contactsSQL(in, filepath.Join(dir, "out"))
+	if len(stmts) != 2 || !strings.Contains(stmts[0], sqlString(op.RunKey)+" AS upload_id") ||
+		!strings.Contains(stmts[0], sqlString("media/"+op.RunKey+"/")) || !strings.Contains(stmts[1], sqlString(op.RunKey)+" AS upload_id") {
+		t.Fatalf("statements do not name upload %s:\n%s", op.RunKey, strings.Join(stmts, "\n"))
+	}
+}
+
+func TestSelectKinds(t *testing.T) {
+	all, err := selectKinds("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, k := range all {
+		names = append(names, k.name)
+	}
+	if !slices.Equal(names, []string{"whit", "contacts", "parquet"}) {
+		t.Fatalf("all: %v", names)
+	}
+	if ks, err := selectKinds("contacts, contacts-input"); err != nil || len(ks) != 2 || ks[1].name != "contacts-input" {
+		t.Fatalf("named kinds: %v %v", ks, err)
+	}
+	if _, err := selectKinds("nope"); err == nil {
+		t.Fatal("an unknown kind was accepted")
 	}
 }

@@ -71,6 +71,9 @@ type kindResult struct {
 	Ratio      float64       `json:"ratio,omitempty"`     // their median
 	CPURatio   float64       `json:"cpu_ratio,omitempty"` // the median of the pairs' CPU time ratios
 	LayoutDiff string        `json:"layout_diff,omitempty"`
+	// RowsDiffer counts the rows only one engine wrote, for kinds whose
+	// outputs are compared row by row.
+	RowsDiffer *int64 `json:"rows_differ,omitempty"`
 	// Iceberg is ccetl writing the same rows into an Iceberg table
 	// (iceberg://, the embedded SQLite catalog) in the same pairs, with
 	// -iceberg; IcebergRatio is the median of the pairs' Iceberg/Parquet
@@ -228,6 +231,13 @@ func (b *bench) runKind(ctx context.Context, k benchKind, pairs int, stderr io.W
 		r.Ratio = finite(median(r.Ratios))
 		r.CPURatio = finite(median(pairedRatios(cpuSeconds(cc), cpuSeconds(dd))))
 		r.LayoutDiff = layoutDiff(cc[len(cc)-1].out.partitions, dd[len(dd)-1].out.partitions)
+		if k.same != nil {
+			n, err := b.differing(ctx, k, k.same(outC, outD))
+			if err != nil {
+				return r, "", err
+			}
+			r.RowsDiffer = &n
+		}
 	}
 	return r, version, nil
 }
@@ -312,6 +322,11 @@ func printTable(w io.Writer, rep report) error {
 				fmt.Fprintf(w, "; same %d partitions", k.Ccetl.Partitions)
 			} else {
 				fmt.Fprintf(w, "; layouts differ: %s", k.LayoutDiff)
+			}
+			if n := k.RowsDiffer; n != nil && *n == 0 {
+				fmt.Fprint(w, "; same rows in every column")
+			} else if n != nil {
+				fmt.Fprintf(w, "; %d rows differ (diff-%s-*.csv in the work folder)", *n, k.Kind)
 			}
 		} else {
 			fmt.Fprintf(w, "; %d partitions", k.Ccetl.Partitions)

@@ -18,13 +18,14 @@ import (
 // bench holds what the runs share: the work folder, the binaries and the
 // generated inputs.
 type bench struct {
-	work      string
-	rows      int64
-	threads   int
-	ccetl     string // the ccetl binary
-	duckdb    string // the DuckDB tool's binary, "" when DuckDB is skipped
-	whitBytes int64  // the WHIT CSV's size once generated
-	iceberg   bool   // also convert into an Iceberg table
+	work         string
+	rows         int64
+	threads      int
+	ccetl        string // the ccetl binary
+	duckdb       string // the DuckDB tool's binary, "" when DuckDB is skipped
+	whitBytes    int64  // the WHIT CSV's size once generated
+	contactBytes int64  // the bulk contact CSV's, once generated
+	iceberg      bool   // also convert into an Iceberg table
 }
 
 // measure is one child process's run.
@@ -99,10 +100,11 @@ func (b *bench) runCcetl(ctx context.Context, k benchKind, inputs []string, out 
 	return m, err
 }
 
-// runDuckDB runs k's COPY statement with the DuckDB tool on b.threads
-// threads and checks it wrote every generated row.
+// runDuckDB runs k's COPY statements with the DuckDB tool on b.threads
+// threads and checks the first wrote every generated row.
 func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out string) (measure, string, error) {
-	stdout, m, err := timed(exec.CommandContext(ctx, b.duckdb, "-threads", strconv.Itoa(b.threads), k.duckdb(inputs, out)))
+	stmts := k.duckdb(inputs, out)
+	stdout, m, err := timed(exec.CommandContext(ctx, b.duckdb, append([]string{"-threads", strconv.Itoa(b.threads)}, stmts...)...))
 	if err != nil {
 		return m, "", fmt.Errorf("duckdb: %w", err)
 	}
@@ -112,7 +114,7 @@ func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out
 			Rows int64 `json:"rows"`
 		} `json:"statements"`
 	}
-	if err := json.Unmarshal(stdout, &s); err != nil || len(s.Statements) != 1 {
+	if err := json.Unmarshal(stdout, &s); err != nil || len(s.Statements) != len(stmts) {
 		return m, "", fmt.Errorf("duckdb summary %q: %v", stdout, err)
 	}
 	m.rows = s.Statements[0].Rows
@@ -121,6 +123,38 @@ func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out
 	}
 	m.out, err = scanOutput(out)
 	return m, s.Version, err
+}
+
+// differing counts the rows found in only one of each pair of Parquet
+// globs (as many times as they are more often in one than in the other),
+// matching columns by name: 0 when both engines wrote the same tables. The
+// first rows that differ are kept in the work folder.
+func (b *bench) differing(ctx context.Context, k benchKind, pairs [][2]string) (int64, error) {
+	var n int64
+	for i, p := range pairs {
+		diff := filepath.Join(b.work, fmt.Sprintf("diff-%s-%d.csv", k.name, i))
+		q := fmt.Sprintf(`COPY (
+  SELECT * EXCLUDE (side), sum(side) AS ccetl_minus_duckdb FROM (
+    SELECT *, 1 AS side FROM read_parquet(%s, hive_partitioning = false)
+    UNION ALL BY NAME
+    SELECT *, -1 AS side FROM read_parquet(%s, hive_partitioning = false))
+  GROUP BY ALL HAVING sum(side) <> 0
+) TO %s (FORMAT csv)`, sqlString(p[0]), sqlString(p[1]), sqlString(diff))
+		out, err := exec.CommandContext(ctx, b.duckdb, "-threads", strconv.Itoa(b.threads), q).Output()
+		if err != nil {
+			return 0, fmt.Errorf("compare %s with %s: %w", p[0], p[1], err)
+		}
+		var s struct {
+			Statements []struct {
+				Rows int64 `json:"rows"`
+			} `json:"statements"`
+		}
+		if err := json.Unmarshal(out, &s); err != nil || len(s.Statements) != 1 {
+			return 0, fmt.Errorf("duckdb summary %q: %v", out, err)
+		}
+		n += s.Statements[0].Rows
+	}
+	return n, nil
 }
 
 // scanOutput sums the Parquet files under dir and lists their partition

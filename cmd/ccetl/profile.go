@@ -8,19 +8,21 @@ import (
 	"os"
 	rtmetrics "runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
-// profileFlags are the --cpuprofile and --memprofile flags of the commands
-// that move data, for finding where a run's time and memory go.
+// profileFlags are the --cpuprofile, --memprofile and --trace flags of the
+// commands that move data, for finding where a run's time and memory go.
 type profileFlags struct {
-	cpu, mem *string
+	cpu, mem, trace *string
 }
 
 func addProfileFlags(fs *flag.FlagSet) profileFlags {
 	return profileFlags{
-		cpu: fs.String("cpuprofile", "", "write a CPU profile to this file"),
-		mem: fs.String("memprofile", "", "write a heap profile, taken when the live heap was largest, to this file"),
+		cpu:   fs.String("cpuprofile", "", "write a CPU profile to this file"),
+		mem:   fs.String("memprofile", "", "write a heap profile, taken when the live heap was largest, to this file"),
+		trace: fs.String("trace", "", "write an execution trace (go tool trace) to this file"),
 	}
 }
 
@@ -45,6 +47,17 @@ func (p profileFlags) start() (stop func() error, err error) {
 			return nil, fmt.Errorf("cpu profile: %w", err)
 		}
 		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if *p.trace != "" {
+		f, err := os.Create(*p.trace)
+		if err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		stops = append(stops, func() error { trace.Stop(); return f.Close() })
 	}
 	if *p.mem != "" {
 		watch := watchHeap()

@@ -10,7 +10,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ccetl/ccetl/connectors/internal/rowbuild"
 	"github.com/ccetl/ccetl/pipeline"
@@ -19,6 +21,7 @@ import (
 type source struct {
 	cfg    pipeline.SourceConfig
 	files  []pqFile
+	meta   []*metadata.FileMetaData // by file: its footer when kept from the schema check
 	tables []pipeline.Table
 	next   int
 
@@ -34,18 +37,21 @@ type source struct {
 	recycler *rowbuild.Recycler // nil unless batches are reusable
 }
 
-// recycleBytes bounds the memory of released batches the source keeps for
-// the next ones.
-const recycleBytes = 64 << 20
-
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
 	s := &source{cfg: cfg, files: files, group: map[string]string{}}
+	footers, err := s.footers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.meta = make([]*metadata.FileMetaData, len(files))
+	kept := 0
 	schemas := map[string]*arrow.Schema{}
 	first := map[string]string{}
-	for _, f := range files {
-		sc, err := s.schema(ctx, f)
-		if err != nil {
-			return nil, err
+	for i, f := range files {
+		sc := footers[i].schema
+		if md := footers[i].meta; kept+md.Size() <= keepFooterBytes {
+			s.meta[i] = md // parsed once: openNext reads the file with it
+			kept += md.Size()
 		}
 		prev, ok := schemas[f.table]
 		if !ok {
@@ -106,26 +112,63 @@ func schemaDiff(a, b *arrow.Schema) string {
 	return "metadata differs"
 }
 
-func (s *source) schema(ctx context.Context, f pqFile) (*arrow.Schema, error) {
+// footer is a file's parsed footer and the Arrow schema it gives.
+type footer struct {
+	meta   *metadata.FileMetaData
+	schema *arrow.Schema
+}
+
+// footerReads is how many files' footers are read at once (S3 inputs wait
+// on the network more than on the cores).
+const footerReads = 8
+
+// keepFooterBytes bounds the footers kept from the schema check for the
+// reads, so a table of many files costs no more memory than this.
+const keepFooterBytes = 16 << 20
+
+// footers reads the footer of every file, several at once; an error names
+// the first file in order that failed.
+func (s *source) footers(ctx context.Context) ([]footer, error) {
+	out := make([]footer, len(s.files))
+	errs := make([]error, len(s.files))
+	var g errgroup.Group
+	g.SetLimit(footerReads)
+	for i, f := range s.files {
+		g.Go(func() error {
+			out[i], errs[i] = s.footer(ctx, f)
+			return nil
+		})
+	}
+	g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *source) footer(ctx context.Context, f pqFile) (footer, error) {
 	ra, c, err := f.open(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", f.name, err)
+		return footer{}, fmt.Errorf("open %s: %w", f.name, err)
 	}
 	defer c.Close()
 	pr, err := file.NewParquetReader(ra)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
+		return footer{}, fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
 	}
 	defer pr.Close()
 	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{}, s.cfg.Mem)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.name, err)
+		return footer{}, fmt.Errorf("%s: %w", f.name, err)
 	}
 	sc, err := fr.Schema()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.name, err)
+		return footer{}, fmt.Errorf("%s: %w", f.name, err)
 	}
-	return arrow.NewSchema(sc.Fields(), nil), nil // the file's own metadata is not the table's
+	// the file's own metadata is not the table's
+	return footer{meta: pr.MetaData(), schema: arrow.NewSchema(sc.Fields(), nil)}, nil
 }
 
 func (s *source) Tables() []pipeline.Table { return s.tables }
@@ -135,10 +178,7 @@ func (s *source) Tables() []pipeline.Table { return s.tables }
 func (s *source) Next(ctx context.Context) (pipeline.Batch, error) {
 	if !s.started {
 		s.started = true
-		if pipeline.BatchesReusable(ctx) { // read into the memory of released batches
-			s.recycler = rowbuild.NewRecycler(s.cfg.Mem, recycleBytes)
-			s.cfg.Mem = s.recycler
-		}
+		s.cfg.Mem, s.recycler = rowbuild.ForRun(ctx, s.cfg.Mem) // read into the memory of released batches
 	}
 	for {
 		if s.rr == nil {
@@ -178,13 +218,18 @@ func arrowRecord(sc *arrow.Schema, rec arrow.RecordBatch) arrow.RecordBatch {
 }
 
 func (s *source) openNext(ctx context.Context) error {
-	f := s.files[s.next]
+	f, md := s.files[s.next], s.meta[s.next]
+	s.meta[s.next] = nil
 	s.next++
 	ra, c, err := f.open(ctx)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", f.name, err)
 	}
-	pr, err := file.NewParquetReader(ra)
+	var opts []file.ReadOption
+	if md != nil {
+		opts = append(opts, file.WithMetadata(md))
+	}
+	pr, err := file.NewParquetReader(ra, opts...)
 	if err != nil {
 		c.Close()
 		return fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)

@@ -64,11 +64,10 @@ func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator, plain
 		switch f.Type.ID() {
 		case arrow.FLOAT64, arrow.FLOAT32, arrow.TIMESTAMP, arrow.INT64:
 			props = append(props, parquet.WithDictionaryFor(f.Name, false))
-		default:
-			if plain[f.Name] {
-				props = append(props, parquet.WithDictionaryFor(f.Name, false))
-			}
 		}
+	}
+	for path := range plain { // column paths: a top-level name, or a map's values
+		props = append(props, parquet.WithDictionaryFor(path, false))
 	}
 	return parquet.NewWriterProperties(props...)
 }
@@ -143,18 +142,15 @@ func (f *fileWriter) discard() { _ = f.pw.Close() }
 // at.
 const plainSample = 4096
 
-// plainStrings returns the top-level string columns of rec whose values are
-// mostly distinct in its first rows (ids, phone numbers, free text): a
-// dictionary of them only grows until the writer gives it up for plain
-// encoding, hashing every value on the way.
+// plainStrings returns the string columns of rec, at the top level or the
+// values of a map of strings, whose values are mostly distinct in its first
+// rows (ids, phone numbers, free text), by their column paths: a dictionary
+// of them only grows until the writer gives it up for plain encoding,
+// hashing every value on the way.
 func plainStrings(rec arrow.RecordBatch) map[string]bool {
 	plain := map[string]bool{}
 	seen := map[string]struct{}{}
-	for i, f := range rec.Schema().Fields() {
-		col, ok := rec.Column(i).(*array.String)
-		if !ok {
-			continue
-		}
+	distinct := func(col *array.String) bool {
 		clear(seen)
 		vals := 0
 		for r := 0; r < min(col.Len(), plainSample); r++ {
@@ -163,8 +159,18 @@ func plainStrings(rec arrow.RecordBatch) map[string]bool {
 				vals++
 			}
 		}
-		if vals >= 64 && 2*len(seen) > vals {
-			plain[f.Name] = true
+		return vals >= 64 && 2*len(seen) > vals
+	}
+	for i, f := range rec.Schema().Fields() {
+		switch col := rec.Column(i).(type) {
+		case *array.String:
+			if distinct(col) {
+				plain[f.Name] = true
+			}
+		case *array.Map:
+			if items, ok := col.Items().(*array.String); ok && distinct(items) {
+				plain[f.Name+".key_value.value"] = true
+			}
 		}
 	}
 	return plain

@@ -141,11 +141,13 @@ func TestZstdCodecRoundTrip(t *testing.T) {
 }
 
 // String columns whose first values are mostly distinct are written
-// without a dictionary; repetitive ones keep theirs. Both read back.
+// without a dictionary, at the top level and as a map's values;
+// repetitive ones keep theirs. All read back.
 func TestDistinctStringsWrittenPlain(t *testing.T) {
 	table := pipeline.Table{Name: "calls", Schema: arrow.NewSchema([]arrow.Field{
 		{Name: "call_id", Type: arrow.BinaryTypes.String},
 		{Name: "queue", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "fields", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.BinaryTypes.String), Nullable: true},
 	}, nil)}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -171,6 +173,10 @@ func TestDistinctStringsWrittenPlain(t *testing.T) {
 			} else {
 				b.Field(1).(*array.StringBuilder).Append([]string{"Sales", "Support", "Billing"}[i%3])
 			}
+			mb := b.Field(2).(*array.MapBuilder)
+			mb.Append(true)
+			mb.KeyBuilder().(*array.StringBuilder).Append("account")
+			mb.ItemBuilder().(*array.StringBuilder).Append(fmt.Sprintf("A%09d", i))
 		}
 		rec := b.NewRecordBatch()
 		b.Release()
@@ -193,13 +199,13 @@ func TestDistinctStringsWrittenPlain(t *testing.T) {
 	}
 	defer r.Close()
 	md := r.RowGroup(0).MetaData()
-	for i, want := range []bool{false, true} {
+	for i, want := range []bool{false, true, true, false} { // call_id, queue, fields' keys, fields' values
 		cc, err := md.ColumnChunk(i)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := cc.HasDictionaryPage(); got != want {
-			t.Errorf("column %s: dictionary %v, want %v", table.Schema.Field(i).Name, got, want)
+			t.Errorf("column %s: dictionary %v, want %v", cc.PathInSchema(), got, want)
 		}
 	}
 	rows := lakecheck.Table(t, dir, "calls")

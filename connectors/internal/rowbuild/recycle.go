@@ -1,10 +1,13 @@
 package rowbuild
 
 import (
+	"context"
 	"math/bits"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 // Recycler is an Arrow allocator that keeps the buffers freed to it and
@@ -140,4 +143,23 @@ func (r *Recycler) Held() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.held
+}
+
+// RecycleBytes bounds the memory of released batches a source keeps for
+// building the next ones: a few batches of the default policy.
+const RecycleBytes = 64 << 20
+
+// ForRun returns the allocator a source builds its batches with: when the
+// run reads batches only until it releases them (pipeline.BatchesReusable),
+// a Recycler over mem, which the source closes with itself; otherwise mem
+// and a nil Recycler.
+func ForRun(ctx context.Context, mem memory.Allocator) (memory.Allocator, *Recycler) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	if !pipeline.BatchesReusable(ctx) {
+		return mem, nil
+	}
+	r := NewRecycler(mem, RecycleBytes)
+	return r, r
 }

@@ -62,10 +62,6 @@ type Source struct {
 	recycler *rowbuild.Recycler // nil unless batches are reusable
 }
 
-// recycleBytes bounds the memory of released batches a source keeps for
-// building the next ones: a few batches of the default policy.
-const recycleBytes = 64 << 20
-
 type fileState struct {
 	file   inputs.File
 	rc     io.ReadCloser
@@ -123,10 +119,7 @@ func (s *Source) Close() error {
 func (s *Source) Next(ctx context.Context) (pipeline.Batch, error) {
 	if !s.started {
 		s.started = true
-		if pipeline.BatchesReusable(ctx) {
-			s.recycler = rowbuild.NewRecycler(s.cfg.Mem, recycleBytes)
-			s.cfg.Mem = s.recycler
-		}
+		s.cfg.Mem, s.recycler = rowbuild.ForRun(ctx, s.cfg.Mem)
 	}
 	for {
 		if len(s.queue) > 0 {
