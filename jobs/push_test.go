@@ -75,7 +75,7 @@ func (m *memTarget) Plan(_ context.Context, recs []pipeline.Record, _ pipeline.L
 			continue
 		}
 		size, _ := r.Values["size"].(int64)
-		c.Wire = map[string]string{"name": name, "size": fmt.Sprint(size)}
+		c.Wire = pipeline.WireMap(map[string]string{"name": name, "size": fmt.Sprint(size)})
 		c.Hash = fmt.Sprint(size)
 		old, ok := m.state[name]
 		switch {
@@ -115,7 +115,7 @@ func (m *memTarget) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Jour
 				continue
 			}
 			var size int64
-			fmt.Sscan(c.Wire["size"], &size)
+			fmt.Sscan(c.Wire.Get("size"), &size)
 			m.state[c.Key] = size
 			st := pipeline.StatusCreated
 			if c.Action == pipeline.ActionUpdate {

@@ -29,6 +29,7 @@ func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Pl
 	}
 	b := array.NewRecordBuilder(mem, pipeline.PushResultsSchema)
 	defer b.Release()
+	b.Reserve(len(plan.Changes)) // one row per change: no growing and copying on the way
 	now := time.Now().UTC()
 	for _, c := range plan.Changes {
 		o, by := j.outcomes[c.Seq], j.batchOf[c.Seq]

@@ -113,7 +113,7 @@ type Change struct {
 	Fields   []FieldChange `json:"fields,omitempty"`
 	// Wire is what the target will send for the record, in the target's own
 	// terms (CSV cells by column, JSON values): Apply sends exactly this.
-	Wire map[string]string `json:"wire,omitempty"`
+	Wire Wire `json:"wire,omitzero"`
 	// Hash identifies the record's content (the ledger compares it).
 	Hash   string `json:"hash,omitempty"`
 	Origin string `json:"origin,omitempty"`

@@ -58,22 +58,22 @@ func (t *target) PlanRecords(led pipeline.Ledger) pipeline.RecordPlan {
 
 func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
-		Key: func(w map[string]string) string {
-			if w["CallId"] != "" {
-				return w["CallId"]
+		Key: func(w pipeline.Wire) string {
+			if id := w.Get("CallId"); id != "" {
+				return id
 			}
-			return w["AgentId"] + "|" + w["ContactStartTimeMs"] + "|" + w[cellSum1]
+			return w.Get("AgentId") + "|" + w.Get("ContactStartTimeMs") + "|" + w.Get(cellSum1)
 		},
-		Hash: func(w map[string]string) string { // where a file is does not change the contact
+		Hash: func(w pipeline.Wire) string { // where a file is does not change the contact
 			hashed := map[string]string{}
-			for k, v := range w {
+			for k, v := range w.All() {
 				if !strings.HasSuffix(k, "_path") {
 					hashed[k] = v
 				}
 			}
-			return push.Hash(hashed)
+			return push.Hash(pipeline.WireMap(hashed))
 		},
-		Skip: func(_ map[string]string, hash string, e pipeline.LedgerEntry) (string, bool) {
+		Skip: func(_ pipeline.Wire, hash string, e pipeline.LedgerEntry) (string, bool) {
 			switch {
 			case e.Pending:
 				return "was being sent when run " + e.RunID + " stopped: not sent again, to import no contact twice " +
@@ -87,7 +87,7 @@ func (t *target) planner() push.SendPlanner {
 }
 
 // wireOf writes a contact's CSV cells, its recordings' paths and sums.
-func wireOf(v map[string]any) (map[string]string, error) {
+func wireOf(v map[string]any) (pipeline.Wire, error) {
 	w := make(map[string]string, len(v)+1)
 	for _, f := range fields {
 		x, ok := v[f.Name]
@@ -111,17 +111,17 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		case map[string]string:
 			for k, mv := range val {
 				if len([]rune(k)) > 39 || len([]rune(mv)) > 2056 {
-					return nil, fmt.Errorf("field metadata: %s over the documented lengths (name 39, value 2056)", k)
+					return pipeline.Wire{}, fmt.Errorf("field metadata: %s over the documented lengths (name 39, value 2056)", k)
 				}
 				w["metadata."+k] = mv
 			}
 		}
 	}
 	if a := w["AgentId"]; a != "" && !personID.MatchString(a) && !strings.Contains(a, `\`) && !strings.Contains(a, "@") {
-		return nil, fmt.Errorf("field agent_id: not a person id, an AD login (domain\\user) or an email")
+		return pipeline.Wire{}, fmt.Errorf("field agent_id: not a person id, an AD login (domain\\user) or an email")
 	}
 	if d := w["Direction"]; d != "" && d != "0" && d != "1" {
-		return nil, fmt.Errorf("field direction: 0 (outbound) or 1 (inbound)")
+		return pipeline.Wire{}, fmt.Errorf("field direction: 0 (outbound) or 1 (inbound)")
 	}
 	audio := 0
 	for _, k := range []string{"Recording1", "Recording2"} {
@@ -131,19 +131,19 @@ func wireOf(v map[string]any) (map[string]string, error) {
 		}
 		ext := strings.ToLower(path.Ext(n))
 		if !mediaExt[ext] {
-			return nil, fmt.Errorf("field %s: %s is not a documented media type (wav, webm, webma, webmv, spx, wmv)", strings.ToLower(k), ext)
+			return pipeline.Wire{}, fmt.Errorf("field %s: %s is not a documented media type (wav, webm, webma, webmv, spx, wmv)", strings.ToLower(k), ext)
 		}
 		if audioExt[ext] {
 			audio++
 		}
 		if w["#"+strings.ToLower(k)+"_path"] == "" {
-			return nil, fmt.Errorf("field %s_path: the recording's file is not given", strings.ToLower(k))
+			return pipeline.Wire{}, fmt.Errorf("field %s_path: the recording's file is not given", strings.ToLower(k))
 		}
 	}
 	if audio > 1 {
-		return nil, fmt.Errorf("only a single audio file per contact is allowed")
+		return pipeline.Wire{}, fmt.Errorf("only a single audio file per contact is allowed")
 	}
-	return w, nil
+	return pipeline.WireMap(w), nil
 }
 
 // csvColumns are the CSV columns of a batch: the documented ones some
@@ -151,13 +151,13 @@ func wireOf(v map[string]any) (map[string]string, error) {
 func csvColumns(batch []pipeline.Change) []string {
 	var out []string
 	for _, f := range fields {
-		if f.Wire != "" && (f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Wire] != "" })) {
+		if f.Wire != "" && (f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire.Get(f.Wire) != "" })) {
 			out = append(out, f.Wire)
 		}
 	}
 	var meta []string
 	for _, c := range batch {
-		for k := range c.Wire {
+		for k := range c.Wire.All() {
 			if strings.HasPrefix(k, "metadata.") && !slices.Contains(meta, k) {
 				meta = append(meta, k)
 			}
@@ -215,11 +215,11 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 func (t *target) recordings(c pipeline.Change) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, k := range []string{"Recording1", "Recording2"} {
-		name := c.Wire[k]
+		name := c.Wire.Get(k)
 		if name == "" {
 			continue
 		}
-		rc, err := t.files(c.Wire["#"+strings.ToLower(k)+"_path"])
+		rc, err := t.files(c.Wire.Get("#" + strings.ToLower(k) + "_path"))
 		if err != nil {
 			return nil, fmt.Errorf("recording %s of contact %s (%s): %w", name, c.Key, c.Origin, err)
 		}
@@ -234,7 +234,7 @@ func (t *target) recordings(c pipeline.Change) (map[string][]byte, error) {
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, files map[string][]byte, j pipeline.Journal) error {
-	rows := make([]map[string]string, len(batch))
+	rows := make([]pipeline.Wire, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
 	}

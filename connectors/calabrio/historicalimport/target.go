@@ -40,48 +40,70 @@ func (t *target) PlanRecords(led pipeline.Ledger) pipeline.RecordPlan {
 
 func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
-		Key: func(w map[string]string) string { return w["serviceNumber"] + "|" + w["date"] + "|" + w["period"] },
-		Skip: func(_ map[string]string, hash string, e pipeline.LedgerEntry) (string, bool) {
+		Key: func(w pipeline.Wire) string {
+			return w.At(cellService) + "|" + w.At(cellDate) + "|" + w.At(cellPeriod)
+		},
+		Skip: func(_ pipeline.Wire, hash string, e pipeline.LedgerEntry) (string, bool) {
 			return "sent with the same values by run " + e.RunID, e.Hash == hash && !e.Pending
 		},
 	}
 }
 
+// layout is an interval's upload cells, one per field, in the fields'
+// order.
+var layout = func() *pipeline.WireLayout {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Wire
+	}
+	return pipeline.NewWireLayout(names...)
+}()
+
+// Cells of layout the target reads.
+var (
+	cellService = layout.Index("serviceNumber")
+	cellDate    = layout.Index("date")
+	cellPeriod  = layout.Index("period")
+	cellLevels  = [...]int{layout.Index("serviceLevel"), layout.Index("occupancyRatio")}
+)
+
 // wireOf writes an interval's upload cells: ISO dates, zero-padded
 // periods, numbers without exponents.
-func wireOf(v map[string]any) (map[string]string, error) {
-	w := make(map[string]string, len(v))
-	for _, f := range fields {
+func wireOf(v map[string]any) (pipeline.Wire, error) {
+	w := layout.New()
+	for i, f := range fields {
 		x, ok := v[f.Name]
 		if !ok || x == nil {
 			continue
 		}
 		switch val := x.(type) {
 		case time.Time:
-			w[f.Wire] = val.Format(time.DateOnly)
+			w.SetAt(i, val.Format(time.DateOnly))
 		case int64:
-			w[f.Wire] = strconv.FormatInt(val, 10)
+			w.SetAt(i, strconv.FormatInt(val, 10))
 		case float64:
-			w[f.Wire] = strconv.FormatFloat(val, 'f', -1, 64)
+			w.SetAt(i, strconv.FormatFloat(val, 'f', -1, 64))
 		case string:
-			w[f.Wire] = val
+			w.SetAt(i, val)
 		}
 	}
-	if p, ok := w["period"]; ok {
+	if p, ok := w.Lookup("period"); ok {
 		norm, ok := period(p)
 		if !ok {
-			return nil, fmt.Errorf("field period: not HH:MM (24-hour)")
+			return pipeline.Wire{}, fmt.Errorf("field period: not HH:MM (24-hour)")
 		}
-		w["period"] = norm
+		w.SetAt(cellPeriod, norm)
 	}
-	for _, k := range []string{"serviceLevel", "occupancyRatio"} {
-		if n, err := strconv.Atoi(w[k]); w[k] != "" && (err != nil || n < 0 || n > 100) {
-			return nil, fmt.Errorf("field %s: not an integer from 0 to 100", k)
+	for _, i := range cellLevels {
+		if s := w.At(i); s != "" {
+			if n, err := strconv.Atoi(s); err != nil || n < 0 || n > 100 {
+				return pipeline.Wire{}, fmt.Errorf("field %s: not an integer from 0 to 100", fields[i].Wire)
+			}
 		}
 	}
-	for _, f := range fields {
-		if s := w[f.Wire]; f.Type != pipeline.TypeString && f.Type != pipeline.TypeDate && len(s) > 0 && s[0] == '-' {
-			return nil, fmt.Errorf("field %s: negative", f.Name)
+	for i, f := range fields {
+		if s := w.At(i); f.Type != pipeline.TypeString && f.Type != pipeline.TypeDate && len(s) > 0 && s[0] == '-' {
+			return pipeline.Wire{}, fmt.Errorf("field %s: negative", f.Name)
 		}
 	}
 	return w, nil
@@ -96,14 +118,14 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 		}
 	}
 	if t.o.byDay {
-		slices.SortStableFunc(sends, func(a, b pipeline.Change) int { return cmpStr(a.Wire["date"], b.Wire["date"]) })
+		slices.SortStableFunc(sends, func(a, b pipeline.Change) int { return cmpStr(a.Wire.Get("date"), b.Wire.Get("date")) })
 	}
 	// Uploads replace what they send, so each is built and begun while
 	// the one before is in flight.
 	up := &calpush.Pipeline{J: j}
 	lo := 0
 	for i := range sends {
-		if i+1 == len(sends) || i+1-lo >= t.o.rows || (t.o.byDay && sends[lo].Wire["date"] != sends[i+1].Wire["date"]) {
+		if i+1 == len(sends) || i+1-lo >= t.o.rows || (t.o.byDay && sends[lo].Wire.Get("date") != sends[i+1].Wire.Get("date")) {
 			if err := t.upload(ctx, sends[lo:i+1], up); err != nil {
 				return err
 			}
@@ -126,11 +148,11 @@ func cmpStr(a, b string) int {
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpush.Pipeline) error {
 	var header []string
 	for _, f := range fields {
-		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Wire] != "" }) {
+		if f.Required || slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire.Get(f.Wire) != "" }) {
 			header = append(header, f.Wire)
 		}
 	}
-	rows := make([]map[string]string, len(batch))
+	rows := make([]pipeline.Wire, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
 	}
@@ -144,7 +166,7 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpus
 	}
 	return up.Send(ctx, calpush.Upload{Conn: t.conn, Path: path, Query: q, Entity: "intervals", Batch: batch,
 		Parts:      []push.Part{{Field: "file", FileName: name, Type: "text/csv", Body: bytes.NewReader(data)}},
-		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire["date"])})
+		Repeatable: true, What: fmt.Sprintf("%d rows, %s", len(batch), batch[0].Wire.Get("date"))})
 }
 
 // period reads H:MM or HH:MM (00:00 to 23:59) and writes HH:MM.

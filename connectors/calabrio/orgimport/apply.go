@@ -28,8 +28,8 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 			}
 		}
 		size := func(c pipeline.Change) int64 {
-			n := int64(len(c.Wire))
-			for _, v := range c.Wire {
+			n := int64(c.Wire.Len())
+			for _, v := range c.Wire.All() {
 				n += int64(len(v))
 			}
 			return n
@@ -44,7 +44,7 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 }
 
 func (t *target) upload(ctx context.Context, typ string, batch []pipeline.Change, j pipeline.Journal) error {
-	rows := make([]map[string]string, len(batch))
+	rows := make([]pipeline.Wire, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
 	}
@@ -71,7 +71,7 @@ func verify(typ string, c pipeline.Change, st *orgState) pipeline.Outcome {
 	o := pipeline.Outcome{Seq: c.Seq}
 	var got *current
 	if typ == "persons" {
-		got, _ = st.findPerson(c.Wire)
+		got, _ = st.findPerson(c.Wire.Map())
 	} else {
 		got = st.findName(c.Key)
 	}
@@ -80,10 +80,10 @@ func verify(typ string, c pipeline.Change, st *orgState) pipeline.Outcome {
 		return o
 	}
 	for k := range st.shown {
-		if k == idKey(typ) || c.Wire[k] == "" {
+		if k == idKey(typ) || c.Wire.Get(k) == "" {
 			continue
 		}
-		if got.wire[k] != c.Wire[k] {
+		if got.wire[k] != c.Wire.Get(k) {
 			o.Status, o.Code = pipeline.StatusFailed, "not_imported"
 			o.Message = fmt.Sprintf("the upload was accepted but the export shows another %s", k)
 			return o

@@ -117,7 +117,7 @@ func TestPushReachesTheDocumentedState(t *testing.T) {
 	if c := p.Changes[2]; len(c.Fields) != 1 || c.Fields[0] != (pipeline.FieldChange{Field: "deactivatedDate", Old: "12/31/2999", New: "06/30/2030"}) {
 		t.Errorf("Default Group's update: %+v", c.Fields)
 	}
-	if c := p.Changes[0]; c.Wire["id"] != "0" || c.Wire["activatedDate"] != "01/04/2018" {
+	if c := p.Changes[0]; c.Wire.Get("id") != "0" || c.Wire.Get("activatedDate") != "01/04/2018" {
 		t.Errorf("new group's row: %v", c.Wire)
 	}
 	j := &pushtest.Journal{Ledger: led, Plan: p}

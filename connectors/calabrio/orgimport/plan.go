@@ -108,7 +108,7 @@ func (t *target) change(typ string, r pipeline.Record, st *orgState, planned map
 	}
 	seen[strings.ToLower(c.Key)] = r.Origin
 	delete(want, idKey(typ))
-	c.Wire = fill(typ, want, have)
+	c.Wire = pipeline.WireMap(fill(typ, want, have))
 	var compare []string
 	for _, f := range t.fields[typ] {
 		if f.Key != idKey(typ) && st.shown[f.Key] {
@@ -146,7 +146,7 @@ func (t *target) columns(typ string, batch []pipeline.Change) []string {
 	var out []string
 	for _, f := range t.fields[typ] {
 		if typ != "persons" || f.ImportField.Required ||
-			slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire[f.Key] != "" }) {
+			slices.ContainsFunc(batch, func(c pipeline.Change) bool { return c.Wire.Get(f.Key) != "" }) {
 			out = append(out, f.Key)
 		}
 	}

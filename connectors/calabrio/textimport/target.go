@@ -124,16 +124,16 @@ func (t *target) PlanRecords(led pipeline.Ledger) pipeline.RecordPlan {
 
 func (t *target) planner() push.SendPlanner {
 	return push.SendPlanner{Entity: Entity(), Wire: wireOf,
-		Key: func(w map[string]string) string {
-			if w["id"] != "" {
-				return w["textType"] + "|" + w["id"]
+		Key: func(w pipeline.Wire) string {
+			if id := w.Get("id"); id != "" {
+				return w.Get("textType") + "|" + id
 			}
-			sum := sha256.Sum256([]byte(w[bodyCell]))
-			return w["textType"] + "|" + w["username"] + "|" + w["time"] + "|" + hex.EncodeToString(sum[:8])
+			sum := sha256.Sum256([]byte(w.Get(bodyCell)))
+			return w.Get("textType") + "|" + w.Get("username") + "|" + w.Get("time") + "|" + hex.EncodeToString(sum[:8])
 		},
-		Skip: func(w map[string]string, _ string, e pipeline.LedgerEntry) (string, bool) {
+		Skip: func(w pipeline.Wire, _ string, e pipeline.LedgerEntry) (string, bool) {
 			switch {
-			case e.Pending && w["id"] != "":
+			case e.Pending && w.Get("id") != "":
 				return "", false // the tenant skips an id used before: sending it again is safe
 			case e.Pending:
 				return "was being sent when run " + e.RunID + " stopped: not sent again, to import nothing twice " +
@@ -144,7 +144,7 @@ func (t *target) planner() push.SendPlanner {
 	}
 }
 
-func wireOf(v map[string]any) (map[string]string, error) {
+func wireOf(v map[string]any) (pipeline.Wire, error) {
 	w := make(map[string]string, len(v)+1)
 	for _, f := range fields {
 		x, ok := v[f.Name]
@@ -181,12 +181,12 @@ func wireOf(v map[string]any) (map[string]string, error) {
 	}
 	delete(w, "#eval_form_id")
 	if f := w["filename"]; f != "" && (strings.ToLower(path.Ext(f)) != ".txt" || path.Base(f) != f) {
-		return nil, fmt.Errorf("field filename: a .txt file name without folders")
+		return pipeline.Wire{}, fmt.Errorf("field filename: a .txt file name without folders")
 	}
 	if tt := w["textType"]; tt != "" {
 		w["textType"] = strings.ToLower(tt)
 	}
-	return w, nil
+	return pipeline.WireMap(w), nil
 }
 
 var csvHeader = []string{"textType", "filename", "evalForm", "time", "username", "sender", "receiver", "subject", "metadata", "references", "id"}
@@ -208,19 +208,19 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 		if !push.Writes(c) {
 			continue
 		}
-		if len(batch) >= t.batch || names[c.Wire["filename"]] {
+		if len(batch) >= t.batch || names[c.Wire.Get("filename")] {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
 		batch = append(batch, c)
-		names[c.Wire["filename"]] = true
+		names[c.Wire.Get("filename")] = true
 	}
 	return flush()
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
-	rows := make([]map[string]string, len(batch))
+	rows := make([]pipeline.Wire, len(batch))
 	for i, c := range batch {
 		rows[i] = c.Wire
 	}
@@ -231,14 +231,14 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 	if t.drop != "" { // the reference: the data file's name "must be TEXTCONTACT"; the CONTACT. prefix form is assumed
 		bodies := map[string][]byte{}
 		for _, c := range batch {
-			bodies[c.Wire["filename"]] = []byte(c.Wire[bodyCell])
+			bodies[c.Wire.Get("filename")] = []byte(c.Wire.Get(bodyCell))
 		}
 		return calpush.Drop(ctx, calpush.DropDir{Dir: t.drop, Remote: t.remote}, "TEXTCONTACT.ccetl-"+batch[0].Hash[:16]+".csv", data, bodies, "text_contacts", batch, j)
 	}
 	parts := []push.Part{{Field: "file", FileName: "textcontacts.csv", Type: "text/csv", Body: bytes.NewReader(data)}}
 	for _, c := range batch {
-		parts = append(parts, push.Part{Field: "file", FileName: c.Wire["filename"], Type: "text/plain; charset=utf-8",
-			Body: strings.NewReader(c.Wire[bodyCell])})
+		parts = append(parts, push.Part{Field: "file", FileName: c.Wire.Get("filename"), Type: "text/plain; charset=utf-8",
+			Body: strings.NewReader(c.Wire.Get(bodyCell))})
 	}
 	return calpush.Send(ctx, calpush.Upload{Conn: t.conn, Path: UploadPath, Entity: "text_contacts", Batch: batch, Parts: parts,
 		What: fmt.Sprintf("%d text contacts", len(batch))}, j)

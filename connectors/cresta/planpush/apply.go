@@ -31,10 +31,10 @@ func (t *target) send(ctx context.Context, c pipeline.Change, j pipeline.Journal
 	if err := j.Begin(ctx, EntityName, []pipeline.Change{c}); err != nil {
 		return err
 	}
-	op := c.Wire[wOp]
-	path := "/v1/" + cresta.EscapeName(c.Wire[wPlan]) + ":" + op
-	body, _ := json.Marshal(map[string]string{"scorecardName": c.Wire[wScorecard]})
-	res := pipeline.BatchResult{Entity: EntityName, Request: fmt.Sprintf("POST %s (%s)", path, c.Wire[wScorecard])}
+	op := c.Wire.Get(wOp)
+	path := "/v1/" + cresta.EscapeName(c.Wire.Get(wPlan)) + ":" + op
+	body, _ := json.Marshal(map[string]string{"scorecardName": c.Wire.Get(wScorecard)})
+	res := pipeline.BatchResult{Entity: EntityName, Request: fmt.Sprintf("POST %s (%s)", path, c.Wire.Get(wScorecard))}
 	o := pipeline.Outcome{Seq: c.Seq}
 	do := func(ctx context.Context) (*httpx.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.o.BaseURL+path, strings.NewReader(string(body)))
@@ -57,9 +57,9 @@ func (t *target) send(ctx context.Context, c pipeline.Change, j pipeline.Journal
 		res.RequestID, _ = push.FailedBy(err, &o)
 	case err != nil && op == opAdd:
 		return fmt.Errorf("%s %s to %s (it may or may not be linked; the change stays pending): %w",
-			op, c.Wire[wScorecard], c.Wire[wPlan], err)
+			op, c.Wire.Get(wScorecard), c.Wire.Get(wPlan), err)
 	case err != nil:
-		return fmt.Errorf("%s %s from %s: %w", op, c.Wire[wScorecard], c.Wire[wPlan], err)
+		return fmt.Errorf("%s %s from %s: %w", op, c.Wire.Get(wScorecard), c.Wire.Get(wPlan), err)
 	default:
 		res.Response = string(resp.Body)
 		o = outcome(c, resp.Body)
@@ -72,7 +72,7 @@ func (t *target) send(ctx context.Context, c pipeline.Change, j pipeline.Journal
 // scorecard it linked; removeScorecard answers {}.
 func outcome(c pipeline.Change, body []byte) pipeline.Outcome {
 	o := pipeline.Outcome{Seq: c.Seq, TargetID: c.Key}
-	if c.Wire[wOp] == opRemove {
+	if c.Wire.Get(wOp) == opRemove {
 		o.Status = pipeline.StatusDeleted
 		return o
 	}
@@ -84,7 +84,7 @@ func outcome(c pipeline.Change, body []byte) pipeline.Outcome {
 		o.Status, o.Code, o.Message = pipeline.StatusFailed, "bad_response", "addScorecard answered 200 without a JSON object"
 		return o
 	}
-	if got.Plan != c.Wire[wPlan] || got.Scorecard != c.Wire[wScorecard] {
+	if got.Plan != c.Wire.Get(wPlan) || got.Scorecard != c.Wire.Get(wScorecard) {
 		o.Status, o.Code = pipeline.StatusFailed, "bad_response"
 		o.Message = fmt.Sprintf("addScorecard answered 200 naming plan %q and scorecard %q, not the ones sent", got.Plan, got.Scorecard)
 		return o

@@ -101,7 +101,7 @@ func TestPushReachesTheWantedLinks(t *testing.T) {
 	}
 	ops := []string{}
 	for _, c := range p.Changes {
-		ops = append(ops, c.Action+" "+c.Wire[wOp])
+		ops = append(ops, c.Action+" "+c.Wire.Get(wOp))
 	}
 	want := []string{"send removeScorecard", "send addScorecard", "send addScorecard", "send addScorecard", "send removeScorecard", "invalid addScorecard"}
 	if !reflect.DeepEqual(ops, want) {

@@ -51,7 +51,8 @@ func (t *target) Plan(ctx context.Context, recs []pipeline.Record, led pipeline.
 			continue
 		}
 		seen[c.Key] = r.Origin
-		c.Wire, c.Hash, c.Action = wire, push.Hash(wire), pipeline.ActionSend
+		c.Wire = pipeline.WireMap(wire)
+		c.Hash, c.Action = push.Hash(c.Wire), pipeline.ActionSend
 		plans[wire[wPlan]] = true
 		p.Changes = append(p.Changes, c)
 	}
@@ -73,7 +74,7 @@ func (t *target) Plan(ctx context.Context, recs []pipeline.Record, led pipeline.
 		if c.Action != pipeline.ActionSend {
 			continue
 		}
-		if reason, ok := missing[c.Wire[wPlan]]; ok {
+		if reason, ok := missing[c.Wire.Get(wPlan)]; ok {
 			p.Changes[i].Action, p.Changes[i].Reason = pipeline.ActionInvalid, "field plan: "+reason
 			continue
 		}
@@ -90,12 +91,12 @@ func (t *target) Plan(ctx context.Context, recs []pipeline.Record, led pipeline.
 // and why.
 func skip(c pipeline.Change, e pipeline.LedgerEntry) (string, bool) {
 	switch {
-	case e.Pending && c.Wire[wOp] == opAdd:
+	case e.Pending && c.Wire.Get(wOp) == opAdd:
 		return "addScorecard was being sent when run " + e.RunID + " stopped: not sent again, as adding a linked scorecard " +
 			"again may link it twice (if the plan lacks it, remove the job's ledger entry to send it)", true
 	case e.Pending:
 		return "", false // removing again cannot duplicate anything
-	case e.Hash == c.Hash && c.Wire[wOp] == opAdd:
+	case e.Hash == c.Hash && c.Wire.Get(wOp) == opAdd:
 		return "added by run " + e.RunID, true
 	case e.Hash == c.Hash:
 		return "removed by run " + e.RunID, true

@@ -62,25 +62,25 @@ func (t *target) send(ctx context.Context, c pipeline.Change, created map[string
 	)
 	switch {
 	case c.Entity == Appointments && c.Action == pipeline.ActionCreate:
-		method, path, body, once = http.MethodPost, appointmentsPath, createBody(c.Wire), true
+		method, path, body, once = http.MethodPost, appointmentsPath, createBody(c.Wire.Map()), true
 		o.Status = pipeline.StatusCreated
 	case c.Entity == Appointments && c.Action == pipeline.ActionUpdate:
 		method, path, body = http.MethodPatch, fmt.Sprintf(appointmentPath, url.PathEscape(c.TargetID)), patchBody(c)
 		o.Status, o.TargetID = pipeline.StatusUpdated, c.TargetID
 	case c.Entity == Annotations && c.Action == pipeline.ActionCreate:
-		id := c.Wire["appointmentId"]
+		id := c.Wire.Get("appointmentId")
 		if id == "" {
-			id = created[c.Wire["appointmentKey"]]
+			id = created[c.Wire.Get("appointmentKey")]
 		}
 		path = fmt.Sprintf(annotationsPath, url.PathEscape(id))
 		if id == "" {
 			res.Request = "POST " + annotationsPath + " (not sent)"
 			o.Status, o.Code = pipeline.StatusFailed, "appointment_not_created"
-			o.Message = fmt.Sprintf("appointment %s of this push was not created", c.Wire["appointmentKey"])
+			o.Message = fmt.Sprintf("appointment %s of this push was not created", c.Wire.Get("appointmentKey"))
 			res.Outcomes = []pipeline.Outcome{o}
 			return res, nil
 		}
-		method, body, once = http.MethodPost, map[string]string{"text": c.Wire["text"], "accessType": c.Wire["accessType"]}, true
+		method, body, once = http.MethodPost, map[string]string{"text": c.Wire.Get("text"), "accessType": c.Wire.Get("accessType")}, true
 		o.Status = pipeline.StatusCreated
 	default:
 		return res, fmt.Errorf("cannot %s %s", c.Action, c.Entity)

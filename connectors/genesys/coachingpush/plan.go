@@ -77,7 +77,7 @@ func (t *target) Plan(ctx context.Context, recs []pipeline.Record, led pipeline.
 			in.c.Action, in.c.Reason = pipeline.ActionInvalid, err.Error()
 			continue
 		}
-		in.ok, in.srcID, in.c.Wire = true, src, w
+		in.ok, in.srcID, in.c.Wire = true, src, pipeline.WireMap(w)
 		in.c.Key = src
 		if in.c.Key == "" {
 			in.c.Key = fmt.Sprintf("%s @ %s (%s)", w["name"], w["dateStart"], w["attendeeIds"])
@@ -193,7 +193,7 @@ func (t *target) match(ctx context.Context, st *state, in *apptIn, led pipeline.
 	if a := st.byID[ledgerID]; ledgerID != "" && a != nil {
 		return a, nil
 	}
-	if a := byNatural[naturalKey(in.c.Wire)]; a != nil {
+	if a := byNatural[naturalKey(in.c.Wire.Map())]; a != nil {
 		return a, nil
 	}
 	for _, id := range []string{ledgerID, in.srcID} {
@@ -288,11 +288,11 @@ func (t *target) planNote(ctx context.Context, st *state, r pipeline.Record, byS
 	if str("id") == "" {
 		c.Key = ref + "/" + hex.EncodeToString(sum[:6])
 	}
-	c.Wire = map[string]string{"text": text, "accessType": access}
+	c.Wire = pipeline.WireMap(map[string]string{"text": text, "accessType": access})
 	var have *appointment
 	if in := bySrc[ref]; in != nil {
 		if in.c.Action == pipeline.ActionCreate {
-			c.Wire["appointmentKey"] = in.c.Key
+			c.Wire.Set("appointmentKey", in.c.Key)
 		} else {
 			have = st.byID[in.c.TargetID]
 		}
@@ -318,7 +318,7 @@ func (t *target) planNote(ctx context.Context, st *state, r pipeline.Record, byS
 	if have == nil {
 		return c, nil
 	}
-	c.Wire["appointmentId"] = have.id
+	c.Wire.Set("appointmentId", have.id)
 	c.Hash = push.Hash(c.Wire)
 	ns, err := t.notes(ctx, have)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/textproto"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 // Part is one file of a multipart/form-data upload.
@@ -47,16 +49,33 @@ func Multipart(parts ...Part) ([]byte, string, error) {
 
 // CSV writes a header and the changes' wire cells in its order (missing
 // cells empty), quoting as RFC 4180 asks.
-func CSV(header []string, rows []map[string]string) ([]byte, error) {
+func CSV(header []string, rows []pipeline.Wire) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(header); err != nil {
 		return nil, err
 	}
 	rec := make([]string, len(header))
+	var layout *pipeline.WireLayout
+	var at []int // the header's cells in layout, -1 for none
 	for _, r := range rows {
-		for i, h := range header {
-			rec[i] = r[h]
+		if l := r.Layout(); l != nil {
+			if l != layout {
+				layout, at = l, make([]int, len(header))
+				for i, h := range header {
+					at[i] = l.Index(h)
+				}
+			}
+			for i, j := range at {
+				rec[i] = ""
+				if j >= 0 {
+					rec[i] = r.At(j)
+				}
+			}
+		} else {
+			for i, h := range header {
+				rec[i] = r.Get(h)
+			}
 		}
 		if err := w.Write(rec); err != nil {
 			return nil, err

@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"slices"
 	"testing"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 // FuzzMultipartCSV: any header and cells, written as a CSV upload in a
@@ -19,10 +21,21 @@ func FuzzMultipartCSV(f *testing.F) {
 	f.Add("", "", "", "", "")
 	f.Fuzz(func(t *testing.T, headerLine, c1, c2, c3, fileName string) {
 		header := []string{headerLine, "b", "c"}
-		rows := []map[string]string{{headerLine: c1, "b": c2, "c": c3}, {"b": c1}}
+		rows := []pipeline.Wire{pipeline.WireMap(map[string]string{headerLine: c1, "b": c2, "c": c3}), pipeline.WireMap(map[string]string{"b": c1})}
 		data, err := CSV(header, rows)
 		if err != nil {
 			return // invalid UTF-8 or the like: refused, not mangled
+		}
+		if headerLine != "b" && headerLine != "c" && headerLine != "unused" { // the same rows as layout wires write the same bytes
+			l := pipeline.NewWireLayout("c", "unused", "b", headerLine)
+			r0, r1 := l.New(), l.New()
+			r0.Set(headerLine, c1)
+			r0.Set("b", c2)
+			r0.Set("c", c3)
+			r1.Set("b", c1)
+			if lay, err := CSV(header, []pipeline.Wire{r0, r1}); err != nil || !bytes.Equal(lay, data) {
+				t.Fatalf("layout rows: %q (%v), map rows: %q", lay, err, data)
+			}
 		}
 		body, ctype, err := Multipart(Part{Field: "file", FileName: fileName, Type: "text/csv", Body: bytes.NewReader(data)})
 		if err != nil {

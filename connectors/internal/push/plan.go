@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/ccetl/ccetl/pipeline"
 )
@@ -13,25 +12,13 @@ import (
 // Hash is a record's content hash: sha256 over its wire cells in key order,
 // so the same cells always hash alike whatever the map's order. Ledgers
 // keep it: its bytes must never change.
-func Hash(wire map[string]string) string {
-	type cell struct{ k, v string }
-	var cb [32]cell
-	cells := cb[:0]
-	n := 0
-	for k, v := range wire {
-		cells = append(cells, cell{k, v})
-		n += len(k) + len(v) + 2
-	}
-	slices.SortFunc(cells, func(a, b cell) int { return strings.Compare(a.k, b.k) })
+func Hash(wire pipeline.Wire) string {
 	var bb [1024]byte
 	buf := bb[:0]
-	if n > len(bb) {
-		buf = make([]byte, 0, n)
-	}
-	for _, c := range cells {
-		buf = append(buf, c.k...)
+	for k, v := range wire.Sorted() {
+		buf = append(buf, k...)
 		buf = append(buf, 0)
-		buf = append(buf, c.v...)
+		buf = append(buf, v...)
 		buf = append(buf, 0)
 	}
 	sum := sha256.Sum256(buf)
@@ -42,10 +29,10 @@ func Hash(wire map[string]string) string {
 // of fields. A field want leaves empty is not a change: targets that never
 // blank a stored value (Calabrio's identifiers) keep it, so neither does the
 // plan claim to.
-func Diff(fields []string, have, want map[string]string) []pipeline.FieldChange {
+func Diff(fields []string, have map[string]string, want pipeline.Wire) []pipeline.FieldChange {
 	var out []pipeline.FieldChange
 	for _, f := range fields {
-		w, ok := want[f]
+		w, ok := want.Lookup(f)
 		if !ok || w == "" {
 			continue
 		}
@@ -135,7 +122,7 @@ func Fingerprint(state map[string]Current) string {
 		h.Write([]byte{0})
 		h.Write([]byte(state[k].ID))
 		h.Write([]byte{0})
-		h.Write([]byte(Hash(state[k].Wire)))
+		h.Write([]byte(Hash(pipeline.WireMap(state[k].Wire))))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))

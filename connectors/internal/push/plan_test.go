@@ -1,8 +1,12 @@
 package push
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ccetl/ccetl/pipeline"
 )
 
 // TestHashIsStable: ledgers keep hashes across versions, so the bytes a
@@ -16,12 +20,27 @@ func TestHashIsStable(t *testing.T) {
 			"4f32b1efe292cfe2ec106b1b8a92bd89f4249a7de598f686e27525feb48ff72a"},
 		{map[string]string{}, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
 	} {
-		if got := Hash(c.wire); got != c.want {
+		if got := Hash(pipeline.WireMap(c.wire)); got != c.want {
 			t.Errorf("Hash(%v) = %s, want %s", c.wire, got, c.want)
+		}
+		// the same cells in a layout wire, whose layout names more cells
+		// in another order, hash alike
+		names := append(slices.Sorted(maps.Keys(c.wire)), "unset", "0")
+		slices.Reverse(names)
+		w := pipeline.NewWireLayout(names...).New()
+		for k, v := range c.wire {
+			w.Set(k, v)
+		}
+		if got := Hash(w); got != c.want {
+			t.Errorf("Hash of layout wire %v = %s, want %s", w, got, c.want)
 		}
 	}
 	long := map[string]string{"note": strings.Repeat("x", 5000)}
-	if Hash(long) == Hash(map[string]string{"note": strings.Repeat("x", 4999)}) {
+	if Hash(pipeline.WireMap(long)) == Hash(pipeline.WireMap(map[string]string{"note": strings.Repeat("x", 4999)})) {
 		t.Error("a long cell's last byte is not hashed")
+	}
+	// a cell set to "" is not an absent cell
+	if Hash(pipeline.WireMap(map[string]string{"a": ""})) == Hash(pipeline.WireMap(nil)) {
+		t.Error("an empty cell hashes as no cell")
 	}
 }

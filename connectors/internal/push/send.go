@@ -30,19 +30,19 @@ type SendPlanner struct {
 	Entity pipeline.Entity
 	// Wire writes a record's cells, or says why it is invalid; Check has
 	// passed by then.
-	Wire func(values map[string]any) (map[string]string, error)
+	Wire func(values map[string]any) (pipeline.Wire, error)
 	// Key names the record in the plan and the ledger.
-	Key func(wire map[string]string) string
+	Key func(wire pipeline.Wire) string
 	// Hash is the content hash (default: Hash of the wire cells).
-	Hash func(wire map[string]string) string
+	Hash func(wire pipeline.Wire) string
 	// Skip says whether a ledger entry means the record is not sent again,
 	// and why.
-	Skip func(wire map[string]string, hash string, e pipeline.LedgerEntry) (reason string, skip bool)
+	Skip func(wire pipeline.Wire, hash string, e pipeline.LedgerEntry) (reason string, skip bool)
 }
 
 // prepared is a record checked, written and hashed.
 type prepared struct {
-	wire map[string]string
+	wire pipeline.Wire
 	key  string
 	hash string
 	err  error

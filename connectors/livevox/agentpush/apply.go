@@ -71,7 +71,7 @@ func (t *target) agentID(c pipeline.Change) string {
 	if c.TargetID != "" {
 		return c.TargetID
 	}
-	if id, ok := t.created[c.Wire["agent"]]; ok {
+	if id, ok := t.created[c.Wire.Get("agent")]; ok {
 		return strconv.FormatInt(id, 10)
 	}
 	return ""
@@ -80,18 +80,18 @@ func (t *target) agentID(c pipeline.Change) string {
 func (t *target) assignRequest(c pipeline.Change) request {
 	agent := t.agentID(c)
 	if agent == "" {
-		return request{failed: "its agent " + c.Wire["agent"] + " was not created"}
+		return request{failed: "its agent " + c.Wire.Get("agent") + " was not created"}
 	}
 	kind := "skills"
 	if c.Entity == Services {
 		kind = "services"
 	}
-	r := request{method: http.MethodPut, resource: "agents/" + agent + "/" + kind + "/" + c.Wire["id"]}
+	r := request{method: http.MethodPut, resource: "agents/" + agent + "/" + kind + "/" + c.Wire.Get("id")}
 	switch {
 	case c.Action == pipeline.ActionDelete:
 		r.method = http.MethodDelete
 	case c.Entity == Skills:
-		r.query = url.Values{"proficiency": {c.Wire["proficiency"]}}
+		r.query = url.Values{"proficiency": {c.Wire.Get("proficiency")}}
 	}
 	return r
 }
@@ -133,18 +133,18 @@ func (t *target) one(ctx context.Context, c pipeline.Change, j pipeline.Journal,
 // and acknowledges them all.
 func (t *target) create(ctx context.Context, p *pipeline.Plan, c pipeline.Change, j pipeline.Journal, done map[int]bool) error {
 	body := map[string]any{"clientId": t.conn.ClientID(), "password": t.passwords[c.Key]}
-	for k, v := range c.Wire {
+	for k, v := range c.Wire.All() {
 		body[k] = jsonValue(k, v)
 	}
 	var carried []pipeline.Change
 	var skills, services []map[string]int64
 	for _, x := range p.Changes {
-		if x.Action != pipeline.ActionCreate || x.Wire["agent"] != c.Key || (x.Entity != Skills && x.Entity != Services) {
+		if x.Action != pipeline.ActionCreate || x.Wire.Get("agent") != c.Key || (x.Entity != Skills && x.Entity != Services) {
 			continue
 		}
-		id, _ := strconv.ParseInt(x.Wire["id"], 10, 64)
+		id, _ := strconv.ParseInt(x.Wire.Get("id"), 10, 64)
 		if x.Entity == Skills {
-			prof, _ := strconv.ParseInt(x.Wire["proficiency"], 10, 64)
+			prof, _ := strconv.ParseInt(x.Wire.Get("proficiency"), 10, 64)
 			skills = append(skills, map[string]int64{"id": id, "proficiency": prof})
 		} else {
 			services = append(services, map[string]int64{"id": id})

@@ -181,7 +181,7 @@ func (t *target) Plan(ctx context.Context, recs []pipeline.Record, _ pipeline.Le
 // agentChange makes an agent's change (its action is set later) and
 // checks what Create needs when the client lacks the agent.
 func (t *target) agentChange(r pipeline.Record, key string) (*wanted, string, error) {
-	c := pipeline.Change{Entity: Agents, Key: key, Origin: r.Origin, Wire: map[string]string{}}
+	c := pipeline.Change{Entity: Agents, Key: key, Origin: r.Origin, Wire: pipeline.WireMap(map[string]string{})}
 	for _, f := range agentFields {
 		v, ok := r.Values[f.Name]
 		if !ok || f.wire == "" {
@@ -189,11 +189,11 @@ func (t *target) agentChange(r pipeline.Record, key string) (*wanted, string, er
 		}
 		switch x := v.(type) {
 		case string:
-			c.Wire[f.wire] = strings.TrimSpace(x)
+			c.Wire.Set(f.wire, strings.TrimSpace(x))
 		case int64:
-			c.Wire[f.wire] = strconv.FormatInt(x, 10)
+			c.Wire.Set(f.wire, strconv.FormatInt(x, 10))
 		case bool:
-			c.Wire[f.wire] = strconv.FormatBool(x)
+			c.Wire.Set(f.wire, strconv.FormatBool(x))
 		}
 	}
 	if n, ok := r.Values["wrap_up_time"].(int64); ok && n < -1 {
@@ -211,7 +211,7 @@ func (t *target) agentChange(r pipeline.Record, key string) (*wanted, string, er
 	}
 	var missing []string
 	for i, k := range createKeys {
-		if c.Wire[k] == "" {
+		if c.Wire.Get(k) == "" {
 			missing = append(missing, agentFieldName(createKeys[i]))
 		}
 	}
@@ -392,9 +392,9 @@ func (t *target) reconcile(entity string, rows []assign, fed bool, agents map[st
 
 func assignChange(entity, login string, id, prof int64, agentID, action, origin string) pipeline.Change {
 	c := pipeline.Change{Entity: entity, Key: login + "|" + strconv.FormatInt(id, 10), Action: action, TargetID: agentID,
-		Origin: origin, Wire: map[string]string{"agent": login, "id": strconv.FormatInt(id, 10)}}
+		Origin: origin, Wire: pipeline.WireMap(map[string]string{"agent": login, "id": strconv.FormatInt(id, 10)})}
 	if entity == Skills {
-		c.Wire["proficiency"] = strconv.FormatInt(prof, 10)
+		c.Wire.Set("proficiency", strconv.FormatInt(prof, 10))
 	}
 	c.Hash = push.Hash(c.Wire)
 	return c
