@@ -13,8 +13,10 @@ import (
 func TestConvertMemoryLimit(t *testing.T) {
 	in := filepath.Join(repoRoot(t), "configs/samples/whit")
 	before := debug.SetMemoryLimit(-1)
-	prof := filepath.Join(t.TempDir(), "heap.pprof")
-	code, _, stderr := call(t, "convert", "--kind", "whit", "--out", t.TempDir(), "--memory-limit", "96MiB", "--memprofile", prof, in)
+	dir := t.TempDir()
+	prof, cpu, tr := filepath.Join(dir, "heap.pprof"), filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "run.trace")
+	code, _, stderr := call(t, "convert", "--kind", "whit", "--out", t.TempDir(), "--memory-limit", "96MiB", "--memprofile", prof,
+		"--cpuprofile", cpu, "--trace", tr, in)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -23,6 +25,22 @@ func TestConvertMemoryLimit(t *testing.T) {
 	}
 	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
 		t.Errorf("no heap profile written: %v", err)
+	}
+	if b, err := os.ReadFile(cpu); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b { // pprof files are gzipped
+		t.Errorf("no CPU profile written: %v", err)
+	}
+	if b, err := os.ReadFile(tr); err != nil || !strings.HasPrefix(string(b), "go 1.") {
+		t.Errorf("no execution trace written: %v", err)
+	}
+	// a trace that cannot be written fails the command and stops the CPU
+	// profile it started, so the next run can profile again
+	code, _, stderr = call(t, "convert", "--kind", "whit", "--out", t.TempDir(), "--cpuprofile", cpu,
+		"--trace", filepath.Join(dir, "missing", "run.trace"), in)
+	if code == exitOK || !strings.Contains(stderr, "trace") {
+		t.Errorf("unwritable trace: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = call(t, "convert", "--kind", "whit", "--out", t.TempDir(), "--cpuprofile", cpu, in); code != exitOK {
+		t.Errorf("profiling after a failed start: exit %d: %s", code, stderr)
 	}
 	code, _, stderr = call(t, "convert", "--kind", "whit", "--out", t.TempDir(), "--memory-limit", "lots", in)
 	if code != exitConfig || !strings.Contains(stderr, "--memory-limit") {

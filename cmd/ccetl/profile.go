@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	rtmetrics "runtime/metrics"
 	"runtime/pprof"
@@ -37,27 +38,28 @@ func (p profileFlags) start() (stop func() error, err error) {
 		}
 		return errors.Join(errs...)
 	}
-	if *p.cpu != "" {
-		f, err := os.Create(*p.cpu)
+	for _, w := range []struct {
+		path, what  string
+		start       func(io.Writer) error
+		stopWriting func()
+	}{
+		{*p.cpu, "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{*p.trace, "trace", trace.Start, trace.Stop},
+	} {
+		if w.path == "" {
+			continue
+		}
+		f, err := os.Create(w.path)
+		if err == nil {
+			if err = w.start(f); err != nil {
+				f.Close()
+			}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("cpu profile: %w", err)
+			stop()
+			return nil, fmt.Errorf("%s: %w", w.what, err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("cpu profile: %w", err)
-		}
-		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
-	}
-	if *p.trace != "" {
-		f, err := os.Create(*p.trace)
-		if err != nil {
-			return nil, fmt.Errorf("trace: %w", err)
-		}
-		if err := trace.Start(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("trace: %w", err)
-		}
-		stops = append(stops, func() error { trace.Stop(); return f.Close() })
+		stops = append(stops, func() error { w.stopWriting(); return f.Close() })
 	}
 	if *p.mem != "" {
 		watch := watchHeap()
