@@ -38,20 +38,23 @@ type source struct {
 }
 
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
-	s := &source{cfg: cfg, files: files, group: map[string]string{}}
-	footers, err := s.footers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.meta = make([]*metadata.FileMetaData, len(files))
+	s := &source{cfg: cfg, files: files, group: map[string]string{}, meta: make([]*metadata.FileMetaData, len(files))}
+	var footers []footer
 	kept := 0
 	schemas := map[string]*arrow.Schema{}
 	first := map[string]string{}
 	for i, f := range files {
-		sc := footers[i].schema
-		if md := footers[i].meta; kept+md.Size() <= keepFooterBytes {
-			s.meta[i] = md // parsed once: openNext reads the file with it
-			kept += md.Size()
+		if i%footerWindow == 0 { // the next window's footers, several at once
+			var err error
+			if footers, err = s.footers(ctx, files[i:min(len(files), i+footerWindow)]); err != nil {
+				return nil, err
+			}
+		}
+		ft := footers[i%footerWindow]
+		sc := ft.schema
+		if kept+ft.meta.Size() <= keepFooterBytes {
+			s.meta[i] = ft.meta // parsed once: openNext reads the file with it
+			kept += ft.meta.Size()
 		}
 		prev, ok := schemas[f.table]
 		if !ok {
@@ -118,22 +121,24 @@ type footer struct {
 	schema *arrow.Schema
 }
 
-// footerReads is how many files' footers are read at once (S3 inputs wait
-// on the network more than on the cores).
-const footerReads = 8
+// Footers are read footerReads at once (S3 inputs wait on the network
+// more than on the cores), a window of footerWindow files at a time, so a
+// table of many files holds one window's footers; of those, the reads keep
+// up to keepFooterBytes.
+const (
+	footerReads     = 8
+	footerWindow    = 256
+	keepFooterBytes = 16 << 20
+)
 
-// keepFooterBytes bounds the footers kept from the schema check for the
-// reads, so a table of many files costs no more memory than this.
-const keepFooterBytes = 16 << 20
-
-// footers reads the footer of every file, several at once; an error names
-// the first file in order that failed.
-func (s *source) footers(ctx context.Context) ([]footer, error) {
-	out := make([]footer, len(s.files))
-	errs := make([]error, len(s.files))
+// footers reads the footers of files, several at once; an error names the
+// first file in order that failed.
+func (s *source) footers(ctx context.Context, files []pqFile) ([]footer, error) {
+	out := make([]footer, len(files))
+	errs := make([]error, len(files))
 	var g errgroup.Group
 	g.SetLimit(footerReads)
-	for i, f := range s.files {
+	for i, f := range files {
 		g.Go(func() error {
 			out[i], errs[i] = s.footer(ctx, f)
 			return nil

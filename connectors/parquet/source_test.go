@@ -205,6 +205,34 @@ func TestBadFilesFailNamingThem(t *testing.T) {
 	}
 }
 
+// Footers are read several at once, but an error names the first bad
+// file in the files' order, every time.
+func TestFirstBadFileNamed(t *testing.T) {
+	a := lakeOf(t, 200, 4)
+	for _, p := range []string{"dt=2024-05-01/part-0-bad.parquet", "dt=2024-05-03/part-1-bad.parquet", "dt=2024-05-04/part-2-bad.parquet"} {
+		os.WriteFile(filepath.Join(a, "calls", filepath.FromSlash(p)), []byte("PAR1 not parquet"), 0o644)
+	}
+	for range 5 {
+		_, _, err := lakecheck.Run(t, Kind(), nil, "", a)
+		if err == nil || !strings.Contains(err.Error(), "part-0-bad.parquet is not a readable") {
+			t.Fatalf("three bad files: %v", err)
+		}
+	}
+}
+
+// A table of more files than one window of footers reads every row.
+func TestManyFiles(t *testing.T) {
+	const days = footerWindow + 44 // a file each at least
+	a := lakeOf(t, days*2, days)
+	if n := len(lakecheck.Files(t, a, "calls")); n < days {
+		t.Fatalf("%d files written, want at least %d", n, days)
+	}
+	n, err := lakecheck.Drain(t, Kind(), nil, a)
+	if err != nil || n.Read != days*2 || n.Written != days*2 {
+		t.Fatalf("read %+v of %d rows: %v", n, days*2, err)
+	}
+}
+
 // lakeOfSchema writes one Parquet file of another table shape.
 func lakeOfSchema(t *testing.T) string {
 	out := t.TempDir()
