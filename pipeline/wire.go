@@ -19,7 +19,10 @@ import (
 // upload's CSV) keeps each as a slice of its layout's cells instead of a map
 // of its own, which costs a fraction of the memory and time. Both forms
 // read, hash and encode alike: as JSON, a wire is an object with its set
-// cells in name order.
+// cells in name order (a wire that was never given cells is null).
+//
+// A Wire is a small value whose copies share their cells: set cells only
+// on the wire that is kept (a change's), and Clone one to change a copy.
 type Wire struct {
 	m    map[string]string
 	l    *WireLayout
@@ -199,6 +202,9 @@ func (w Wire) String() string {
 // MarshalJSON writes the set cells as an object in name order (as
 // encoding/json writes a map).
 func (w Wire) MarshalJSON() ([]byte, error) {
+	if w.l == nil && w.m == nil {
+		return []byte("null"), nil // as a nil map encodes
+	}
 	var b bytes.Buffer
 	b.WriteByte('{')
 	first := true
@@ -223,7 +229,7 @@ func (w Wire) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// UnmarshalJSON reads an object of string cells into a map wire.
+// UnmarshalJSON reads an object of string cells (or null) into a map wire.
 func (w *Wire) UnmarshalJSON(data []byte) error {
 	var m map[string]string
 	if err := json.Unmarshal(data, &m); err != nil {

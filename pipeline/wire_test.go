@@ -55,8 +55,16 @@ func TestWireForms(t *testing.T) {
 }
 
 // A change without wire cells has no "wire" in its JSON; one with cells
-// has them whatever the form.
+// has them whatever the form. A wire alone encodes as its map would.
 func TestChangeWireJSON(t *testing.T) {
+	for _, c := range []struct {
+		w    Wire
+		want string
+	}{{Wire{}, "null"}, {WireMap(map[string]string{}), "{}"}, {NewWireLayout("a").New(), "{}"}} {
+		if b, err := json.Marshal(c.w); err != nil || string(b) != c.want {
+			t.Errorf("%#v encodes as %s (%v), want %s", c.w, b, err, c.want)
+		}
+	}
 	b, _ := json.Marshal(Change{Entity: "e", Action: ActionSkip})
 	var m map[string]any
 	json.Unmarshal(b, &m)

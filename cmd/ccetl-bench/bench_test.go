@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,13 +120,18 @@ func TestUploadID(t *testing.T) {
 	if _, err := generateContacts(in[0], in[1], 10); err != nil {
 		t.Fatal(err)
 	}
+	// a nested folder and dot names are walked as ccetl walks them
+	os.MkdirAll(filepath.Join(in[1], "more", ".hidden"), 0o755)
+	os.WriteFile(filepath.Join(in[1], "more", "rec-x.wav"), []byte("RIFF"), 0o644)
+	os.WriteFile(filepath.Join(in[1], "more", ".hidden", "rec-y.wav"), []byte("RIFF"), 0o644)
+	os.WriteFile(filepath.Join(in[1], ".DS_Store"), []byte("x"), 0o644)
 	op, err := contact.Kind().Open(context.Background(), pipeline.SourceConfig{Kind: contact.KindName, Inputs: in})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer op.Source.Close()
-	if got := uploadID(in); got != op.RunKey || len(got) != 16 {
-		t.Fatalf("upload ID %q, ccetl's %q", got, op.RunKey)
+	if got, err := uploadID(in); err != nil || got != op.RunKey || len(got) != 16 {
+		t.Fatalf("upload ID %q (%v), ccetl's %q", got, err, op.RunKey)
 	}
 	// the statement names it, for the rows and the recordings' paths
 	stmts := contactsSQL(in, filepath.Join(dir, "out"))

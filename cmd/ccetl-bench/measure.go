@@ -125,10 +125,11 @@ func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out
 	return m, s.Version, err
 }
 
-// differing counts the rows found in only one of each pair of Parquet
-// globs (as many times as they are more often in one than in the other),
-// matching columns by name: 0 when both engines wrote the same tables. The
-// first rows that differ are kept in the work folder.
+// differing counts the distinct rows found more often in one of each pair
+// of Parquet globs than in the other, matching columns by name (values
+// compared after DuckDB's casts: a timestamp in milliseconds equals the
+// same instant in microseconds): 0 when both engines wrote the same rows.
+// The rows that differ are written to the work folder.
 func (b *bench) differing(ctx context.Context, k benchKind, pairs [][2]string) (int64, error) {
 	var n int64
 	for i, p := range pairs {

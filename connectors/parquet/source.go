@@ -22,6 +22,7 @@ type source struct {
 	cfg    pipeline.SourceConfig
 	files  []pqFile
 	meta   []*metadata.FileMetaData // by file: its footer when kept from the schema check
+	size   []int64                  // by file: its size when that footer was read
 	tables []pipeline.Table
 	next   int
 
@@ -38,22 +39,23 @@ type source struct {
 }
 
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
-	s := &source{cfg: cfg, files: files, group: map[string]string{}, meta: make([]*metadata.FileMetaData, len(files))}
+	s := &source{cfg: cfg, files: files, group: map[string]string{}, meta: make([]*metadata.FileMetaData, len(files)),
+		size: make([]int64, len(files))}
 	var footers []footer
 	kept := 0
 	schemas := map[string]*arrow.Schema{}
 	first := map[string]string{}
 	for i, f := range files {
 		if i%footerWindow == 0 { // the next window's footers, several at once
-			var err error
-			if footers, err = s.footers(ctx, files[i:min(len(files), i+footerWindow)]); err != nil {
-				return nil, err
-			}
+			footers = s.footers(ctx, files[i:min(len(files), i+footerWindow)])
 		}
 		ft := footers[i%footerWindow]
+		if ft.err != nil { // files are checked in order: an earlier file's problem is named first
+			return nil, ft.err
+		}
 		sc := ft.schema
 		if kept+ft.meta.Size() <= keepFooterBytes {
-			s.meta[i] = ft.meta // parsed once: openNext reads the file with it
+			s.meta[i], s.size[i] = ft.meta, ft.size // parsed once: openNext reads the file with it
 			kept += ft.meta.Size()
 		}
 		prev, ok := schemas[f.table]
@@ -115,50 +117,57 @@ func schemaDiff(a, b *arrow.Schema) string {
 	return "metadata differs"
 }
 
-// footer is a file's parsed footer and the Arrow schema it gives.
+// footer is a file's parsed footer, the Arrow schema it gives and the
+// file's size when it was read, or why it could not be read.
 type footer struct {
 	meta   *metadata.FileMetaData
 	schema *arrow.Schema
+	size   int64
+	err    error
 }
 
 // Footers are read footerReads at once (S3 inputs wait on the network
 // more than on the cores), a window of footerWindow files at a time, so a
 // table of many files holds one window's footers; of those, the reads keep
-// up to keepFooterBytes.
+// footers of up to keepFooterBytes as stored (parsed, they take a few
+// times that).
 const (
 	footerReads     = 8
 	footerWindow    = 256
-	keepFooterBytes = 16 << 20
+	keepFooterBytes = 4 << 20
 )
 
-// footers reads the footers of files, several at once; an error names the
-// first file in order that failed.
-func (s *source) footers(ctx context.Context, files []pqFile) ([]footer, error) {
+// footers reads the footers of files, several at once.
+func (s *source) footers(ctx context.Context, files []pqFile) []footer {
 	out := make([]footer, len(files))
-	errs := make([]error, len(files))
 	var g errgroup.Group
 	g.SetLimit(footerReads)
 	for i, f := range files {
 		g.Go(func() error {
-			out[i], errs[i] = s.footer(ctx, f)
+			out[i] = s.footer(ctx, f)
 			return nil
 		})
 	}
 	g.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out
 }
 
-func (s *source) footer(ctx context.Context, f pqFile) (footer, error) {
+func (s *source) footer(ctx context.Context, f pqFile) footer {
+	ft, err := s.readFooter(ctx, f)
+	ft.err = err
+	return ft
+}
+
+func (s *source) readFooter(ctx context.Context, f pqFile) (footer, error) {
 	ra, c, err := f.open(ctx)
 	if err != nil {
 		return footer{}, fmt.Errorf("open %s: %w", f.name, err)
 	}
 	defer c.Close()
+	size, err := ra.Seek(0, io.SeekEnd)
+	if err != nil {
+		return footer{}, fmt.Errorf("%s: %w", f.name, err)
+	}
 	pr, err := file.NewParquetReader(ra)
 	if err != nil {
 		return footer{}, fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
@@ -173,7 +182,7 @@ func (s *source) footer(ctx context.Context, f pqFile) (footer, error) {
 		return footer{}, fmt.Errorf("%s: %w", f.name, err)
 	}
 	// the file's own metadata is not the table's
-	return footer{meta: pr.MetaData(), schema: arrow.NewSchema(sc.Fields(), nil)}, nil
+	return footer{meta: pr.MetaData(), schema: arrow.NewSchema(sc.Fields(), nil), size: size}, nil
 }
 
 func (s *source) Tables() []pipeline.Table { return s.tables }
@@ -223,7 +232,7 @@ func arrowRecord(sc *arrow.Schema, rec arrow.RecordBatch) arrow.RecordBatch {
 }
 
 func (s *source) openNext(ctx context.Context) error {
-	f, md := s.files[s.next], s.meta[s.next]
+	f, md, size := s.files[s.next], s.meta[s.next], s.size[s.next]
 	s.meta[s.next] = nil
 	s.next++
 	ra, c, err := f.open(ctx)
@@ -232,7 +241,11 @@ func (s *source) openNext(ctx context.Context) error {
 	}
 	var opts []file.ReadOption
 	if md != nil {
-		opts = append(opts, file.WithMetadata(md))
+		// the footer read before, unless the file changed size since (a
+		// rewritten file's footer is read again)
+		if now, err := ra.Seek(0, io.SeekEnd); err == nil && now == size {
+			opts = append(opts, file.WithMetadata(md))
+		}
 	}
 	pr, err := file.NewParquetReader(ra, opts...)
 	if err != nil {

@@ -218,6 +218,13 @@ func TestFirstBadFileNamed(t *testing.T) {
 			t.Fatalf("three bad files: %v", err)
 		}
 	}
+	// a file of another schema before the unreadable ones is named first
+	os.Remove(filepath.Join(a, "calls", "dt=2024-05-01", "part-0-bad.parquet"))
+	data, _ := os.ReadFile(lakeOfSchema(t))
+	os.WriteFile(filepath.Join(a, "calls", "dt=2024-05-02", "part-z-other.parquet"), data, 0o644)
+	if _, _, err := lakecheck.Run(t, Kind(), nil, "", a); err == nil || !strings.Contains(err.Error(), "part-z-other.parquet does not have the schema") {
+		t.Fatalf("another schema before two bad files: %v", err)
+	}
 }
 
 // A table of more files than one window of footers reads every row.
