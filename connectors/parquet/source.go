@@ -22,7 +22,6 @@ type source struct {
 	cfg    pipeline.SourceConfig
 	files  []pqFile
 	meta   []*metadata.FileMetaData // by file: its footer when kept from the schema check
-	size   []int64                  // by file: its size when that footer was read
 	tables []pipeline.Table
 	next   int
 
@@ -39,8 +38,7 @@ type source struct {
 }
 
 func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files []pqFile) (*source, error) {
-	s := &source{cfg: cfg, files: files, group: map[string]string{}, meta: make([]*metadata.FileMetaData, len(files)),
-		size: make([]int64, len(files))}
+	s := &source{cfg: cfg, files: files, group: map[string]string{}, meta: make([]*metadata.FileMetaData, len(files))}
 	var footers []footer
 	kept := 0
 	schemas := map[string]*arrow.Schema{}
@@ -55,7 +53,7 @@ func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files 
 		}
 		sc := ft.schema
 		if kept+ft.meta.Size() <= keepFooterBytes {
-			s.meta[i], s.size[i] = ft.meta, ft.size // parsed once: openNext reads the file with it
+			s.meta[i] = ft.meta // parsed once: openNext reads the file with it
 			kept += ft.meta.Size()
 		}
 		prev, ok := schemas[f.table]
@@ -117,12 +115,11 @@ func schemaDiff(a, b *arrow.Schema) string {
 	return "metadata differs"
 }
 
-// footer is a file's parsed footer, the Arrow schema it gives and the
-// file's size when it was read, or why it could not be read.
+// footer is a file's parsed footer and the Arrow schema it gives, or why
+// it could not be read.
 type footer struct {
 	meta   *metadata.FileMetaData
 	schema *arrow.Schema
-	size   int64
 	err    error
 }
 
@@ -144,18 +141,14 @@ func (s *source) footers(ctx context.Context, files []pqFile) []footer {
 	g.SetLimit(footerReads)
 	for i, f := range files {
 		g.Go(func() error {
-			out[i] = s.footer(ctx, f)
+			ft, err := s.readFooter(ctx, f)
+			ft.err = err
+			out[i] = ft
 			return nil
 		})
 	}
 	g.Wait()
 	return out
-}
-
-func (s *source) footer(ctx context.Context, f pqFile) footer {
-	ft, err := s.readFooter(ctx, f)
-	ft.err = err
-	return ft
 }
 
 func (s *source) readFooter(ctx context.Context, f pqFile) (footer, error) {
@@ -164,10 +157,6 @@ func (s *source) readFooter(ctx context.Context, f pqFile) (footer, error) {
 		return footer{}, fmt.Errorf("open %s: %w", f.name, err)
 	}
 	defer c.Close()
-	size, err := ra.Seek(0, io.SeekEnd)
-	if err != nil {
-		return footer{}, fmt.Errorf("%s: %w", f.name, err)
-	}
 	pr, err := file.NewParquetReader(ra)
 	if err != nil {
 		return footer{}, fmt.Errorf("%s is not a readable Parquet file: %w", f.name, err)
@@ -182,7 +171,7 @@ func (s *source) readFooter(ctx context.Context, f pqFile) (footer, error) {
 		return footer{}, fmt.Errorf("%s: %w", f.name, err)
 	}
 	// the file's own metadata is not the table's
-	return footer{meta: pr.MetaData(), schema: arrow.NewSchema(sc.Fields(), nil), size: size}, nil
+	return footer{meta: pr.MetaData(), schema: arrow.NewSchema(sc.Fields(), nil)}, nil
 }
 
 func (s *source) Tables() []pipeline.Table { return s.tables }
@@ -232,7 +221,7 @@ func arrowRecord(sc *arrow.Schema, rec arrow.RecordBatch) arrow.RecordBatch {
 }
 
 func (s *source) openNext(ctx context.Context) error {
-	f, md, size := s.files[s.next], s.meta[s.next], s.size[s.next]
+	f, md := s.files[s.next], s.meta[s.next]
 	s.meta[s.next] = nil
 	s.next++
 	ra, c, err := f.open(ctx)
@@ -241,9 +230,9 @@ func (s *source) openNext(ctx context.Context) error {
 	}
 	var opts []file.ReadOption
 	if md != nil {
-		// the footer read before, unless the file changed size since (a
-		// rewritten file's footer is read again)
-		if now, err := ra.Seek(0, io.SeekEnd); err == nil && now == size {
+		// the footer read before, unless the file's size is not the one
+		// listed (a rewritten file's footer is read again)
+		if now, err := ra.Seek(0, io.SeekEnd); err == nil && now == f.size {
 			opts = append(opts, file.WithMetadata(md))
 		}
 	}
