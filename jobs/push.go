@@ -436,22 +436,23 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 		vals := make(map[string]any, len(buf)) // each record's, reused: Prepare keeps none
 		for i := lo; i < hi; i++ {
 			row, err := pipeline.RowValuesInto(buf, rec, i)
+			o := origin(i)
 			for j, m := range ms {
 				p := &out[i*len(ms)+j]
 				if p.err = err; err == nil {
-					p.rec, p.err = m.RecordInto(vals, row, origin(i))
+					p.rec, p.err = m.RecordInto(vals, row, o)
 				}
 				if p.err == nil {
 					p.prep = c.plan.Prepare(p.rec)
 				}
-				p.rec.Values = nil
+				p.rec.Values, p.rec.Origin = nil, o
 			}
 		}
 	})
 	c.judge(func() {
 		for i := range n {
 			for j, m := range ms {
-				c.judgeOne(m, out[i*len(ms)+j], origin(i), n)
+				c.judgeOne(m, out[i*len(ms)+j], n)
 			}
 		}
 	})
@@ -459,13 +460,13 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 }
 
 // judgeOne decides the change of one prepared record, in input order.
-func (c *collector) judgeOne(m *transforms.Mapping, p planned, origin string, batch int) {
+func (c *collector) judgeOne(m *transforms.Mapping, p planned, batch int) {
 	switch {
 	case c.limit > 0 && c.taken(m.Entity.Name) >= c.limit:
 		*c.limited++
 	case p.err != nil:
 		c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
-			Origin: origin, Reason: "mapping: " + p.err.Error()})
+			Origin: p.rec.Origin, Reason: "mapping: " + p.err.Error()})
 	default:
 		cc := c.changes[m.Entity.Name]
 		if cc == nil {
@@ -501,7 +502,8 @@ func (c *collector) stopJudging() {
 	}
 }
 
-// planned is a record mapped and prepared, or why it could not be.
+// planned is a record mapped and prepared, or why it could not be (with
+// the row's origin either way).
 type planned struct {
 	rec  pipeline.Record
 	prep any

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -327,5 +328,49 @@ func TestPushRefusesAMapThatFeedsNothing(t *testing.T) {
 	f.job.Target.Kind = "other"
 	if _, err := r.Plan(context.Background(), f.job, PushOptions{}); err == nil || !strings.Contains(err.Error(), "no source produces a table it takes (x from xs)") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// recordMemTarget plans each record as it is read (pipeline.RecordPlanner):
+// every record it is given becomes a create.
+type recordMemTarget struct{ *memTarget }
+
+func (m recordMemTarget) PlanRecords(pipeline.Ledger) pipeline.RecordPlan { return recordMemPlan{} }
+
+type recordMemPlan struct{}
+
+func (recordMemPlan) Prepare(r pipeline.Record) any { return r.Values["name"] }
+func (recordMemPlan) Judge(r pipeline.Record, p any) pipeline.Change {
+	name, _ := p.(string)
+	return pipeline.Change{Entity: r.Entity, Key: name, Action: pipeline.ActionCreate, Origin: r.Origin}
+}
+
+// A record the job's mapping cannot make is an invalid change naming its
+// row, on the path that plans records as they are read as on the other.
+func TestRecordPlannerMappingErrorsNameTheirRows(t *testing.T) {
+	f := newPushFixture(t, [][2]any{{"7", int64(1)}, {"x", int64(2)}, {"9", int64(3)}})
+	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-records", Entities: []pipeline.Entity{thingEntity},
+		Open: func(context.Context, pipeline.TargetConfig) (pipeline.Target, error) {
+			return recordMemTarget{f.target}, nil
+		}})
+	f.job.Target.Kind = "mem-records"
+	f.job.Target.Map["things"].Fields["size"] = transforms.Expr{Column: "thing_name", Cast: pipeline.TypeInt}
+	pl, err := Runner{Registry: f.reg, State: OpenLocalState}.Plan(context.Background(), f.job, PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl.Close()
+	var got []string
+	for _, c := range pl.Plan.Changes {
+		got = append(got, c.Action+" "+c.Origin+" "+c.Key)
+		if c.Action == pipeline.ActionInvalid && !strings.HasPrefix(c.Reason, "mapping: field size") {
+			t.Errorf("invalid change's reason %q", c.Reason)
+		}
+	}
+	want := []string{"create things.csv[0] 7", "create things.csv[2] 9", "invalid things.csv[1] "}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("changes %q, want %q", got, want)
 	}
 }
