@@ -104,25 +104,44 @@ func (b *bench) runCcetl(ctx context.Context, k benchKind, inputs []string, out 
 // threads and checks the first wrote every generated row.
 func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out string) (measure, string, error) {
 	stmts := k.duckdb(inputs, out)
-	stdout, m, err := timed(exec.CommandContext(ctx, b.duckdb, append([]string{"-threads", strconv.Itoa(b.threads)}, stmts...)...))
+	stdout, m, err := timed(b.duckdbCmd(ctx, stmts))
 	if err != nil {
 		return m, "", fmt.Errorf("duckdb: %w", err)
 	}
+	version, rows, err := duckdbSummary(stdout, len(stmts))
+	if err != nil {
+		return m, "", err
+	}
+	m.rows = rows[0]
+	if m.rows != b.rows {
+		return m, version, fmt.Errorf("duckdb wrote %d rows of %s, generated %d", m.rows, k.name, b.rows)
+	}
+	m.out, err = scanOutput(out)
+	return m, version, err
+}
+
+// duckdbCmd is the DuckDB tool running stmts on b.threads threads.
+func (b *bench) duckdbCmd(ctx context.Context, stmts []string) *exec.Cmd {
+	return exec.CommandContext(ctx, b.duckdb, append([]string{"-threads", strconv.Itoa(b.threads)}, stmts...)...)
+}
+
+// duckdbSummary reads the DuckDB tool's output: its version and the rows
+// each of its n statements affected.
+func duckdbSummary(stdout []byte, n int) (string, []int64, error) {
 	var s struct {
 		Version    string `json:"version"`
 		Statements []struct {
 			Rows int64 `json:"rows"`
 		} `json:"statements"`
 	}
-	if err := json.Unmarshal(stdout, &s); err != nil || len(s.Statements) != len(stmts) {
-		return m, "", fmt.Errorf("duckdb summary %q: %v", stdout, err)
+	if err := json.Unmarshal(stdout, &s); err != nil || len(s.Statements) != n {
+		return "", nil, fmt.Errorf("duckdb summary %q: %v", stdout, err)
 	}
-	m.rows = s.Statements[0].Rows
-	if m.rows != b.rows {
-		return m, s.Version, fmt.Errorf("duckdb wrote %d rows of %s, generated %d", m.rows, k.name, b.rows)
+	rows := make([]int64, n)
+	for i, st := range s.Statements {
+		rows[i] = st.Rows
 	}
-	m.out, err = scanOutput(out)
-	return m, s.Version, err
+	return s.Version, rows, nil
 }
 
 // differing counts the distinct rows found more often in one of each pair
@@ -131,31 +150,27 @@ func (b *bench) runDuckDB(ctx context.Context, k benchKind, inputs []string, out
 // same instant in microseconds): 0 when both engines wrote the same rows.
 // The rows that differ are written to the work folder.
 func (b *bench) differing(ctx context.Context, k benchKind, pairs [][2]string) (int64, error) {
-	var n int64
+	var stmts []string
 	for i, p := range pairs {
 		diff := filepath.Join(b.work, fmt.Sprintf("diff-%s-%d.csv", k.name, i))
-		q := fmt.Sprintf(`COPY (
+		stmts = append(stmts, fmt.Sprintf(`COPY (
   SELECT * EXCLUDE (side), sum(side) AS ccetl_minus_duckdb FROM (
     SELECT *, 1 AS side FROM read_parquet(%s, hive_partitioning = false)
     UNION ALL BY NAME
     SELECT *, -1 AS side FROM read_parquet(%s, hive_partitioning = false))
   GROUP BY ALL HAVING sum(side) <> 0
-) TO %s (FORMAT csv)`, sqlString(p[0]), sqlString(p[1]), sqlString(diff))
-		out, err := exec.CommandContext(ctx, b.duckdb, "-threads", strconv.Itoa(b.threads), q).Output()
-		if err != nil {
-			return 0, fmt.Errorf("compare %s with %s: %w", p[0], p[1], err)
-		}
-		var s struct {
-			Statements []struct {
-				Rows int64 `json:"rows"`
-			} `json:"statements"`
-		}
-		if err := json.Unmarshal(out, &s); err != nil || len(s.Statements) != 1 {
-			return 0, fmt.Errorf("duckdb summary %q: %v", out, err)
-		}
-		n += s.Statements[0].Rows
+) TO %s (FORMAT csv)`, sqlString(p[0]), sqlString(p[1]), sqlString(diff)))
 	}
-	return n, nil
+	out, err := b.duckdbCmd(ctx, stmts).Output()
+	if err != nil {
+		return 0, fmt.Errorf("compare the engines' tables: %w", err)
+	}
+	_, rows, err := duckdbSummary(out, len(stmts))
+	var n int64
+	for _, r := range rows {
+		n += r
+	}
+	return n, err
 }
 
 // scanOutput sums the Parquet files under dir and lists their partition
