@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/ccetl/ccetl/connectors/calabrio/contact"
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -210,11 +210,12 @@ const contactsMetadata = `CASE WHEN "metadata.accountNumber" IS NULL AND "metada
 // column with ccetl's values (the bench checks them row by row), and the
 // recordings table beside out. The files differ in encoding only: DuckDB
 // stores timestamps in microseconds (ccetl in milliseconds) and marks every
-// column optional (ccetl marks the always-set ones required). The upload's ID is ccetl's run key of the
-// inputs; the recordings' sizes and sha256 come from reading them, looked
-// up by name in a map (a join with the recordings loses the rows' order and
-// takes DuckDB about twice as long). ccetl also copies the recordings it
-// stores (200 files, 2.4 MB): DuckDB has no statement for that.
+// column optional (ccetl marks the always-set ones required). The upload's
+// ID is ccetl's; the recordings' sizes and sha256 come from reading them,
+// looked up by name in a map (a join with the recordings loses the rows'
+// order and takes DuckDB about twice as long). ccetl also copies the
+// recordings it stores (200 files, 2.4 MB): DuckDB has no statement for
+// that.
 func contactsSQL(in []string, out string) []string {
 	id, err := uploadID(in)
 	if err != nil {
@@ -254,34 +255,15 @@ func contactsSQL(in []string, out string) []string {
 	return []string{rows, recs}
 }
 
-// uploadID is ccetl's ID of the upload of the CSV file in[0] and the
-// recordings in the folder in[1]: the run key of the absolute path of every
-// file of the inputs, walked as ccetl walks folders (dot names skipped).
+// uploadID is ccetl's ID of the upload of inputs: the bulk-contact kind's
+// run key, as ccetl opens it.
 func uploadID(in []string) (string, error) {
-	names := []string{abs(in[0])}
-	root := abs(in[1])
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case strings.HasPrefix(d.Name(), ".") && p != root && d.IsDir():
-			return filepath.SkipDir
-		case strings.HasPrefix(d.Name(), ".") && p != root:
-			return nil
-		case d.Type().IsRegular():
-			names = append(names, p)
-		}
-		return nil
-	})
-	return pipeline.RunKey("bulk-contact", names), err
-}
-
-func abs(p string) string {
-	a, err := filepath.Abs(p)
+	op, err := contact.Kind().Open(context.Background(), pipeline.SourceConfig{Kind: contact.KindName, Inputs: in})
 	if err != nil {
-		return p
+		return "", err
 	}
-	return a
+	defer op.Source.Close()
+	return op.RunKey, nil
 }
 
 // contactsInputSQL writes the contact rows with only the input's columns.
