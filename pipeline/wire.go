@@ -58,9 +58,6 @@ func NewWireLayout(names ...string) *WireLayout {
 	return l
 }
 
-// Names returns the layout's cell names, in order.
-func (l *WireLayout) Names() []string { return slices.Clone(l.names) }
-
 // Index returns the position of the cell name in the layout, or -1.
 func (l *WireLayout) Index(name string) int {
 	if i, ok := l.index[name]; ok {
