@@ -79,6 +79,11 @@ func TestDaysAndISODates(t *testing.T) {
 	if n := uploads(e); n != 2 {
 		t.Fatalf("%d uploads, want 2 (one per day)", n)
 	}
+	// days go in date order, each day's rows in input order
+	if len(j.Acks) != 2 || !strings.Contains(j.Acks[0].Request, "1 rows, 2024-05-01") || !strings.Contains(j.Acks[1].Request, "2 rows, 2024-05-02") ||
+		j.Acks[1].Outcomes[0].Seq != 0 || j.Acks[1].Outcomes[1].Seq != 2 {
+		t.Fatalf("uploads %+v, want 2024-05-01 (x:2), then 2024-05-02 (x:1, x:3)", j.Acks)
+	}
 	got := e.Intervals()["7|1|2024-05-02|09:00"]
 	if got.TimeZone != "UTC" || got.Cells["date"] != "2024-05-02" || got.Cells["avgACWTime"] != "31.25" {
 		t.Fatalf("interval %+v", got)

@@ -111,38 +111,47 @@ func wireOf(v map[string]any) (pipeline.Wire, error) {
 
 // Apply uploads the sends in batches: per day and at most batch_rows rows.
 func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
-	sends := make([]pipeline.Change, 0, len(p.Changes))
-	for _, c := range p.Changes {
+	// the sends by index and date, in date order when uploads go per day
+	// (input is mostly in date order already: then nothing moves)
+	type send struct {
+		i    int
+		date string
+	}
+	sends := make([]send, 0, len(p.Changes))
+	for i, c := range p.Changes {
 		if push.Writes(c) {
-			sends = append(sends, c)
+			sends = append(sends, send{i, c.Wire.Get("date")})
 		}
 	}
-	if t.o.byDay {
-		slices.SortStableFunc(sends, func(a, b pipeline.Change) int { return cmpStr(a.Wire.Get("date"), b.Wire.Get("date")) })
+	byDate := func(a, b send) int { return strings.Compare(a.date, b.date) }
+	if t.o.byDay && !slices.IsSortedFunc(sends, byDate) {
+		slices.SortStableFunc(sends, byDate)
 	}
 	// Uploads replace what they send, so each is built and begun while
 	// the one before is in flight.
 	up := &calpush.Pipeline{J: j}
 	lo := 0
 	for i := range sends {
-		if i+1 == len(sends) || i+1-lo >= t.o.rows || (t.o.byDay && sends[lo].Wire.Get("date") != sends[i+1].Wire.Get("date")) {
-			if err := t.upload(ctx, sends[lo:i+1], up); err != nil {
-				return err
-			}
-			lo = i + 1
+		if i+1 < len(sends) && i+1-lo < t.o.rows && (!t.o.byDay || sends[lo].date == sends[i+1].date) {
+			continue
 		}
+		var batch []pipeline.Change
+		if first, last := sends[lo].i, sends[i].i; last-first == i-lo {
+			// indices rise within a batch (a stable sort, one date): equal
+			// spans mean the plan's own changes, one after another
+			batch = p.Changes[first : last+1]
+		} else {
+			batch = make([]pipeline.Change, 0, i+1-lo)
+			for _, s := range sends[lo : i+1] {
+				batch = append(batch, p.Changes[s.i])
+			}
+		}
+		if err := t.upload(ctx, batch, up); err != nil {
+			return err
+		}
+		lo = i + 1
 	}
 	return up.Close(ctx)
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpush.Pipeline) error {
