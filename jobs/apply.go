@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ccetl/ccetl/pipeline"
@@ -85,18 +86,22 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	plan := pl.Plan
 	runID := NewRunID()
 	log := r.pushLogger(job).With("run_id", runID)
-	led, err := r.openLedger(ctx, job)
+	led := pl.ledger // read under the lease the push holds
+	results, err := r.openResults(ctx, job, runID, plan)
 	if err != nil {
 		return sum, err
 	}
 	t := pl.target
-	j := &journal{led: led, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
+	j := &journal{led: led, results: results, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
 		batchOf: make([]int32, len(plan.Changes)),
 		limits:  job.Target.Limits, log: log}
 	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited, PlanSeconds: planned.Seconds()}
 	log.Info("push started", "changes", len(plan.Changes), "planned", ps.Planned)
 	applyStart := time.Now()
 	applyErr := t.Apply(ctx, plan, j)
+	if err := j.writes.close(); err != nil && applyErr == nil {
+		applyErr = err
+	}
 	ps.ApplySeconds = time.Since(applyStart).Seconds()
 	ps.Batches = j.batches
 	if applyErr != nil {
@@ -105,7 +110,7 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	} else if err := led.fold(ctx, runID); err != nil {
 		log.Warn("fold the push ledger", "err", err)
 	}
-	st, err := r.writeResults(ctx, job, runID, pl, j, &ps)
+	st, err := results.finish(ctx, pl, j, &ps)
 	sum.Steps = append(sum.Steps, st)
 	sum.Push = &ps
 	sum.Seconds = time.Since(start).Seconds()
@@ -129,6 +134,7 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 // change and the failure limits.
 type journal struct {
 	led      *ledger
+	results  *resultsWriter // nil: no push_results rows
 	runID    string
 	plan     *pipeline.Plan
 	outcomes []pipeline.Outcome // by Seq
@@ -136,28 +142,46 @@ type journal struct {
 	batches  []BatchReport
 	limits   FailureLimits
 	n        int
-	open     []string // the ledger documents of the batches begun and not yet acknowledged, oldest first
-	sent     int
-	failed   int
-	log      interface {
+	open     []begun // the batches begun and not yet acknowledged, oldest first
+	// writes writes the ledger documents of acknowledged repeatable
+	// batches behind the uploads (see ledgerWrites).
+	writes ledgerWrites
+	sent   int
+	failed int
+	log    interface {
 		Info(string, ...any)
 	}
+}
+
+// begun is a batch begun and not yet acknowledged: its ledger document's
+// name, and whether it was begun repeatable (without a pending document).
+type begun struct {
+	name       string
+	repeatable bool
 }
 
 func (j *journal) name() string { return fmt.Sprintf("%s-%06d", j.runID, j.n) }
 
 // BeginRepeatable begins a batch of upserts without a pending record
 // (pipeline.RepeatableJournal): its Ack writes the batch's ledger
-// document.
+// document, behind the uploads that follow.
 func (j *journal) BeginRepeatable(context.Context, string, []pipeline.Change) error {
+	if err := j.writes.failed(); err != nil {
+		return err
+	}
 	j.n++
-	j.open = append(j.open, j.name())
+	j.open = append(j.open, begun{name: j.name(), repeatable: true})
 	return nil
 }
 
 func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.Change) error {
+	// The pending document must be stored before the batch is sent, and
+	// after every document written behind.
+	if err := j.writes.wait(); err != nil {
+		return err
+	}
 	j.n++
-	j.open = append(j.open, j.name())
+	j.open = append(j.open, begun{name: j.name()})
 	d := ledgerDoc{Entity: entity, RunID: j.runID, Pending: true, Keys: make([]string, 0, len(changes)),
 		Hashes: make([]string, 0, len(changes))}
 	for _, c := range changes {
@@ -196,18 +220,100 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 		}
 		d.add(c.Key, pipeline.LedgerEntry{Hash: c.Hash, TargetID: id}, false)
 	}
-	j.led.drop(r.Entity, failedKeys)
 	if len(j.open) == 0 {
 		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
 	}
-	name := j.open[0]
+	b := j.open[0]
 	j.open = j.open[1:]
-	if err := j.led.put(ctx, name, d); err != nil {
+	j.batches = append(j.batches, br) // acknowledged by the target, whatever becomes of its ledger document
+	write := func() error {
+		j.led.drop(r.Entity, failedKeys)
+		return j.led.put(ctx, b.name, d)
+	}
+	var err error
+	if b.repeatable {
+		// A repeatable batch whose document is lost is sent again by the
+		// next run, which replaces what it sent: the next upload need not
+		// wait for the state store.
+		err = j.writes.add(write)
+	} else if err = j.writes.wait(); err == nil {
+		err = write()
+	}
+	if err == nil && j.results != nil {
+		req := br
+		err = j.writes.add(func() error { return j.results.batch(ctx, r, &req) })
+	}
+	if err != nil {
 		return err
 	}
-	j.batches = append(j.batches, br)
 	j.log.Info("batch acknowledged", "entity", r.Entity, "request", r.Request, "changes", len(r.Outcomes))
 	return j.limits.check(j.failed, j.sent)
+}
+
+// ledgerWrites writes ledger documents one after another, in the order
+// added, on a goroutine of its own, so that an upload need not wait for
+// the document of the one before (a file synced to disk, or an object
+// written to a remote state store). At most a few wait; add blocks when
+// they are queued. After a write fails, the rest are dropped and every
+// call returns the error.
+type ledgerWrites struct {
+	queue   chan func() error
+	pending sync.WaitGroup // writes added and not yet done
+	mu      sync.Mutex
+	err     error
+}
+
+// ledgerWritesQueued bounds the documents waiting to be written.
+const ledgerWritesQueued = 4
+
+// add queues write, or returns the error of one before.
+func (w *ledgerWrites) add(write func() error) error {
+	if err := w.failed(); err != nil {
+		return err
+	}
+	if w.queue == nil {
+		w.queue = make(chan func() error, ledgerWritesQueued)
+		go w.run(w.queue)
+	}
+	w.pending.Add(1)
+	w.queue <- write
+	return nil
+}
+
+func (w *ledgerWrites) run(queue chan func() error) {
+	for write := range queue {
+		if w.failed() == nil {
+			if err := write(); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+			}
+		}
+		w.pending.Done()
+	}
+}
+
+func (w *ledgerWrites) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// wait returns once every write added is done, with the first error.
+func (w *ledgerWrites) wait() error {
+	w.pending.Wait()
+	return w.failed()
+}
+
+// close waits for the writes and ends the goroutine; add must not be
+// called after.
+func (w *ledgerWrites) close() error {
+	err := w.wait()
+	if w.queue != nil {
+		close(w.queue)
+		w.queue = nil
+	}
+	return err
 }
 
 // FailureLimits stop a push whose writes fail too often.

@@ -28,6 +28,32 @@ type ledger struct {
 	// acknowledging a batch rewrites its pending document without reading
 	// it back.
 	vers map[string]string
+	// later holds what this run acknowledged and dropped, in order, until
+	// entries are needed (a fold): an apply need not index every record
+	// it sends.
+	later []ledgerOp
+}
+
+// ledgerOp is an acknowledged document to add to entries, or keys to
+// drop from them.
+type ledgerOp struct {
+	doc    *ledgerDoc
+	entity string
+	drop   []string
+}
+
+// settle applies what waits in later to entries.
+func (l *ledger) settle() {
+	for _, op := range l.later {
+		if op.doc != nil {
+			op.doc.each(func(k string, e pipeline.LedgerEntry) { l.entries[op.doc.Entity+"\x00"+k] = e })
+			continue
+		}
+		for _, k := range op.drop {
+			delete(l.entries, op.entity+"\x00"+k)
+		}
+	}
+	l.later = nil
 }
 
 // foldAt is the number of documents from which a finished apply folds
@@ -65,11 +91,19 @@ func (d *ledgerDoc) add(key string, e pipeline.LedgerEntry, folded bool) {
 	}
 }
 
-// each calls f with every record of d, checking that its lists agree.
-func (d *ledgerDoc) each(f func(key string, e pipeline.LedgerEntry)) error {
+// check says whether d's lists agree.
+func (d *ledgerDoc) check() error {
 	n := len(d.Keys)
 	if len(d.Hashes) != n || (d.IDs != nil && len(d.IDs) != n) || (d.Runs != nil && len(d.Runs) != n) {
 		return fmt.Errorf("entity %s: %d keys but %d hashes, %d ids, %d runs", d.Entity, n, len(d.Hashes), len(d.IDs), len(d.Runs))
+	}
+	return nil
+}
+
+// each calls f with every record of d, checking that its lists agree.
+func (d *ledgerDoc) each(f func(key string, e pipeline.LedgerEntry)) error {
+	if err := d.check(); err != nil {
+		return err
 	}
 	for i, k := range d.Keys {
 		e := pipeline.LedgerEntry{Hash: d.Hashes[i], RunID: d.RunID, Pending: d.Pending}
@@ -122,6 +156,7 @@ func loadLedger(ctx context.Context, store pipeline.StateStore, job string) (*le
 
 // Lookup implements pipeline.Ledger.
 func (l *ledger) Lookup(entity, key string) (pipeline.LedgerEntry, bool) {
+	l.settle()
 	e, ok := l.entries[entity+"\x00"+key]
 	return e, ok
 }
@@ -131,9 +166,10 @@ func (l *ledger) Lookup(entity, key string) (pipeline.LedgerEntry, bool) {
 // the fold; a pending one's matter only to the next run, which reads it.
 func (l *ledger) put(ctx context.Context, name string, d ledgerDoc) error {
 	if !d.Pending {
-		if err := d.each(func(k string, e pipeline.LedgerEntry) { l.entries[d.Entity+"\x00"+k] = e }); err != nil {
+		if err := d.check(); err != nil {
 			return err
 		}
+		l.later = append(l.later, ledgerOp{doc: &d})
 	}
 	if l.store == nil {
 		return nil
@@ -161,8 +197,8 @@ func (l *ledger) put(ctx context.Context, name string, d ledgerDoc) error {
 // drop forgets keys of a batch that failed: nothing of them is on the
 // target, so a later run sends them again.
 func (l *ledger) drop(entity string, keys []string) {
-	for _, k := range keys {
-		delete(l.entries, entity+"\x00"+k)
+	if len(keys) > 0 {
+		l.later = append(l.later, ledgerOp{entity: entity, drop: keys})
 	}
 }
 
@@ -173,6 +209,7 @@ func (l *ledger) fold(ctx context.Context, runID string) error {
 	if l.store == nil || len(l.docs) < foldAt {
 		return nil
 	}
+	l.settle()
 	// one document per entity for the acknowledged entries, one for those
 	// still pending (a batch an earlier run was sending when it stopped)
 	byEntity := map[string]*ledgerDoc{}

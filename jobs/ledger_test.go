@@ -2,8 +2,12 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ccetl/ccetl/jobs/state"
 	"github.com/ccetl/ccetl/pipeline"
@@ -110,6 +114,9 @@ func TestRepeatableBatchesWriteOnceAtAck(t *testing.T) {
 	if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[2:3]); err != nil {
 		t.Fatal(err)
 	}
+	if err := j.writes.close(); err != nil {
+		t.Fatal(err)
+	}
 	if n := docs(); n != 2 {
 		t.Fatalf("%d documents, want one per acknowledged batch (2)", n)
 	}
@@ -122,5 +129,90 @@ func TestRepeatableBatchesWriteOnceAtAck(t *testing.T) {
 		if ok != want || ok && (e.Pending || e.Hash != fmt.Sprint("h", i)) {
 			t.Errorf("k%d: %+v %v, want recorded %v", i, e, ok, want)
 		}
+	}
+}
+
+// gatedStore is a state store whose ledger writes wait for gate (when
+// set) and fail with fail (when set).
+type gatedStore struct {
+	pipeline.StateStore
+	gate chan struct{}
+	fail error
+	// failPrefix limits fail to the keys it begins (all when empty).
+	failPrefix string
+	puts       atomic.Int32
+}
+
+func (g *gatedStore) Put(ctx context.Context, key string, data []byte, ifVersion string) (string, error) {
+	if g.gate != nil {
+		<-g.gate
+	}
+	g.puts.Add(1)
+	if g.fail != nil && strings.HasPrefix(key, g.failPrefix) {
+		return "", g.fail
+	}
+	return g.StateStore.Put(ctx, key, data, ifVersion)
+}
+
+// The document of an acknowledged repeatable batch is written behind the
+// uploads: Ack returns before the store has it, a batch begun with a
+// pending document waits for every document before it, and a failed write
+// stops the push at the next call with the store's error.
+func TestRepeatableAcksWriteBehind(t *testing.T) {
+	ctx := context.Background()
+	j, dir := testJournal(t)
+	store := &gatedStore{StateStore: dir, gate: make(chan struct{})}
+	j.led.store = store
+	for i := range 3 {
+		j.plan.Changes = append(j.plan.Changes, pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i)})
+	}
+	for i := range 2 {
+		if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Ack(ctx, pipeline.BatchResult{Entity: "e", Outcomes: []pipeline.Outcome{{Seq: i, Status: pipeline.StatusSent}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := store.puts.Load(); n != 0 {
+		t.Fatalf("%d documents written while the store was held, want 0 (written behind)", n)
+	}
+	begun := make(chan error, 1)
+	go func() { begun <- j.Begin(ctx, "e", j.plan.Changes[2:3]) }()
+	select {
+	case err := <-begun:
+		t.Fatalf("a pending batch was begun (%v) before the documents before it were written", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(store.gate)
+	if err := <-begun; err != nil {
+		t.Fatal(err)
+	}
+	if n := store.puts.Load(); n != 3 {
+		t.Fatalf("%d documents written, want 3 (two acknowledged, one pending)", n)
+	}
+	if err := j.writes.close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// a failed write behind stops the push with the store's error
+	j2, dir2 := testJournal(t)
+	boom := errors.New("state store unreachable")
+	j2.led.store = &gatedStore{StateStore: dir2, fail: boom}
+	j2.plan.Changes = j.plan.Changes
+	if err := j2.BeginRepeatable(ctx, "e", j2.plan.Changes[0:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := j2.Ack(ctx, pipeline.BatchResult{Entity: "e", Outcomes: []pipeline.Outcome{{Seq: 0, Status: pipeline.StatusSent}}}); err != nil {
+		t.Fatal(err) // queued; the store has not answered yet
+	}
+	if err := j2.writes.wait(); !errors.Is(err, boom) {
+		t.Fatalf("wait: %v, want the store's error", err)
+	}
+	if err := j2.BeginRepeatable(ctx, "e", j2.plan.Changes[1:2]); !errors.Is(err, boom) {
+		t.Fatalf("begin after a failed write: %v, want the store's error", err)
+	}
+	if err := j2.writes.close(); !errors.Is(err, boom) {
+		t.Fatalf("close: %v, want the store's error", err)
 	}
 }

@@ -46,6 +46,7 @@ type Planned struct {
 	files   string
 	cleanup func()
 	target  pipeline.Target
+	ledger  *ledger
 }
 
 // Stale reports how a saved plan differs from a fresh one made of the same
@@ -141,6 +142,7 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 		return nil, err
 	}
 	t := pl.target
+	pl.ledger = led
 	var plan *pipeline.Plan
 	if each != nil {
 		plan = &pipeline.Plan{Changes: recs.changes}

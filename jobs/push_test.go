@@ -57,6 +57,9 @@ type memTarget struct {
 	writes   int
 	failName string
 	stopAt   int // stop (as an outage would) before sending this batch, from 1
+	// repeatable begins batches as upserts whose resend replaces them
+	// (pipeline.RepeatableJournal).
+	repeatable bool
 }
 
 var thingEntity = pipeline.Entity{Name: "things", Table: "things", Key: []string{"name"}, Fields: []pipeline.Field{
@@ -105,7 +108,11 @@ func (m *memTarget) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Jour
 		if m.stopAt == n+1 {
 			return errors.New("the vendor is down")
 		}
-		if err := j.Begin(ctx, "things", batch); err != nil {
+		begin := j.Begin
+		if rj, ok := j.(pipeline.RepeatableJournal); ok && m.repeatable {
+			begin = rj.BeginRepeatable
+		}
+		if err := begin(ctx, "things", batch); err != nil {
 			return err
 		}
 		m.writes++
@@ -252,6 +259,30 @@ func TestPushStoppedReportsUnsentAndResumes(t *testing.T) {
 	}
 	if st := f.statuses(); st["created"] != 2 || st["unchanged"] != 2 || f.target.writes != 2 {
 		t.Fatalf("resumed statuses %v, writes %d", st, f.target.writes)
+	}
+}
+
+// A ledger document that cannot be written stops the push with the state
+// store's error; push_results still has one row per change, the batches
+// the target acknowledged as it answered.
+func TestPushLedgerWriteFailureStops(t *testing.T) {
+	f := newPushFixture(t, [][2]any{{"a", int64(1)}, {"c", int64(3)}, {"e", int64(5)}, {"g", int64(7)}, {"i", int64(9)}})
+	f.target.repeatable = true
+	boom := errors.New("state store unreachable")
+	r := Runner{Registry: f.reg, State: func(ctx context.Context, url string) (pipeline.StateStore, error) {
+		s, err := OpenLocalState(ctx, url)
+		return &gatedStore{StateStore: s, fail: boom, failPrefix: "push-things/ledger/"}, err
+	}}
+	sum, err := r.Push(context.Background(), f.job, PushOptions{})
+	if !errors.Is(err, boom) {
+		t.Fatalf("push: %v, want the state store's error", err)
+	}
+	st := f.statuses()
+	if len(f.rows) != 5 || st["created"] < 2 || st["created"]+st["failed"] != 5 || sum.Push.Stopped == "" {
+		t.Fatalf("%d push_results rows, statuses %v, stopped %q; want 5 rows, the first batch created", len(f.rows), st, sum.Push.Stopped)
+	}
+	if len(sum.Push.Batches) != f.target.writes {
+		t.Fatalf("%d batches reported, %d sent", len(sum.Push.Batches), f.target.writes)
 	}
 }
 

@@ -15,74 +15,147 @@ import (
 	"github.com/ccetl/ccetl/pipeline"
 )
 
-// writeResults writes one push_results row per change of the plan, the
-// failed changes and the sources' rejected rows to _rejects, and commits
-// them as one run of the job's sink.
-func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Planned, j *journal, ps *PushSummary) (StepSummary, error) {
-	st := StepSummary{Kind: "push:" + ps.Target, RunID: runID, Report: map[string]any{}}
-	plan := pl.Plan
-	ps.Status = map[string]int{}
-	var failed []pipeline.Reject
+// resultsWriter writes a push's push_results rows into the job's sink as
+// the push goes: each acknowledged batch's rows once it is acknowledged
+// (behind the uploads, in the order acknowledged), then at the end the
+// rows of every change left, in plan order, the failed changes and the
+// sources' rejected rows to _rejects; it commits them as one run of the
+// sink. One goroutine at a time calls it.
+type resultsWriter struct {
+	runID  string
+	plan   *pipeline.Plan
+	sink   pipeline.Sink
+	tables []pipeline.Table
+	b      *array.RecordBuilder
+	now    time.Time
+	wrote  []bool // by Seq
+	rows   int64  // rows written, including those in b
+	status map[string]int
+	failed []pipeline.Reject
+}
+
+// resultsChunk is the number of push_results rows built before they are
+// written to the sink.
+const resultsChunk = 16 << 10
+
+// openResults opens the job's sink for a push's results.
+func (r Runner) openResults(ctx context.Context, job *Job, runID string, plan *pipeline.Plan) (*resultsWriter, error) {
+	sk, err := r.Registry.Sink(job.Sink.URL)
+	if err != nil {
+		return nil, err
+	}
+	tables := []pipeline.Table{pipeline.PushResultsTableDef()}
+	sink, err := sk.Open(ctx, pipeline.SinkConfig{URL: job.Sink.URL, Tables: tables, RunKey: "push-" + runID,
+		Options: job.Sink.Options, Logger: r.pushLogger(job)})
+	if err != nil {
+		return nil, err
+	}
 	mem := r.Mem
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	b := array.NewRecordBuilder(mem, pipeline.PushResultsSchema)
-	defer b.Release()
-	b.Reserve(len(plan.Changes)) // one row per change: no growing and copying on the way
-	now := time.Now().UTC()
-	for _, c := range plan.Changes {
-		o, by := j.outcomes[c.Seq], j.batchOf[c.Seq]
-		status, code, msg := statusOf(c, o, by > 0, ps.Stopped)
-		ps.Status[status]++
-		id := o.TargetID
-		if id == "" {
-			id = c.TargetID
-		}
-		var req BatchReport
-		if by > 0 {
-			req = j.batches[by-1]
-		}
-		appendResult(b, runID, plan.Target, c, status, id, code, msg, req.Request, req.RequestID, now)
-		if status == pipeline.StatusFailed {
-			raw, _ := json.Marshal(c.Wire)
-			failed = append(failed, pipeline.Reject{RowError: pipeline.RowError{Source: c.Origin, Record: -1,
-				Err: fmt.Errorf("%s %s: %s", c.Entity, c.Action, msg)}, Raw: string(raw)})
+	w := &resultsWriter{runID: runID, plan: plan, sink: sink, tables: tables,
+		b: array.NewRecordBuilder(mem, pipeline.PushResultsSchema), now: time.Now().UTC(),
+		wrote: make([]bool, len(plan.Changes)), status: map[string]int{}}
+	w.b.Reserve(min(len(plan.Changes), resultsChunk))
+	return w, nil
+}
+
+// add writes change c's row: its outcome o when a batch carried it
+// (req).
+func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.Outcome, req *BatchReport, stopped string) error {
+	status, code, msg := statusOf(c, o, req != nil, stopped)
+	w.status[status]++
+	id := o.TargetID
+	if id == "" {
+		id = c.TargetID
+	}
+	var request, requestID string
+	if req != nil {
+		request, requestID = req.Request, req.RequestID
+	}
+	appendResult(w.b, w.runID, w.plan.Target, c, status, id, code, msg, request, requestID, w.now)
+	w.wrote[c.Seq] = true
+	w.rows++
+	if status == pipeline.StatusFailed {
+		raw, _ := json.Marshal(c.Wire)
+		w.failed = append(w.failed, pipeline.Reject{RowError: pipeline.RowError{Source: c.Origin, Record: -1,
+			Err: fmt.Errorf("%s %s: %s", c.Entity, c.Action, msg)}, Raw: string(raw)})
+	}
+	if w.b.Field(0).Len() >= resultsChunk {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// batch writes the rows of an acknowledged batch.
+func (w *resultsWriter) batch(ctx context.Context, r pipeline.BatchResult, req *BatchReport) error {
+	for _, o := range r.Outcomes {
+		if err := w.add(ctx, w.plan.Changes[o.Seq], o, req, ""); err != nil {
+			return err
 		}
 	}
-	if err := reconcilePlan(pl); err != nil {
-		return st, err
-	}
-	rec := b.NewRecordBatch()
+	return nil
+}
+
+// flush writes the rows built so far to the sink.
+func (w *resultsWriter) flush(ctx context.Context) error {
+	rec := w.b.NewRecordBatch()
 	defer rec.Release()
-	tables := []pipeline.Table{pipeline.PushResultsTableDef()}
-	sk, err := r.Registry.Sink(job.Sink.URL)
-	if err != nil {
-		return st, err
-	}
-	sink, err := sk.Open(ctx, pipeline.SinkConfig{URL: job.Sink.URL, Tables: tables, RunKey: "push-" + runID,
-		Options: job.Sink.Options, Logger: r.pushLogger(job)})
-	if err != nil {
-		return st, err
-	}
 	n := rec.NumRows()
-	stats := map[string]pipeline.TableStats{pipeline.PushResultsTable: {RowsIn: n, RowsOut: n}}
-	err = sink.Write(ctx, pipeline.Batch{Table: pipeline.PushResultsTable, Rec: rec, RowsRead: n, Input: "push-" + runID})
-	if err == nil && len(failed) > 0 {
-		err = sink.Reject(ctx, pipeline.PushResultsTable, failed)
+	if n == 0 {
+		return nil
+	}
+	w.b.Reserve(min(len(w.plan.Changes)-int(w.rows), resultsChunk))
+	err := w.sink.Write(ctx, pipeline.Batch{Table: pipeline.PushResultsTable, Rec: rec, RowsRead: n, Input: "push-" + w.runID})
+	if err != nil {
+		return fmt.Errorf("write push results: %w", err)
+	}
+	return nil
+}
+
+// finish writes the row of every change not written yet (the push's
+// outcome for it, as j has it), the rejects, and commits.
+func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps *PushSummary) (StepSummary, error) {
+	st := StepSummary{Kind: "push:" + ps.Target, RunID: w.runID, Report: map[string]any{}}
+	err := reconcilePlan(pl)
+	for _, c := range w.plan.Changes {
+		if err != nil {
+			break
+		}
+		if w.wrote[c.Seq] {
+			continue
+		}
+		var req *BatchReport
+		if by := j.batchOf[c.Seq]; by > 0 {
+			req = &j.batches[by-1]
+		}
+		err = w.add(ctx, c, j.outcomes[c.Seq], req, ps.Stopped)
+	}
+	if err == nil {
+		err = w.flush(ctx)
+	}
+	if err == nil && w.rows != int64(len(w.plan.Changes)) {
+		err = fmt.Errorf("push results do not reconcile: %d rows for %d changes", w.rows, len(w.plan.Changes))
+	}
+	ps.Status = w.status
+	stats := map[string]pipeline.TableStats{pipeline.PushResultsTable: {RowsIn: w.rows, RowsOut: w.rows}}
+	if err == nil && len(w.failed) > 0 {
+		err = w.sink.Reject(ctx, pipeline.PushResultsTable, w.failed)
 	}
 	for _, table := range slices.Sorted(maps.Keys(pl.Rejects)) {
 		if err == nil {
-			err = sink.Reject(ctx, table, pl.Rejects[table])
+			err = w.sink.Reject(ctx, table, pl.Rejects[table])
 			stats[table] = pipeline.TableStats{RowsIn: int64(len(pl.Rejects[table])), RowsRejected: int64(len(pl.Rejects[table]))}
 		}
 	}
 	if err != nil {
-		sink.Abort(context.WithoutCancel(ctx))
-		return st, fmt.Errorf("write push results: %w", err)
+		w.abort(ctx)
+		return st, err
 	}
-	res, err := sink.Close(ctx, pipeline.RunInfo{RunID: runID, Kind: "push:" + ps.Target, Inputs: plan.Inputs,
-		Tables: tables, Stats: stats})
+	defer w.b.Release()
+	res, err := w.sink.Close(ctx, pipeline.RunInfo{RunID: w.runID, Kind: "push:" + ps.Target, Inputs: w.plan.Inputs,
+		Tables: w.tables, Stats: stats})
 	if err != nil {
 		return st, fmt.Errorf("commit push results: %w", err)
 	}
@@ -97,6 +170,12 @@ func (r Runner) writeResults(ctx context.Context, job *Job, runID string, pl *Pl
 	}
 	st.Report["status"] = ps.Status
 	return st, nil
+}
+
+// abort drops what was written: nothing of it becomes visible.
+func (w *resultsWriter) abort(ctx context.Context) {
+	w.sink.Abort(context.WithoutCancel(ctx))
+	w.b.Release()
 }
 
 // reconcilePlan checks that the target planned exactly one change for

@@ -52,6 +52,9 @@ func writeIntervals(b testing.TB, path string, n int) (days int) {
 // the ccetl process's; uploads/op must equal the days.
 //
 //	go test -run '^$' -bench WHITPush -benchtime 3x ./cmd/ccetl
+//
+// With CCETL_PUSH_PROFILE=DIR each push also writes its CPU profile, heap
+// profile and execution trace into DIR (cpuN, heapN, traceN).
 func BenchmarkWHITPush(b *testing.B) {
 	dir := b.TempDir()
 	input := filepath.Join(dir, "whit.csv")
@@ -82,7 +85,12 @@ sink: {url: %s/out}
 `, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, rundir)), 0o644)
 		before := e.Stats().Routes["POST upload/historical"]
 		start := time.Now()
-		cmd := exec.Command(self, "run", "--json", job)
+		args := []string{"run", "--json"}
+		if d := os.Getenv("CCETL_PUSH_PROFILE"); d != "" {
+			args = append(args, "--cpuprofile", filepath.Join(d, fmt.Sprint("cpu", i)), "--memprofile", filepath.Join(d, fmt.Sprint("heap", i)),
+				"--trace", filepath.Join(d, fmt.Sprint("trace", i)))
+		}
+		cmd := exec.Command(self, append(args, job)...)
 		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
