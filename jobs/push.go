@@ -406,18 +406,15 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 	if c.plan != nil {
 		return c.planBatch(b.Rec, ms, n, origin)
 	}
-	buf := make(map[string]any, b.Rec.NumCols()) // one row at a time
+	row := transforms.NewBatchRows(b.Rec).Cursor()
 	for i := range n {
-		row, err := pipeline.RowValuesInto(buf, b.Rec, i)
+		row.At(i)
 		for _, m := range ms {
 			if c.limit > 0 && c.taken(m.Entity.Name) >= c.limit {
 				*c.limited++
 				continue
 			}
-			var rec pipeline.Record
-			if err == nil {
-				rec, err = m.Record(row, origin(i))
-			}
+			rec, err := m.Record(row, origin(i))
 			if err != nil {
 				c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
 					Origin: origin(i), Reason: "mapping: " + err.Error()})
@@ -433,18 +430,16 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 // to records and prepared on every core, then judged in input order.
 func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n int, origin func(int) string) error {
 	out := make([]planned, n*len(ms))
+	rows := transforms.NewBatchRows(rec)
 	pipeline.Parallel(n, 512, func(lo, hi int) {
-		buf := make(map[string]any, rec.NumCols())
-		vals := make(map[string]any, len(buf)) // each record's, reused: Prepare keeps none
+		row := rows.Cursor()
+		vals := make(map[string]any, rec.NumCols()) // each record's, reused: Prepare keeps none
 		for i := lo; i < hi; i++ {
-			row, err := pipeline.RowValuesInto(buf, rec, i)
+			row.At(i)
 			o := origin(i)
 			for j, m := range ms {
 				p := &out[i*len(ms)+j]
-				if p.err = err; err == nil {
-					p.rec, p.err = m.RecordInto(vals, row, o)
-				}
-				if p.err == nil {
+				if p.rec, p.err = m.RecordInto(vals, row, o); p.err == nil {
 					p.prep = c.plan.Prepare(p.rec)
 				}
 				p.rec.Values, p.rec.Origin = nil, o

@@ -90,6 +90,9 @@ type Summary struct {
 	MBPerSecond     float64 `json:"mb_per_s"`
 	// Push is the outcome of a push job's target.
 	Push *PushSummary `json:"push,omitempty"`
+	// PeakRSSMB is the largest resident memory of the process that ran
+	// the job, in MiB, where the command line can tell (Linux).
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
 }
 
 // Run runs every source of a job in order into its sink, each committing

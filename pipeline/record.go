@@ -21,7 +21,7 @@ func RowValuesInto(out map[string]any, rec arrow.RecordBatch, i int) (map[string
 	clear(out)
 	for c := 0; c < int(rec.NumCols()); c++ {
 		name := rec.ColumnName(c)
-		v, err := value(rec.Column(c), i)
+		v, err := ColumnValue(rec.Column(c), i)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", name, err)
 		}
@@ -30,7 +30,10 @@ func RowValuesInto(out map[string]any, rec arrow.RecordBatch, i int) (map[string
 	return out, nil
 }
 
-func value(col arrow.Array, i int) (any, error) {
+// ColumnValue is row i of a column as a Record holds it (see FieldType):
+// nil for null, strings, int64, float64, bool, time.Time in UTC, lists of
+// strings and maps of strings.
+func ColumnValue(col arrow.Array, i int) (any, error) {
 	if col.IsNull(i) {
 		return nil, nil
 	}

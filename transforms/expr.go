@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/ccetl/ccetl/pipeline"
 )
 
@@ -70,16 +72,79 @@ func (e Expr) Check() error {
 var castTypes = []pipeline.FieldType{pipeline.TypeString, pipeline.TypeInt, pipeline.TypeFloat, pipeline.TypeBool,
 	pipeline.TypeDate, pipeline.TypeTimestamp}
 
+// Row is one row of a table, read by column name. Value says whether the
+// table has the column; a value it cannot read is an error.
+type Row interface {
+	Value(column string) (v any, ok bool, err error)
+}
+
+// MapRow is a row held as values by column name.
+type MapRow map[string]any
+
+// Value implements Row.
+func (r MapRow) Value(column string) (any, bool, error) {
+	v, ok := r[column]
+	return v, ok, nil
+}
+
+// BatchRows reads the rows of one record batch in place: a record is made
+// of the columns its mapping names, without a map of the whole row.
+type BatchRows struct {
+	rec   arrow.RecordBatch
+	index map[string]int
+}
+
+// NewBatchRows indexes rec's columns by name.
+func NewBatchRows(rec arrow.RecordBatch) *BatchRows {
+	index := make(map[string]int, rec.NumCols())
+	for c := range int(rec.NumCols()) {
+		index[rec.ColumnName(c)] = c
+	}
+	return &BatchRows{rec: rec, index: index}
+}
+
+// Cursor returns a row of b at row 0, to move with At: one per goroutine,
+// so that reading a row allocates nothing.
+func (b *BatchRows) Cursor() *BatchRow { return &BatchRow{b: b} }
+
+// BatchRow is a row of a BatchRows.
+type BatchRow struct {
+	b *BatchRows
+	i int
+}
+
+// At moves r to row i and returns it.
+func (r *BatchRow) At(i int) *BatchRow {
+	r.i = i
+	return r
+}
+
+// Value implements Row.
+func (r *BatchRow) Value(column string) (any, bool, error) {
+	c, ok := r.b.index[column]
+	if !ok {
+		return nil, false, nil
+	}
+	v, err := pipeline.ColumnValue(r.b.rec.Column(c), r.i)
+	if err != nil {
+		return nil, true, fmt.Errorf("column %s: %w", column, err)
+	}
+	return v, true, nil
+}
+
 // Eval computes the expression on row. A missing column is an error (the
 // mapping names a column the table lacks); a null value stays null.
-func (e Expr) Eval(row map[string]any) (any, error) {
+func (e Expr) Eval(row Row) (any, error) {
 	var v any
 	switch {
 	case e.Const != nil:
 		v = *e.Const
 	case e.Column != "":
 		var ok bool
-		if v, ok = row[e.Column]; !ok {
+		var err error
+		if v, ok, err = row.Value(e.Column); err != nil {
+			return nil, err
+		} else if !ok {
 			return nil, fmt.Errorf("no column %s", e.Column)
 		}
 	default:
@@ -89,8 +154,10 @@ func (e Expr) Eval(row map[string]any) (any, error) {
 				b.WriteString(p.text)
 				continue
 			}
-			cv, ok := row[p.text]
-			if !ok {
+			cv, ok, err := row.Value(p.text)
+			if err != nil {
+				return nil, err
+			} else if !ok {
 				return nil, fmt.Errorf("no column %s", p.text)
 			}
 			if cv != nil {
@@ -240,9 +307,9 @@ func text(v any, layout string) string {
 }
 
 // goLayout turns YYYY-MM-DD HH:mm:ss tokens into a Go time layout.
-func goLayout(l string) string {
-	return strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02", "HH", "15", "mm", "04", "ss", "05").Replace(l)
-}
+func goLayout(l string) string { return layoutTokens.Replace(l) }
+
+var layoutTokens = strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02", "HH", "15", "mm", "04", "ss", "05")
 
 type tplPart struct {
 	text string

@@ -74,13 +74,13 @@ func fold(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "
 
 // Record makes the record of one row. A field whose expression yields null
 // is left out, so a target never blanks what the row does not have.
-func (m *Mapping) Record(row map[string]any, origin string) (pipeline.Record, error) {
+func (m *Mapping) Record(row Row, origin string) (pipeline.Record, error) {
 	return m.RecordInto(make(map[string]any, len(m.Fields)), row, origin)
 }
 
 // RecordInto is Record with its values written into vals, cleared first:
 // for a caller that is done with one record before it makes the next.
-func (m *Mapping) RecordInto(vals map[string]any, row map[string]any, origin string) (pipeline.Record, error) {
+func (m *Mapping) RecordInto(vals map[string]any, row Row, origin string) (pipeline.Record, error) {
 	clear(vals)
 	out := pipeline.Record{Entity: m.Entity.Name, Values: vals, Origin: origin}
 	for _, f := range m.Entity.Fields {

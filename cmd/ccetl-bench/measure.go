@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ccetl/ccetl/cmd/internal/procmem"
 )
 
 // bench holds what the runs share: the work folder, the binaries and the
@@ -60,6 +62,12 @@ func timed(cmd *exec.Cmd) ([]byte, measure, error) {
 			m.PeakRSSMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
 			m.CPUSeconds = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 		}
+	}
+	// A child's maxrss counts this process's memory too (Linux carries it
+	// over the exec): the figure is the child's only while this process
+	// stays smaller, which it does, streaming what it generates.
+	if self := procmem.PeakRSSMB("self"); err == nil && self >= m.PeakRSSMB {
+		err = fmt.Errorf("peak RSS: this process's own (%.0f MiB) is at least the child's figure (%.0f MiB), which cannot be told apart", self, m.PeakRSSMB)
 	}
 	return out, m, err
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -58,5 +61,28 @@ func TestParseByteSize(t *testing.T) {
 		if _, err := parseByteSize(in); err == nil {
 			t.Errorf("%q: no error", in)
 		}
+	}
+}
+
+// The summary tells the process's peak memory where the system does
+// (Linux's /proc): in the JSON and on the text summary's last line.
+func TestSummaryPeakRSS(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("peak RSS is read from /proc")
+	}
+	in := filepath.Join(repoRoot(t), "configs/samples/whit")
+	code, stdout, stderr := call(t, "convert", "--kind", "whit", "--json", "--out", t.TempDir(), in)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum struct {
+		PeakRSSMB float64 `json:"peak_rss_mb"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil || sum.PeakRSSMB <= 1 || sum.PeakRSSMB > 1<<20 {
+		t.Fatalf("peak_rss_mb %v (%v) in %s", sum.PeakRSSMB, err, stdout)
+	}
+	code, stdout, stderr = call(t, "convert", "--kind", "whit", "--out", t.TempDir(), in)
+	if code != exitOK || !regexp.MustCompile(`, peak RSS [1-9][0-9]* MB, output `).MatchString(stdout) {
+		t.Fatalf("exit %d, text summary without the peak RSS:\n%s%s", code, stdout, stderr)
 	}
 }

@@ -101,17 +101,8 @@ func (e *env) push(ctx context.Context, job *jobs.Job, opts jobs.PushOptions, as
 		r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id}
 		return r.Push(ctx, job, opts)
 	})
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return err
-		}
-	} else {
-		printSummary(e.stdout, sum)
-		if sum.Push != nil {
-			printPush(e.stdout, sum.Push)
-		}
+	if err := e.printRun(sum, asJSON); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/ccetl/ccetl/cmd/internal/procmem"
 	"github.com/ccetl/ccetl/jobs"
 )
 
@@ -61,14 +62,8 @@ func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, lf logFla
 	} else {
 		sum, _, runErr = e.recorded(ctx, job, runMeta{trigger: jobs.TriggerManual}, log, runOnce)
 	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return err
-		}
-	} else {
-		printSummary(e.stdout, sum)
+	if err := e.printRun(sum, asJSON); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr
@@ -78,6 +73,22 @@ func (e *env) execute(ctx context.Context, job *jobs.Job, asJSON bool, lf logFla
 			fmt.Fprintf(e.stderr, "ccetl: %d rows rejected; see the _rejects/ files listed above\n", sum.RowsRejected)
 		}
 		return errRejected
+	}
+	return nil
+}
+
+// printRun prints a run's summary, with the process's peak memory: one
+// JSON document, or text (and the push's outcome, for a push).
+func (e *env) printRun(sum jobs.Summary, asJSON bool) error {
+	sum.PeakRSSMB = procmem.PeakRSSMB("self")
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	printSummary(e.stdout, sum)
+	if sum.Push != nil {
+		printPush(e.stdout, sum.Push)
 	}
 	return nil
 }
@@ -108,8 +119,12 @@ func printSummary(w interface{ Write([]byte) (int, error) }, s jobs.Summary) {
 			fmt.Fprintf(w, "  FAILED: %s\n  nothing of this source after its last checkpoint was committed\n", st.Error)
 		}
 	}
-	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files (median %s), %.1f MB/s, output %s\n",
-		s.RowsIn, s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), humanBytes(s.MedianFileBytes), s.MBPerSecond, s.Output)
+	fmt.Fprintf(w, "total: rows_in %d, rows_out %d, rows_rejected %d, rows_merged %d, %d files (median %s), %.1f MB/s", s.RowsIn,
+		s.RowsOut, s.RowsRejected, s.RowsMerged, len(s.Files), humanBytes(s.MedianFileBytes), s.MBPerSecond)
+	if s.PeakRSSMB > 0 {
+		fmt.Fprintf(w, ", peak RSS %.0f MB", s.PeakRSSMB)
+	}
+	fmt.Fprintf(w, ", output %s\n", s.Output)
 }
 
 func orOK(outcome string) string {
