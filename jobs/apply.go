@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -191,20 +192,37 @@ func (j *journal) Begin(ctx context.Context, entity string, changes []pipeline.C
 }
 
 func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
+	// The whole answer is checked before anything of it is recorded.
+	if len(j.open) == 0 {
+		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
+	}
+	if n := len(j.plan.Changes); len(j.outcomes) < n {
+		j.outcomes = append(j.outcomes, make([]pipeline.Outcome, n-len(j.outcomes))...)
+		j.batchOf = append(j.batchOf, make([]int32, n-len(j.batchOf))...)
+	}
+	for i, o := range r.Outcomes {
+		var err error
+		switch {
+		case o.Seq < 0 || o.Seq >= len(j.plan.Changes):
+			err = fmt.Errorf("the target acknowledged change %d, which the plan does not have", o.Seq)
+		case j.batchOf[o.Seq] != 0:
+			err = fmt.Errorf("the target acknowledged change %d twice", o.Seq)
+		}
+		if err != nil {
+			for _, done := range r.Outcomes[:i] {
+				j.batchOf[done.Seq] = 0
+			}
+			return err
+		}
+		j.batchOf[o.Seq] = -1 // seen in this answer
+	}
 	d := ledgerDoc{Entity: r.Entity, RunID: j.runID, Keys: make([]string, 0, len(r.Outcomes)),
 		Hashes: make([]string, 0, len(r.Outcomes))}
 	var failedKeys []string
 	br := BatchReport{Entity: r.Entity, Request: r.Request, RequestID: r.RequestID, Response: r.Response,
 		Changes: len(r.Outcomes), Status: map[string]int{}}
 	for _, o := range r.Outcomes {
-		if o.Seq < 0 || o.Seq >= len(j.plan.Changes) {
-			return fmt.Errorf("the target acknowledged change %d, which the plan does not have", o.Seq)
-		}
 		c := j.plan.Changes[o.Seq]
-		if n := len(j.plan.Changes); len(j.outcomes) < n {
-			j.outcomes = append(j.outcomes, make([]pipeline.Outcome, n-len(j.outcomes))...)
-			j.batchOf = append(j.batchOf, make([]int32, n-len(j.batchOf))...)
-		}
 		j.outcomes[o.Seq] = o
 		j.batchOf[o.Seq] = int32(len(j.batches) + 1)
 		br.Status[o.Status]++
@@ -240,8 +258,14 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 		err = write()
 	}
 	if err == nil && j.results != nil {
-		req := br
-		err = j.writes.add(func() error { return j.results.batch(ctx, r, &req) })
+		// the rows go behind too; a failure to write them is the
+		// results' own (finish reports it), not the push's
+		req, res := br, r
+		res.Outcomes = slices.Clone(r.Outcomes) // the target may reuse its answer
+		err = j.writes.add(func() error {
+			j.results.batch(ctx, res, &req)
+			return nil
+		})
 	}
 	if err != nil {
 		return err

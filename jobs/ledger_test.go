@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -166,16 +167,27 @@ func TestRepeatableAcksWriteBehind(t *testing.T) {
 	for i := range 3 {
 		j.plan.Changes = append(j.plan.Changes, pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i)})
 	}
-	for i := range 2 {
-		if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[i:i+1]); err != nil {
+	acked := make(chan error, 1)
+	go func() { // two batches acknowledged while the store holds every write
+		for i := range 2 {
+			if err := j.BeginRepeatable(ctx, "e", j.plan.Changes[i:i+1]); err != nil {
+				acked <- err
+				return
+			}
+			if err := j.Ack(ctx, pipeline.BatchResult{Entity: "e", Outcomes: []pipeline.Outcome{{Seq: i, Status: pipeline.StatusSent}}}); err != nil {
+				acked <- err
+				return
+			}
+		}
+		acked <- nil
+	}()
+	select {
+	case err := <-acked:
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := j.Ack(ctx, pipeline.BatchResult{Entity: "e", Outcomes: []pipeline.Outcome{{Seq: i, Status: pipeline.StatusSent}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := store.puts.Load(); n != 0 {
-		t.Fatalf("%d documents written while the store was held, want 0 (written behind)", n)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ack waited for the state store")
 	}
 	begun := make(chan error, 1)
 	go func() { begun <- j.Begin(ctx, "e", j.plan.Changes[2:3]) }()
@@ -214,5 +226,49 @@ func TestRepeatableAcksWriteBehind(t *testing.T) {
 	}
 	if err := j2.writes.close(); !errors.Is(err, boom) {
 		t.Fatalf("close: %v, want the store's error", err)
+	}
+}
+
+// An answer that acknowledges a change the plan lacks, a change twice, or
+// a batch never begun is refused whole: nothing of it is recorded, and a
+// right answer afterwards is taken.
+func TestAckRefusesABadAnswerWhole(t *testing.T) {
+	ctx := context.Background()
+	j, _ := testJournal(t)
+	for i := range 3 {
+		j.plan.Changes = append(j.plan.Changes, pipeline.Change{Seq: i, Entity: "e", Key: fmt.Sprint("k", i), Hash: fmt.Sprint("h", i)})
+	}
+	sent := func(seqs ...int) pipeline.BatchResult {
+		r := pipeline.BatchResult{Entity: "e", Request: "r"}
+		for _, s := range seqs {
+			r.Outcomes = append(r.Outcomes, pipeline.Outcome{Seq: s, Status: pipeline.StatusSent})
+		}
+		return r
+	}
+	if err := j.Ack(ctx, sent(0)); err == nil || !strings.Contains(err.Error(), "did not begin") {
+		t.Fatalf("ack without a begin: %v", err)
+	}
+	if err := j.BeginRepeatable(ctx, "e", j.plan.Changes); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		r    pipeline.BatchResult
+		want string
+	}{
+		{sent(0, 1, 7), "change 7, which the plan does not have"},
+		{sent(0, 1, 1), "change 1 twice"},
+	} {
+		if err := j.Ack(ctx, bad.r); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Fatalf("ack %+v: %v, want %q", bad.r.Outcomes, err, bad.want)
+		}
+		if j.sent != 0 || len(j.batches) != 0 || slices.ContainsFunc(j.batchOf, func(b int32) bool { return b != 0 }) {
+			t.Fatalf("a refused answer left %d sent, %d batches, batchOf %v", j.sent, len(j.batches), j.batchOf)
+		}
+	}
+	if err := j.Ack(ctx, sent(0, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.writes.close(); err != nil || j.sent != 3 || len(j.batches) != 1 || j.batchOf[2] != 1 {
+		t.Fatalf("after a right answer: %v, %d sent, %d batches, batchOf %v", err, j.sent, len(j.batches), j.batchOf)
 	}
 }

@@ -286,6 +286,74 @@ func TestPushLedgerWriteFailureStops(t *testing.T) {
 	}
 }
 
+// resultsSink fails its writes from the failAt-th on (from 1) and tells
+// whether it was aborted or committed.
+type resultsSink struct {
+	writes, failAt    int
+	aborted, committed bool
+}
+
+func (s *resultsSink) Write(context.Context, pipeline.Batch) error {
+	if s.writes++; s.writes >= s.failAt {
+		return errors.New("disk full")
+	}
+	return nil
+}
+func (s *resultsSink) Reject(context.Context, string, []pipeline.Reject) error { return nil }
+func (s *resultsSink) Abort(context.Context) error {
+	s.aborted = true
+	return nil
+}
+func (s *resultsSink) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+	s.committed = true
+	return pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}, nil
+}
+
+// push_results rows that cannot be written fail the push after its
+// writes and commit nothing (no partial table), whether the failure came
+// while batches were being acknowledged or at the end; the target's
+// writes and the ledger go on, so a rerun sends nothing again.
+func TestPushResultsWriteFailure(t *testing.T) {
+	defer func(n int) { resultsChunkRows = n }(resultsChunkRows)
+	resultsChunkRows = 2 // rows are written while the batches are acknowledged
+	for _, tc := range []struct {
+		name       string
+		repeatable bool
+		failAt     int
+	}{{"first write, repeatable", true, 1}, {"second write", false, 2}, {"at the end", true, 4}} {
+		t.Run(tc.name, func(t *testing.T) {
+			// six sent in three batches (a write of rows each), then the
+			// invalid one's row at the end
+			f := newPushFixture(t, [][2]any{{"a", int64(1)}, {"c", int64(3)}, {"e", int64(5)}, {"g", int64(7)}, {"i", int64(9)},
+				{"k", int64(11)}, {"much-too-long", int64(0)}})
+			f.target.repeatable = tc.repeatable
+			sink := &resultsSink{failAt: tc.failAt}
+			f.reg.AddSink(pipeline.SinkKind{Scheme: "full", Open: func(context.Context, pipeline.SinkConfig) (pipeline.Sink, error) { return sink, nil }})
+			out := f.job.Sink.URL
+			f.job.Sink.URL = "full://results"
+			f.job.State = filepath.Join(t.TempDir(), "state") // as it was beside the sink's folder
+			r := Runner{Registry: f.reg, State: OpenLocalState}
+			sum, err := r.Push(context.Background(), f.job, PushOptions{})
+			if err == nil || !strings.Contains(err.Error(), "write push results: disk full") {
+				t.Fatalf("push: %v, want the sink's error", err)
+			}
+			if !sink.aborted || sink.committed {
+				t.Fatalf("aborted %v, committed %v: a partial push_results must not be committed", sink.aborted, sink.committed)
+			}
+			if f.target.writes != 3 || sum.Push.Stopped != "" || sum.Push.Status["created"] != 6 {
+				t.Fatalf("%d writes, stopped %q, status %v: the push's writes go on", f.target.writes, sum.Push.Stopped, sum.Push.Status)
+			}
+			f.job.Sink.URL = out
+			if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if st := f.statuses(); f.target.writes != 3 || st["unchanged"] != 6 || st["failed"] != 1 {
+				t.Fatalf("rerun: %d writes, statuses %v", f.target.writes, st)
+			}
+		})
+	}
+}
+
 func TestPushFailureLimitStops(t *testing.T) {
 	rows := [][2]any{{"x1", int64(1)}, {"x2", int64(3)}, {"e", int64(5)}, {"g", int64(7)}}
 	f := newPushFixture(t, rows)

@@ -30,13 +30,15 @@ type resultsWriter struct {
 	now    time.Time
 	wrote  []bool // by Seq
 	rows   int64  // rows written, including those in b
-	status map[string]int
 	failed []pipeline.Reject
+	// err is the first failure to write rows: nothing more is written,
+	// and finish aborts.
+	err error
 }
 
-// resultsChunk is the number of push_results rows built before they are
-// written to the sink.
-const resultsChunk = 16 << 10
+// resultsChunkRows is the number of push_results rows built before they
+// are written to the sink (a variable for tests).
+var resultsChunkRows = 16 << 10
 
 // openResults opens the job's sink for a push's results.
 func (r Runner) openResults(ctx context.Context, job *Job, runID string, plan *pipeline.Plan) (*resultsWriter, error) {
@@ -56,16 +58,18 @@ func (r Runner) openResults(ctx context.Context, job *Job, runID string, plan *p
 	}
 	w := &resultsWriter{runID: runID, plan: plan, sink: sink, tables: tables,
 		b: array.NewRecordBuilder(mem, pipeline.PushResultsSchema), now: time.Now().UTC(),
-		wrote: make([]bool, len(plan.Changes)), status: map[string]int{}}
-	w.b.Reserve(min(len(plan.Changes), resultsChunk))
+		wrote: make([]bool, len(plan.Changes))}
+	w.b.Reserve(min(len(plan.Changes), resultsChunkRows))
 	return w, nil
 }
 
 // add writes change c's row: its outcome o when a batch carried it
 // (req).
 func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.Outcome, req *BatchReport, stopped string) error {
+	if w.err != nil {
+		return w.err
+	}
 	status, code, msg := statusOf(c, o, req != nil, stopped)
-	w.status[status]++
 	id := o.TargetID
 	if id == "" {
 		id = c.TargetID
@@ -82,43 +86,49 @@ func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.O
 		w.failed = append(w.failed, pipeline.Reject{RowError: pipeline.RowError{Source: c.Origin, Record: -1,
 			Err: fmt.Errorf("%s %s: %s", c.Entity, c.Action, msg)}, Raw: string(raw)})
 	}
-	if w.b.Field(0).Len() >= resultsChunk {
+	if w.b.Field(0).Len() >= resultsChunkRows {
 		return w.flush(ctx)
 	}
 	return nil
 }
 
-// batch writes the rows of an acknowledged batch.
-func (w *resultsWriter) batch(ctx context.Context, r pipeline.BatchResult, req *BatchReport) error {
+// batch writes the rows of an acknowledged batch; a failure is kept for
+// finish.
+func (w *resultsWriter) batch(ctx context.Context, r pipeline.BatchResult, req *BatchReport) {
 	for _, o := range r.Outcomes {
-		if err := w.add(ctx, w.plan.Changes[o.Seq], o, req, ""); err != nil {
-			return err
+		if w.add(ctx, w.plan.Changes[o.Seq], o, req, "") != nil {
+			return
 		}
 	}
-	return nil
 }
 
 // flush writes the rows built so far to the sink.
 func (w *resultsWriter) flush(ctx context.Context) error {
+	if w.err != nil {
+		return w.err
+	}
 	rec := w.b.NewRecordBatch()
 	defer rec.Release()
 	n := rec.NumRows()
 	if n == 0 {
 		return nil
 	}
-	w.b.Reserve(min(len(w.plan.Changes)-int(w.rows), resultsChunk))
+	w.b.Reserve(min(len(w.plan.Changes)-int(w.rows), resultsChunkRows))
 	err := w.sink.Write(ctx, pipeline.Batch{Table: pipeline.PushResultsTable, Rec: rec, RowsRead: n, Input: "push-" + w.runID})
 	if err != nil {
-		return fmt.Errorf("write push results: %w", err)
+		w.err = fmt.Errorf("write push results: %w", err)
 	}
-	return nil
+	return w.err
 }
 
 // finish writes the row of every change not written yet (the push's
 // outcome for it, as j has it), the rejects, and commits.
 func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps *PushSummary) (StepSummary, error) {
 	st := StepSummary{Kind: "push:" + ps.Target, RunID: w.runID, Report: map[string]any{}}
-	err := reconcilePlan(pl)
+	err := w.err // rows of acknowledged batches that could not be written
+	if err == nil {
+		err = reconcilePlan(pl)
+	}
 	for _, c := range w.plan.Changes {
 		if err != nil {
 			break
@@ -138,7 +148,11 @@ func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps 
 	if err == nil && w.rows != int64(len(w.plan.Changes)) {
 		err = fmt.Errorf("push results do not reconcile: %d rows for %d changes", w.rows, len(w.plan.Changes))
 	}
-	ps.Status = w.status
+	ps.Status = map[string]int{} // told whatever became of the rows
+	for _, c := range w.plan.Changes {
+		status, _, _ := statusOf(c, j.outcomes[c.Seq], j.batchOf[c.Seq] > 0, ps.Stopped)
+		ps.Status[status]++
+	}
 	stats := map[string]pipeline.TableStats{pipeline.PushResultsTable: {RowsIn: w.rows, RowsOut: w.rows}}
 	if err == nil && len(w.failed) > 0 {
 		err = w.sink.Reject(ctx, pipeline.PushResultsTable, w.failed)

@@ -139,7 +139,7 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 		if first, last := sends[lo].i, sends[i].i; last-first == i-lo {
 			// indices rise within a batch (a stable sort, one date): equal
 			// spans mean the plan's own changes, one after another
-			batch = p.Changes[first : last+1]
+			batch = p.Changes[first : last+1 : last+1]
 		} else {
 			batch = make([]pipeline.Change, 0, i+1-lo)
 			for _, s := range sends[lo : i+1] {

@@ -149,7 +149,10 @@ func (p *Pipeline) Send(ctx context.Context, u Upload) error {
 	}
 	next, err := begin(ctx, u, p.J)
 	if err != nil {
-		return errors.Join(err, p.Close(ctx))
+		if cerr := p.Close(ctx); cerr != nil && cerr != err { // a journal repeats the error that stops it
+			return errors.Join(err, cerr)
+		}
+		return err
 	}
 	if err := p.Close(ctx); err != nil {
 		return err // next stays pending, unsent: a repeatable upload is sent again
