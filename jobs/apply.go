@@ -93,7 +93,12 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		return sum, err
 	}
 	t := pl.target
-	j := &journal{led: led, results: results, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
+	// What the push did is recorded even when it is stopped (an interrupt,
+	// a lost lease): the acknowledged batches' ledger documents, the
+	// push_results rows and their commit are written whatever becomes of
+	// ctx, which stops only what is sent.
+	keep := context.WithoutCancel(ctx)
+	j := &journal{led: led, results: results, keep: keep, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
 		batchOf: make([]int32, len(plan.Changes)),
 		limits:  job.Target.Limits, log: log}
 	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited, PlanSeconds: planned.Seconds()}
@@ -108,10 +113,10 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	if applyErr != nil {
 		ps.Stopped = applyErr.Error()
 		log.Error("push stopped; the batches acknowledged before stay done", "err", applyErr)
-	} else if err := led.fold(ctx, runID); err != nil {
+	} else if err := led.fold(keep, runID); err != nil {
 		log.Warn("fold the push ledger", "err", err)
 	}
-	st, err := results.finish(ctx, pl, j, &ps)
+	st, err := results.finish(keep, pl, j, &ps)
 	sum.Steps = append(sum.Steps, st)
 	sum.Push = &ps
 	sum.Seconds = time.Since(start).Seconds()
@@ -134,8 +139,11 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 // journal is the Journal Apply reports to: the ledger, the outcomes by
 // change and the failure limits.
 type journal struct {
-	led      *ledger
-	results  *resultsWriter // nil: no push_results rows
+	led     *ledger
+	results *resultsWriter // nil: no push_results rows
+	// keep is the context of what records an acknowledged batch (see
+	// Push); nil: the Ack's.
+	keep     context.Context
 	runID    string
 	plan     *pipeline.Plan
 	outcomes []pipeline.Outcome // by Seq
@@ -240,6 +248,9 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	}
 	if len(j.open) == 0 {
 		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
+	}
+	if j.keep != nil {
+		ctx = j.keep // the target has the batch: record it even when the push is being stopped
 	}
 	b := j.open[0]
 	j.open = j.open[1:]

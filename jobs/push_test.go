@@ -289,7 +289,7 @@ func TestPushLedgerWriteFailureStops(t *testing.T) {
 // resultsSink fails its writes from the failAt-th on (from 1) and tells
 // whether it was aborted or committed.
 type resultsSink struct {
-	writes, failAt    int
+	writes, failAt     int
 	aborted, committed bool
 }
 

@@ -16,7 +16,7 @@ const (
 	exitFailed   = 1   // the run failed; nothing of the failed step was committed
 	exitConfig   = 2   // bad command line or job file
 	exitRejects  = 3   // finished and committed, with rejected rows (see _rejects/)
-	exitCanceled = 130 // interrupted (SIGINT/SIGTERM); nothing of the step was committed
+	exitCanceled = 130 // interrupted (SIGINT/SIGTERM); nothing of the step was committed (a push records what it sent)
 )
 
 // usageError marks a bad command line.
@@ -42,7 +42,7 @@ func report(err error, stderr io.Writer) int {
 	case errors.Is(err, errRejected):
 		return exitRejects
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "ccetl: cancelled; nothing of the interrupted step was committed")
+		fmt.Fprintln(stderr, "ccetl: cancelled; nothing of the interrupted step was committed (a push records the batches it sent, and push_results: run it again to send the rest)")
 		return exitCanceled
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "ccetl:", err)

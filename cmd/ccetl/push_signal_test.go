@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
+	"github.com/ccetl/ccetl/connectors/s3"
+)
+
+// A push stopped by SIGTERM while an upload is in flight exits 130 and
+// keeps what it did: the batches the tenant acknowledged are in the job's
+// ledger and push_results has one row per change (the acknowledged ones
+// sent, the rest failed as not sent), in a local lake and in S3, whose
+// writes honour the stopped context. A rerun sends only the rest.
+func TestPushStoppedBySignalKeepsItsRecord(t *testing.T) {
+	for _, where := range []string{"local", "s3"} {
+		t.Run(where, func(t *testing.T) {
+			dir := t.TempDir()
+			sink := filepath.Join(dir, "out")
+			if where == "s3" {
+				sink = fmt.Sprintf("s3://%s/signal-%d", s3Env(t), time.Now().UnixNano())
+			}
+			hook, arrived := holdUpload(2)
+			e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
+			input := filepath.Join(dir, "whit.csv")
+			days := writeIntervals(t, input, 3*2400) // three days: three uploads
+			job := filepath.Join(dir, "job.yaml")
+			os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-signal
+source: {kind: whit, inputs: [%s]}
+target:
+  kind: calabrio-historical-import
+  options: {base_url: %s, username: %s, password: %s, acd_server_id: "4", rate_limit: 10000/1s}
+sink: {url: %s}
+`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, sink)), 0o644)
+
+			self, err := os.Executable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(self, "run", job)
+			cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-arrived:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("the held upload never arrived")
+			}
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != exitCanceled || !strings.Contains(stderr.String(), "a push records the batches it sent") {
+				t.Fatalf("exit %d, want %d:\n%s", code, exitCanceled, stderr.String())
+			}
+			time.Sleep(400 * time.Millisecond) // the held upload lands
+
+			results := sink
+			if where == "s3" {
+				results = downloadPushResults(t, sink)
+			}
+			if st := pushStatuses(t, results); st["sent"] != 2400 || st["failed"] != 2*2400 || len(st) != 2 {
+				t.Fatalf("push_results of the stopped push: %v, want the first day sent, the other two failed", st)
+			}
+			before := e.Stats().Routes["POST upload/historical"]
+			if code, stdout, stderr := call(t, "run", job); code != exitOK || !strings.Contains(stdout, "2400 skipped") {
+				t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+			}
+			if n := e.Stats().Routes["POST upload/historical"] - before; n != days-1 {
+				t.Fatalf("the rerun made %d uploads, want %d (the acknowledged day is not sent again)", n, days-1)
+			}
+			if n := len(e.Intervals()); n != 3*2400 {
+				t.Fatalf("%d intervals on the tenant, want %d", n, 3*2400)
+			}
+		})
+	}
+}
+
+// downloadPushResults copies the push_results objects under an s3:// sink
+// into a folder, for pushStatuses.
+func downloadPushResults(t *testing.T, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := s3.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := store.List(ctx, "push_results/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, ".parquet") {
+			continue
+		}
+		rc, err := store.Open(ctx, o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(o.Key))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
