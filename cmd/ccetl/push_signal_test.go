@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,4 +126,71 @@ func downloadPushResults(t *testing.T, url string) string {
 		}
 	}
 	return dir
+}
+
+// After the first signal ccetl stops gracefully, which may wait (here, on
+// a tenant slow to log out); a second signal ends the process at once.
+func TestSecondSignalQuitsAtOnce(t *testing.T) {
+	upload, uploaded := holdUpload(1)
+	loggingOut, release := make(chan struct{}, 1), make(chan struct{})
+	defer close(release)
+	e := calabriotest.New(t, calabriotest.Options{OnRequest: func(r *http.Request) {
+		upload(r)
+		if r.Method == http.MethodDelete && r.URL.Path == "/api/rest/authorize" {
+			loggingOut <- struct{}{}
+			select { // the logout hangs until the test is done
+			case <-release:
+			case <-time.After(30 * time.Second):
+			}
+		}
+	}})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "whit.csv")
+	writeIntervals(t, input, 2*2400)
+	job := filepath.Join(dir, "job.yaml")
+	os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-signals
+source: {kind: whit, inputs: [%s]}
+target:
+  kind: calabrio-historical-import
+  options: {base_url: %s, username: %s, password: %s, acd_server_id: "5", rate_limit: 10000/1s}
+sink: {url: %s/out}
+`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "run", job)
+	cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	wait := func(c <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal(what)
+		}
+	}
+	wait(uploaded, "the held upload never arrived")
+	cmd.Process.Signal(syscall.SIGTERM)
+	wait(loggingOut, "the stopped push never logged out")
+	select {
+	case <-exited:
+		t.Fatalf("the push ended (%v) while its logout hung", cmd.ProcessState)
+	case <-time.After(200 * time.Millisecond):
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("a second signal did not end the process")
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("the process ended with %v, want killed by the second SIGTERM", cmd.ProcessState)
+	}
 }
