@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -147,15 +146,10 @@ func TestBackfillKilledAndResumed(t *testing.T) {
 	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
 	emu.MustAddSessions(maestroqatest.Generate(maestroqatest.Generated{N: 240, First: time.Date(2023, 12, 27, 1, 0, 0, 0, time.UTC), Every: 12 * time.Hour}))
 	job, out := mqaBackfillJob(t, emu, "4/1s")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	args := []string{"backfill", "--json", "--from", "2023-12-27", "--to", "2024-04-25", job}
 	killed, resumed := 0, false
 	for _, delay := range []time.Duration{400 * time.Millisecond, 900 * time.Millisecond, 1300 * time.Millisecond} {
-		cmd := exec.Command(self, args...)
-		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+		cmd := ccetlCommand(t, args...)
 		var stdout strings.Builder
 		cmd.Stdout = &stdout
 		if err := cmd.Start(); err != nil {

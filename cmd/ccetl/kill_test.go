@@ -87,14 +87,8 @@ func TestKillMidWriteLeavesNothingPartial(t *testing.T) {
 	const rows = 300_000
 	writeWHIT(t, in, rows)
 	out := filepath.Join(dir, "out")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	convert := func() *exec.Cmd {
-		cmd := exec.Command(self, "convert", "--kind", "whit", "--out", out, "--sink-opt", "file_rows=20000", in)
-		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
-		return cmd
+		return ccetlCommand(t, "convert", "--kind", "whit", "--out", out, "--sink-opt", "file_rows=20000", in)
 	}
 	killed := 0
 	for _, delay := range []time.Duration{20 * time.Millisecond, 80 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 700 * time.Millisecond} {

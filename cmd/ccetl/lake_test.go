@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ccetl/ccetl/connectors/s3"
 )
 
 // whitFiles writes two WHIT inputs, a and b, each with rows rows a day on
@@ -262,14 +260,7 @@ func TestLakeCheckOnS3(t *testing.T) {
 	}
 	// damage it: one listed object deleted, one unlisted object added
 	ctx := context.Background()
-	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := s3.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := s3Store(t, url)
 	objs, err := store.List(ctx, "cal_service_interval_history/")
 	if err != nil || len(objs) != 3 {
 		t.Fatalf("%v %v", objs, err)

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/ccetl/ccetl/connectors/s3"
 	"github.com/ccetl/ccetl/jobs/state"
 	"github.com/ccetl/ccetl/jobs/state/statetest"
 )
@@ -69,12 +66,7 @@ func leaseJob(t *testing.T, stateURL string) (job, out string, rows int) {
 // SIGKILL and runs the job again at once: the rerun takes the lease over
 // and says so.
 func killHolderThenRun(t *testing.T, job string) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, "run", job)
-	cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	cmd := ccetlCommand(t, "run", job)
 	exited := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -174,14 +166,7 @@ func TestS3RemoteHolderShownAndUnlocked(t *testing.T) {
 	bucket := s3Env(t)
 	url := fmt.Sprintf("s3://%s/lease-remote-%d", bucket, time.Now().UnixNano())
 	job, _, _ := leaseJob(t, url)
-	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend, err := s3.NewStateStore(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := s3StateStore(t, url)
 	remoteUnlock(t, job, func(p state.Process, until time.Time) {
 		statetest.PutLease(t, backend, "killed-run", "batch-host-7:4242:r1", p, until)
 	})

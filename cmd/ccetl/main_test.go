@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,19 @@ func TestMain(m *testing.M) {
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// ccetlCommand is `ccetl args...` as a child process: this test binary,
+// which runs main when CCETL_TEST_AS_MAIN is set.
+func ccetlCommand(t testing.TB, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	return cmd
 }
 
 // call runs the command in-process and returns its exit code and output.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,10 +63,6 @@ func BenchmarkWHITPush(b *testing.B) {
 	post := rawUploads(b, e, input)
 	post() // the emulator's first uploads of these days, which insert rather than replace
 	b.SetBytes(fi.Size())
-	self, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
 	var planSec float64
 	var xUpload, xApply []float64
 	var peak float64 // the ccetl process's, in MiB
@@ -89,8 +84,7 @@ sink: {url: %s/out}
 			args = append(args, "--cpuprofile", filepath.Join(d, fmt.Sprint("cpu", i)), "--memprofile", filepath.Join(d, fmt.Sprint("heap", i)),
 				"--trace", filepath.Join(d, fmt.Sprint("trace", i)))
 		}
-		cmd := exec.Command(self, append(args, job)...)
-		cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+		cmd := ccetlCommand(b, append(args, job)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()

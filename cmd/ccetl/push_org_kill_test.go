@@ -33,27 +33,35 @@ func holdUpload(nth int32) (func(*http.Request), <-chan struct{}) {
 // SIGKILL when the held upload arrives, and waits for the upload to land.
 func killDuringUpload(t *testing.T, job string, arrived <-chan struct{}) {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, "run", job)
-	cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-arrived:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the held upload never arrived")
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	cmd := ccetlCommand(t, "run", job)
+	signalDuringUpload(t, cmd, arrived, syscall.SIGKILL)
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 		t.Fatalf("the push was not killed: %v", cmd.ProcessState)
 	}
+}
+
+// signalDuringUpload starts cmd, sends it sig when the held upload
+// arrives, and waits for it to end and for the upload to land.
+func signalDuringUpload(t *testing.T, cmd *exec.Cmd, arrived <-chan struct{}, sig os.Signal) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	awaitOrKill(t, cmd, arrived, "the held upload never arrived")
+	cmd.Process.Signal(sig)
+	cmd.Wait()
 	time.Sleep(400 * time.Millisecond) // the held upload lands
+}
+
+// awaitOrKill waits for c, or kills cmd and fails saying what.
+func awaitOrKill(t *testing.T, cmd *exec.Cmd, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal(what)
+	}
 }
 
 // TestPushOrgKilledMidwayResumes kills a push with SIGKILL while an upload

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/calabrio/api/calabriotest"
-	"github.com/ccetl/ccetl/connectors/s3"
 )
 
 // A push stopped by SIGTERM while an upload is in flight exits 130 and
@@ -43,29 +40,13 @@ target:
 sink: {url: %s}
 `, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, sink)), 0o644)
 
-			self, err := os.Executable()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(self, "run", job)
-			cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+			cmd := ccetlCommand(t, "run", job)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-arrived:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				t.Fatal("the held upload never arrived")
-			}
-			cmd.Process.Signal(syscall.SIGTERM)
-			cmd.Wait()
+			signalDuringUpload(t, cmd, arrived, syscall.SIGTERM)
 			if code := cmd.ProcessState.ExitCode(); code != exitCanceled || !strings.Contains(stderr.String(), "a push records the batches it sent") {
 				t.Fatalf("exit %d, want %d:\n%s", code, exitCanceled, stderr.String())
 			}
-			time.Sleep(400 * time.Millisecond) // the held upload lands
 
 			results := sink
 			if where == "s3" {
@@ -92,37 +73,15 @@ sink: {url: %s}
 // into a folder, for pushStatuses.
 func downloadPushResults(t *testing.T, url string) string {
 	t.Helper()
-	ctx := context.Background()
-	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := s3.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := store.List(ctx, "push_results/")
+	store := s3Store(t, url)
+	objs, err := store.List(context.Background(), "push_results/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	for _, o := range objs {
-		if !strings.HasSuffix(o.Key, ".parquet") {
-			continue
-		}
-		rc, err := store.Open(ctx, o.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, filepath.FromSlash(o.Key))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
+		if strings.HasSuffix(o.Key, ".parquet") {
+			s3Download(t, store, o.Key, filepath.Join(dir, filepath.FromSlash(o.Key)))
 		}
 	}
 	return dir
@@ -155,41 +114,22 @@ target:
   options: {base_url: %s, username: %s, password: %s, acd_server_id: "5", rate_limit: 10000/1s}
 sink: {url: %s/out}
 `, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, "run", job)
-	cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	cmd := ccetlCommand(t, "run", job)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	wait := func(c <-chan struct{}, what string) {
-		t.Helper()
-		select {
-		case <-c:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Fatal(what)
-		}
-	}
-	wait(uploaded, "the held upload never arrived")
+	awaitOrKill(t, cmd, uploaded, "the held upload never arrived")
 	cmd.Process.Signal(syscall.SIGTERM)
-	wait(loggingOut, "the stopped push never logged out")
+	awaitOrKill(t, cmd, loggingOut, "the stopped push never logged out")
 	select {
 	case <-exited:
 		t.Fatalf("the push ended (%v) while its logout hung", cmd.ProcessState)
 	case <-time.After(200 * time.Millisecond):
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(5 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("a second signal did not end the process")
-	}
+	awaitOrKill(t, cmd, exited, "a second signal did not end the process")
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Fatalf("the process ended with %v, want killed by the second SIGTERM", cmd.ProcessState)
 	}

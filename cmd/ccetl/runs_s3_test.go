@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ccetl/ccetl/connectors/s3"
 )
 
 // TestRunHistoryOnS3: a job whose output and state are on S3 keeps its run
@@ -34,14 +32,7 @@ func TestRunHistoryOnS3(t *testing.T) {
 		t.Fatalf("runs show: exit %d %s %s", code, stdout, stderr)
 	}
 	ctx := context.Background()
-	cfg, err := s3.ConfigFromEnv(url+"/_runs", func(k string) string { return os.Getenv(k) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := s3.NewStateStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := s3StateStore(t, url+"/_runs")
 	data, _, err := st.Get(ctx, "s3-history/"+reps[0].RunID+".json")
 	if err != nil {
 		t.Fatalf("the report next to the output: %v", err)

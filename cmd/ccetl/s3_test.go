@@ -36,6 +36,53 @@ func s3Env(t *testing.T) (bucket string) {
 	return os.Getenv("CCETL_TEST_S3_BUCKET")
 }
 
+// s3Store opens the test server's objects under an s3:// URL.
+func s3Store(t *testing.T, url string) *s3.Store {
+	t.Helper()
+	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := s3.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// s3StateStore opens the job-state store under an s3:// URL.
+func s3StateStore(t *testing.T, url string) *s3.StateStore {
+	t.Helper()
+	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s3.NewStateStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// s3Download copies object key of store into the file at path.
+func s3Download(t *testing.T, store *s3.Store, key, path string) {
+	t.Helper()
+	rc, err := store.Open(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, rc); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestConvertToS3 converts with --out s3://... and no job file, reruns, and
 // reads every object back: the layout matches the local sink's and every
 // row is there exactly once.
@@ -58,14 +105,7 @@ func TestConvertToS3(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	cfg, err := s3.ConfigFromEnv(url, os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := s3.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := s3Store(t, url)
 	objs, err := store.List(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +120,8 @@ func TestConvertToS3(t *testing.T) {
 				t.Errorf("unexpected key %s", o.Key)
 			}
 			parquet++
-			rc, err := store.Open(ctx, o.Key)
-			if err != nil {
-				t.Fatal(err)
-			}
 			local := filepath.Join(dir, fmt.Sprint(parquet, ".parquet"))
-			f, _ := os.Create(local)
-			io.Copy(f, rc)
-			rc.Close()
-			f.Close()
+			s3Download(t, store, o.Key, local)
 			n, err := readAll(local)
 			if err != nil {
 				t.Fatalf("%s: %v", o.Key, err)
@@ -109,16 +142,7 @@ func TestConvertToS3(t *testing.T) {
 func TestS3StateStoreConformance(t *testing.T) {
 	bucket := s3Env(t)
 	statetest.Run(t, func(t *testing.T) pipeline.StateStore {
-		url := fmt.Sprintf("s3://%s/state-%d", bucket, time.Now().UnixNano())
-		cfg, err := s3.ConfigFromEnv(url, os.Getenv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := s3.NewStateStore(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
+		return s3StateStore(t, fmt.Sprintf("s3://%s/state-%d", bucket, time.Now().UnixNano()))
 	})
 }
 
@@ -129,14 +153,7 @@ func TestS3SourceOnlyNew(t *testing.T) {
 	bucket := s3Env(t)
 	ctx := context.Background()
 	prefix := fmt.Sprintf("in-%d", time.Now().UnixNano())
-	cfg, err := s3.ConfigFromEnv("s3://"+bucket+"/"+prefix, os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := s3.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := s3Store(t, "s3://"+bucket+"/"+prefix)
 	put := func(key string, data []byte) {
 		w, err := store.Create(ctx, key)
 		if err != nil {

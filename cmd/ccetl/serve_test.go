@@ -30,13 +30,8 @@ type served struct {
 // loopback port, with JSON logs, and waits until it listens.
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &served{t: t, exited: make(chan error, 1)}
-	s.cmd = exec.Command(self, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
-	s.cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	s.cmd = ccetlCommand(t, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

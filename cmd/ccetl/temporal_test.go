@@ -61,14 +61,9 @@ func startWorker(t *testing.T, addr, queue string, jobFiles ...string) *testWork
 // startWorkerArgs is startWorker with more flags.
 func startWorkerArgs(t testing.TB, addr, queue string, flags []string, jobFiles ...string) *testWorker {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	args := append([]string{"worker", "--temporal", addr, "--task-queue", queue, "--log-format", "json", "--log-level", "info"}, flags...)
 	args = append(args, jobFiles...)
-	w := &testWorker{cmd: exec.Command(self, args...), seen: make(chan map[string]any, 1000), done: make(chan struct{})}
-	w.cmd.Env = append(os.Environ(), "CCETL_TEST_AS_MAIN=1")
+	w := &testWorker{cmd: ccetlCommand(t, args...), seen: make(chan map[string]any, 1000), done: make(chan struct{})}
 	stderr, err := w.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
