@@ -113,10 +113,14 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	if applyErr != nil {
 		ps.Stopped = applyErr.Error()
 		log.Error("push stopped; the batches acknowledged before stay done", "err", applyErr)
-	} else if err := led.fold(keep, runID); err != nil {
-		log.Warn("fold the push ledger", "err", err)
 	}
 	st, err := results.finish(keep, pl, j, &ps)
+	pl.Plan = nil // the plan's changes are done with: the fold need not hold them too
+	if applyErr == nil {
+		if err := led.fold(keep, runID); err != nil {
+			log.Warn("fold the push ledger", "err", err)
+		}
+	}
 	sum.Steps = append(sum.Steps, st)
 	sum.Push = &ps
 	sum.Seconds = time.Since(start).Seconds()
