@@ -292,9 +292,11 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 // ledgerWrites writes ledger documents one after another, in the order
 // added, on a goroutine of its own, so that an upload need not wait for
 // the document of the one before (a file synced to disk, or an object
-// written to a remote state store). At most a few wait; add blocks when
-// they are queued. After a write fails, the rest are dropped and every
-// call returns the error.
+// written to a remote state store); acknowledged batches' push_results rows
+// go the same way (their failures are the results' own, see
+// resultsWriter). At most a few wait; add blocks when they are queued.
+// After a write fails, the rest are dropped and every call returns the
+// error.
 type ledgerWrites struct {
 	queue   chan func() error
 	pending sync.WaitGroup // writes added and not yet done
