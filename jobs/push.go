@@ -533,15 +533,18 @@ func (cc *changeChunks) len() int {
 	return cc.n
 }
 
-// appendTo appends the changes in order to out.
+// appendTo appends the changes in order to out and lets go of each chunk
+// once copied, so that the changes are not held twice over.
 func (cc *changeChunks) appendTo(out []pipeline.Change) []pipeline.Change {
 	if cc == nil {
 		return out
 	}
 	out = slices.Grow(out, cc.n)
-	for _, ch := range cc.chunks {
+	for i, ch := range cc.chunks {
 		out = append(out, ch...)
+		cc.chunks[i] = nil
 	}
+	cc.chunks, cc.n = nil, 0
 	return out
 }
 
