@@ -12,13 +12,7 @@ import (
 // UTC, timestamps in UTC), []string, map[string]string, or nil for null.
 // Columns of other types fail with an error naming the column.
 func RowValues(rec arrow.RecordBatch, i int) (map[string]any, error) {
-	return RowValuesInto(make(map[string]any, rec.NumCols()), rec, i)
-}
-
-// RowValuesInto is RowValues writing into out (cleared first), for a
-// caller that reads rows one at a time and keeps none of the maps.
-func RowValuesInto(out map[string]any, rec arrow.RecordBatch, i int) (map[string]any, error) {
-	clear(out)
+	out := make(map[string]any, rec.NumCols())
 	for c := 0; c < int(rec.NumCols()); c++ {
 		name := rec.ColumnName(c)
 		v, err := ColumnValue(rec.Column(c), i)
