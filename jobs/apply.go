@@ -250,9 +250,6 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 		}
 		d.add(c.Key, pipeline.LedgerEntry{Hash: c.Hash, TargetID: id}, false)
 	}
-	if len(j.open) == 0 {
-		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
-	}
 	if j.keep != nil {
 		ctx = j.keep // the target has the batch: record it even when the push is being stopped
 	}
