@@ -69,14 +69,7 @@ func BenchmarkWHITPush(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		rundir := filepath.Join(dir, fmt.Sprint("run", i))
 		os.MkdirAll(rundir, 0o755)
-		job := filepath.Join(rundir, "job.yaml")
-		os.WriteFile(job, []byte(fmt.Sprintf(`name: bench
-source: {kind: whit, inputs: [%s]}
-target:
-  kind: calabrio-historical-import
-  options: {base_url: %s, username: %s, password: %s, acd_server_id: "1", rate_limit: 100000/1s}
-sink: {url: %s/out}
-`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, rundir)), 0o644)
+		job := intervalPushJob(b, filepath.Join(rundir, "bench.yaml"), input, e.URL, "1", "100000/1s", rundir+"/out")
 		before := e.Stats().Routes["POST upload/historical"]
 		start := time.Now()
 		args := []string{"run", "--json"}

@@ -140,14 +140,7 @@ func TestPushIntervalsKilledMidwayResumes(t *testing.T) {
 	dir := t.TempDir()
 	input := filepath.Join(dir, "whit.csv")
 	days := writeIntervals(t, input, 50*48*3)
-	job := filepath.Join(dir, "job.yaml")
-	os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-kill
-source: {kind: whit, inputs: [%s]}
-target:
-  kind: calabrio-historical-import
-  options: {base_url: %s, username: %s, password: %s, acd_server_id: "1", rate_limit: 10000/1s}
-sink: {url: %s/out}
-`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	job := intervalPushJob(t, filepath.Join(dir, "whit-kill.yaml"), input, e.URL, "1", "10000/1s", dir+"/out")
 	killDuringUpload(t, job, arrived)
 	if code, stdout, stderr := call(t, "run", job); code != exitOK {
 		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)

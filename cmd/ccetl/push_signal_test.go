@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -31,14 +30,7 @@ func TestPushStoppedBySignalKeepsItsRecord(t *testing.T) {
 			e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
 			input := filepath.Join(dir, "whit.csv")
 			days := writeIntervals(t, input, 3*2400) // three days: three uploads
-			job := filepath.Join(dir, "job.yaml")
-			os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-signal
-source: {kind: whit, inputs: [%s]}
-target:
-  kind: calabrio-historical-import
-  options: {base_url: %s, username: %s, password: %s, acd_server_id: "4", rate_limit: 10000/1s}
-sink: {url: %s}
-`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, sink)), 0o644)
+			job := intervalPushJob(t, filepath.Join(dir, "whit-signal.yaml"), input, e.URL, "4", "10000/1s", sink)
 
 			cmd := ccetlCommand(t, "run", job)
 			var stderr strings.Builder
@@ -106,14 +98,7 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	input := filepath.Join(dir, "whit.csv")
 	writeIntervals(t, input, 2*2400)
-	job := filepath.Join(dir, "job.yaml")
-	os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-signals
-source: {kind: whit, inputs: [%s]}
-target:
-  kind: calabrio-historical-import
-  options: {base_url: %s, username: %s, password: %s, acd_server_id: "5", rate_limit: 10000/1s}
-sink: {url: %s/out}
-`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	job := intervalPushJob(t, filepath.Join(dir, "whit-signals.yaml"), input, e.URL, "5", "10000/1s", dir+"/out")
 	cmd := ccetlCommand(t, "run", job)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -23,14 +23,7 @@ func TestPushWHITExampleThroughTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(input, sample, 0o644)
-	job := filepath.Join(dir, "whit-push.yaml")
-	os.WriteFile(job, []byte(fmt.Sprintf(`name: whit-push
-source: {kind: whit, inputs: [%s]}
-target:
-  kind: calabrio-historical-import
-  options: {base_url: %s, username: %s, password: %s, acd_server_id: "3", rate_limit: 10000/1s}
-sink: {url: %s/out}
-`, input, e.URL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, dir)), 0o644)
+	job := intervalPushJob(t, filepath.Join(dir, "whit-push.yaml"), input, e.URL, "3", "10000/1s", dir+"/out")
 	if code, stdout, stderr := call(t, "run", job); code != exitOK {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
 	}
@@ -59,4 +52,24 @@ sink: {url: %s/out}
 	if got := e.Intervals()["3|1001|2024-05-01|08:00"]; got.Imports != 2 || got.Cells["receivedCalls"] != "43" {
 		t.Fatalf("changed interval on the tenant: %+v", got)
 	}
+}
+
+// intervalPushJob writes a job file at path that pushes the WHIT file input
+// into the Calabrio emulator at baseURL with the interval target (ACD
+// server acd, the rate limit given), its results in sink; it returns path.
+// The job is named after the file.
+func intervalPushJob(t testing.TB, path, input, baseURL, acd, rateLimit, sink string) string {
+	t.Helper()
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	err := os.WriteFile(path, []byte(fmt.Sprintf(`name: %s
+source: {kind: whit, inputs: [%s]}
+target:
+  kind: calabrio-historical-import
+  options: {base_url: %s, username: %s, password: %s, acd_server_id: "%s", rate_limit: %s}
+sink: {url: %s}
+`, name, input, baseURL, calabriotest.DefaultUsername, calabriotest.DefaultPassword, acd, rateLimit, sink)), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
