@@ -27,6 +27,9 @@ type PushSummary struct {
 	// Limited counts records --limit left out.
 	Limited int64  `json:"limited,omitempty"`
 	Stopped string `json:"stopped,omitempty"`
+	// Windows counts the windows a streamed push applied its changes in
+	// (1: the whole plan at once).
+	Windows int `json:"windows"`
 	// PlanSeconds is the time reading the sources and the target's state
 	// and planning took; ApplySeconds the time the target's writes took.
 	PlanSeconds  float64 `json:"plan_seconds"`
@@ -57,6 +60,11 @@ var ErrPlanStale = errors.New("the plan is stale")
 // the job's sink (failed changes also in _rejects). With opts.Saved it
 // carries out that saved plan instead, after checking that a plan made now
 // is the same (Stale); otherwise it refuses and sends nothing.
+//
+// A target that plans each record on its own (pipeline.RecordPlanner) is
+// applied in windows of job.Target.Window changes while the sources are
+// still read (a streamed push), unless the job asks for the whole plan
+// first or carries out a saved one.
 func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, error) {
 	sum := Summary{Job: job.Name, Output: job.Sink.URL, Files: []pipeline.FileCommit{}}
 	if job.Target == nil {
@@ -72,57 +80,78 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		return sum, err
 	}
 	defer release()
-	planStart := time.Now()
-	pl, err := r.Plan(ctx, job, opts)
-	if err != nil {
-		return sum, err
-	}
-	defer pl.Close()
-	planned := time.Since(planStart)
-	if opts.Saved != nil {
-		if err := Stale(opts.Saved, pl.Plan); err != nil {
-			return sum, err
-		}
-	}
-	plan := pl.Plan
 	runID := NewRunID()
 	log := r.pushLogger(job).With("run_id", runID)
-	led := pl.ledger // read under the lease the push holds
-	results, err := r.openResults(ctx, job, runID, plan)
+	// The sink is opened before anything is sent: a push whose results
+	// cannot be written sends nothing.
+	results, err := r.openResults(ctx, job, runID, tk.Name)
 	if err != nil {
 		return sum, err
 	}
-	t := pl.target
 	// What the push did is recorded even when it is stopped (an interrupt,
 	// a lost lease): the acknowledged batches' ledger documents, the
 	// push_results rows and their commit are written whatever becomes of
 	// ctx, which stops only what is sent.
 	keep := context.WithoutCancel(ctx)
-	j := &journal{led: led, results: results, keep: keep, runID: runID, plan: plan, outcomes: make([]pipeline.Outcome, len(plan.Changes)),
-		batchOf: make([]int32, len(plan.Changes)),
-		limits:  job.Target.Limits, log: log}
-	ps := PushSummary{Target: tk.Name, Planned: plan.Counts(), Limited: pl.Limited, PlanSeconds: planned.Seconds()}
-	log.Info("push started", "changes", len(plan.Changes), "planned", ps.Planned)
-	applyStart := time.Now()
-	applyErr := t.Apply(ctx, plan, j)
-	if err := j.writes.close(); err != nil && applyErr == nil {
-		applyErr = err
+	ps := &PushSummary{Target: tk.Name, Planned: map[string]int{}, Status: map[string]int{}}
+	j := &journal{results: results, keep: keep, runID: runID, limits: job.Target.Limits, log: log}
+	a := &applier{j: j, results: results, ps: ps, ctx: ctx, keep: keep, log: log}
+	var win *windows
+	applied := make(chan struct{})
+	if size := job.Target.window(); opts.Saved == nil && size > 0 && len(tk.Entities) == 1 {
+		win = newWindows(size)
+		win.start = func() { // at the first window, once the target and the ledger are open
+			a.t, j.led = win.t, win.led
+			a.began = time.Now()
+			log.Info("push started", "window", win.size)
+			go func() {
+				defer close(applied)
+				a.run(win, func(changes []pipeline.Change) *pipeline.Plan {
+					return &pipeline.Plan{Version: pipeline.PlanVersion, Job: job.Name, Target: tk.Name, Changes: changes}
+				})
+			}()
+		}
 	}
-	ps.ApplySeconds = time.Since(applyStart).Seconds()
+	planStart := time.Now()
+	pl, planErr := r.plan(ctx, job, opts, win)
+	streamed := win != nil && win.t != nil
+	if streamed {
+		win.finish(planErr)
+		if win.started {
+			<-applied
+		}
+	}
+	defer pl.Close() // once nothing applies any more
+	ps.PlanSeconds = time.Since(planStart).Seconds()
+	if !streamed || !win.started {
+		if planErr == nil && opts.Saved != nil {
+			planErr = Stale(opts.Saved, pl.Plan)
+		}
+		if planErr != nil {
+			results.abort(ctx)
+			return sum, planErr
+		}
+		a.t, j.led = pl.target, pl.ledger
+		log.Info("push started", "changes", len(pl.Plan.Changes), "planned", pl.Plan.Counts())
+		a.began = time.Now()
+		a.apply(pl.Plan)
+	}
+	if err := j.writes.close(); err != nil {
+		a.stop(err)
+	}
+	ps.ApplySeconds = time.Since(a.began).Seconds()
 	ps.Batches = j.batches
-	if applyErr != nil {
-		ps.Stopped = applyErr.Error()
-		log.Error("push stopped; the batches acknowledged before stay done", "err", applyErr)
-	}
-	st, err := results.finish(keep, pl, j, &ps)
+	ps.Limited = pl.Limited
+	ps.Windows = a.windows
+	st, err := results.commit(keep, pl, a)
 	pl.Plan = nil // the plan's changes are done with: the fold need not hold them too
-	if applyErr == nil {
-		if err := led.fold(keep, runID); err != nil {
+	if a.err == nil {
+		if err := j.led.fold(keep, runID); err != nil {
 			log.Warn("fold the push ledger", "err", err)
 		}
 	}
 	sum.Steps = append(sum.Steps, st)
-	sum.Push = &ps
+	sum.Push = ps
 	sum.Seconds = time.Since(start).Seconds()
 	sum.RowsIn = pl.RowsIn
 	for _, t := range st.Tables {
@@ -131,12 +160,14 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	}
 	sum.Files = append(sum.Files, st.Files...)
 	switch {
-	case applyErr != nil:
-		return sum, fmt.Errorf("push %s: %w", tk.Name, applyErr)
+	case planErr != nil:
+		return sum, planErr
+	case a.err != nil:
+		return sum, fmt.Errorf("push %s: %w", tk.Name, a.err)
 	case err != nil:
 		return sum, err
 	}
-	log.Info("push finished", "status", ps.Status)
+	log.Info("push finished", "status", ps.Status, "windows", ps.Windows)
 	return sum, nil
 }
 
@@ -147,11 +178,15 @@ type journal struct {
 	results *resultsWriter // nil: no push_results rows
 	// keep is the context of what records an acknowledged batch (see
 	// Push); nil: the Ack's.
-	keep     context.Context
-	runID    string
+	keep  context.Context
+	runID string
+	// plan holds the changes being applied: the whole plan, or a window
+	// of a streamed push whose first change has Seq base.
 	plan     *pipeline.Plan
-	outcomes []pipeline.Outcome // by Seq
-	batchOf  []int32            // by Seq: 1 + the index in batches of the batch that carried it, 0 if none
+	base     int
+	rw       *resultsWindow
+	outcomes []pipeline.Outcome // by Seq - base
+	batchOf  []int32            // by Seq - base: 1 + the index in batches of the batch that carried it, 0 if none
 	batches  []BatchReport
 	limits   FailureLimits
 	n        int
@@ -164,6 +199,25 @@ type journal struct {
 	log    interface {
 		Info(string, ...any)
 	}
+}
+
+// start makes p's changes the ones being applied, their rows written
+// into rw.
+func (j *journal) start(p *pipeline.Plan, rw *resultsWindow) {
+	j.plan, j.base, j.rw = p, 0, rw
+	if len(p.Changes) > 0 {
+		j.base = p.Changes[0].Seq
+	}
+	j.outcomes = make([]pipeline.Outcome, len(p.Changes))
+	j.batchOf = make([]int32, len(p.Changes))
+}
+
+// at returns the index in plan.Changes of the change numbered seq, or -1.
+func (j *journal) at(seq int) int {
+	if i := seq - j.base; i >= 0 && i < len(j.plan.Changes) {
+		return i
+	}
+	return -1
 }
 
 // begun is a batch begun and not yet acknowledged: its ledger document's
@@ -208,25 +262,25 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	if len(j.open) == 0 {
 		return fmt.Errorf("the target acknowledged a batch of %s it did not begin", r.Entity)
 	}
-	if n := len(j.plan.Changes); len(j.outcomes) < n {
+	if n := len(j.plan.Changes); len(j.outcomes) < n { // changes added since start (tests)
 		j.outcomes = append(j.outcomes, make([]pipeline.Outcome, n-len(j.outcomes))...)
 		j.batchOf = append(j.batchOf, make([]int32, n-len(j.batchOf))...)
 	}
 	for i, o := range r.Outcomes {
 		var err error
-		switch {
-		case o.Seq < 0 || o.Seq >= len(j.plan.Changes):
+		switch k := j.at(o.Seq); {
+		case k < 0:
 			err = fmt.Errorf("the target acknowledged change %d, which the plan does not have", o.Seq)
-		case j.batchOf[o.Seq] != 0:
+		case j.batchOf[k] != 0:
 			err = fmt.Errorf("the target acknowledged change %d twice", o.Seq)
 		}
 		if err != nil {
 			for _, done := range r.Outcomes[:i] {
-				j.batchOf[done.Seq] = 0
+				j.batchOf[j.at(done.Seq)] = 0
 			}
 			return err
 		}
-		j.batchOf[o.Seq] = -1 // seen in this answer
+		j.batchOf[j.at(o.Seq)] = -1 // seen in this answer
 	}
 	d := ledgerDoc{Entity: r.Entity, RunID: j.runID, Keys: make([]string, 0, len(r.Outcomes)),
 		Hashes: make([]string, 0, len(r.Outcomes))}
@@ -234,9 +288,10 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	br := BatchReport{Entity: r.Entity, Request: r.Request, RequestID: r.RequestID, Response: r.Response,
 		Changes: len(r.Outcomes), Status: map[string]int{}}
 	for _, o := range r.Outcomes {
-		c := j.plan.Changes[o.Seq]
-		j.outcomes[o.Seq] = o
-		j.batchOf[o.Seq] = int32(len(j.batches) + 1)
+		k := j.at(o.Seq)
+		c := j.plan.Changes[k]
+		j.outcomes[k] = o
+		j.batchOf[k] = int32(len(j.batches) + 1)
 		br.Status[o.Status]++
 		j.sent++
 		if o.Status == pipeline.StatusFailed {
@@ -272,10 +327,10 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 	if err == nil && j.results != nil {
 		// the rows go behind too; a failure to write them is the
 		// results' own (finish reports it), not the push's
-		req, res := br, r
+		req, res, rw := br, r, j.rw
 		res.Outcomes = slices.Clone(r.Outcomes) // the target may reuse its answer
 		err = j.writes.add(func() error {
-			j.results.batch(ctx, res, &req)
+			j.results.batch(ctx, rw, res, &req)
 			return nil
 		})
 	}
@@ -295,7 +350,7 @@ func (j *journal) Ack(ctx context.Context, r pipeline.BatchResult) error {
 // After a write fails, the rest are dropped and every call returns the
 // error.
 type ledgerWrites struct {
-	queue   chan func() error
+	queue   chan queuedWrite
 	pending sync.WaitGroup // writes added and not yet done
 	mu      sync.Mutex
 	err     error
@@ -304,24 +359,41 @@ type ledgerWrites struct {
 // ledgerWritesQueued bounds the documents waiting to be written.
 const ledgerWritesQueued = 4
 
+// queuedWrite is a write waiting; one that is always done is done after
+// a write before failed too.
+type queuedWrite struct {
+	write  func() error
+	always bool
+}
+
 // add queues write, or returns the error of one before.
 func (w *ledgerWrites) add(write func() error) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
-	if w.queue == nil {
-		w.queue = make(chan func() error, ledgerWritesQueued)
-		go w.run(w.queue)
-	}
-	w.pending.Add(1)
-	w.queue <- write
+	w.queued(queuedWrite{write: write})
 	return nil
 }
 
-func (w *ledgerWrites) run(queue chan func() error) {
-	for write := range queue {
-		if w.failed() == nil {
-			if err := write(); err != nil {
+// always queues f, to be done in its turn whatever became of the writes
+// before (what records a push's outcome).
+func (w *ledgerWrites) always(f func()) {
+	w.queued(queuedWrite{write: func() error { f(); return nil }, always: true})
+}
+
+func (w *ledgerWrites) queued(q queuedWrite) {
+	if w.queue == nil {
+		w.queue = make(chan queuedWrite, ledgerWritesQueued)
+		go w.run(w.queue)
+	}
+	w.pending.Add(1)
+	w.queue <- q
+}
+
+func (w *ledgerWrites) run(queue chan queuedWrite) {
+	for q := range queue {
+		if q.always || w.failed() == nil {
+			if err := q.write(); err != nil {
 				w.mu.Lock()
 				w.err = err
 				w.mu.Unlock()

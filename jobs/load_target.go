@@ -16,6 +16,7 @@ import (
 //	  options: {base_url: ..., username: ..., password_file: ...}
 //	  max_failures: 10
 //	  max_failure_ratio: 0.05
+//	  window: 10000                                # or all
 //	  map:
 //	    persons:
 //	      from: hr_people
@@ -40,6 +41,18 @@ func (l *loader) target(n *yaml.Node) *TargetSpec {
 				l.ps.add(l.pos(v), "target.max_failure_ratio must be a number from 0 to 1")
 			}
 			t.Limits.MaxFailureRatio = f
+		},
+		"window": func(v *yaml.Node) {
+			s := l.str(v, "target.window")
+			if s == "all" || v.Kind != yaml.ScalarNode {
+				t.Window = WholePlan
+				return
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 10_000_000 {
+				l.ps.add(l.pos(v), "target.window must be a number of changes from 1 to 10000000, or all")
+			}
+			t.Window = n
 		},
 		"map": func(v *yaml.Node) { l.targetMap(v, t) },
 	})

@@ -150,3 +150,33 @@ func TestYAMLSyntaxErrorHasLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// target.window takes a number of changes or all, and says where it is
+// wrong otherwise.
+func TestTargetWindow(t *testing.T) {
+	job := func(window string) string {
+		src := "name: p\nsource: {kind: whit, inputs: [a.csv]}\ntarget:\n  kind: calabrio-historical-import\n"
+		if window != "" {
+			src += "  window: " + window + "\n"
+		}
+		return src + "sink: {url: out}\n"
+	}
+	for _, tc := range []struct {
+		window string
+		want   int
+	}{{"", DefaultWindow}, {"5000", 5000}, {"all", 0}} {
+		j, err := Parse("job.yaml", []byte(job(tc.window)), MapEnv(nil))
+		if err != nil {
+			t.Fatalf("window %q: %v", tc.window, err)
+		}
+		if got := j.Target.window(); got != tc.want {
+			t.Errorf("window %q: %d, want %d", tc.window, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"0", "lots", "[1]"} {
+		_, err := Parse("job.yaml", []byte(job(bad)), MapEnv(nil))
+		if err == nil || !strings.Contains(err.Error(), "job.yaml:5:11: target.window") {
+			t.Errorf("window %s: %v, want an error at its position", bad, err)
+		}
+	}
+}

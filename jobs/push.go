@@ -47,6 +47,7 @@ type Planned struct {
 	cleanup func()
 	target  pipeline.Target
 	ledger  *ledger
+	inputs  []pipeline.InputInfo
 }
 
 // Stale reports how a saved plan differs from a fresh one made of the same
@@ -98,6 +99,20 @@ func (p *Planned) Close() {
 // entities and asks the target what it would do. It writes nothing: not to
 // the target, not to the sink, not to the job state.
 func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned, error) {
+	pl, err := r.plan(ctx, job, opts, nil)
+	if err != nil {
+		pl.Close()
+		return nil, err
+	}
+	return pl, nil
+}
+
+// plan makes a push's plan. With win, a target that plans each record on
+// its own (a RecordPlanner) hands its changes to win as they are planned
+// instead, and the plan holds none. It returns what it has made when it
+// fails too (nil if nothing): the caller closes it, once nothing applies
+// its changes any more.
+func (r Runner) plan(ctx context.Context, job *Job, opts PushOptions, win *windows) (*Planned, error) {
 	if job.Target == nil {
 		return nil, fmt.Errorf("job %s has no target: nothing to plan", job.Name)
 	}
@@ -115,43 +130,45 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 	pl := &Planned{Rejects: map[string][]pipeline.Reject{}, files: dir, cleanup: func() { os.RemoveAll(dir) }}
 	// The ledger and the target (which logs in) are opened when the first
 	// record comes, so input that feeds the target nothing fails first.
-	var led *ledger
 	var each pipeline.RecordPlan
 	open := func() (pipeline.RecordPlan, error) {
 		if pl.target != nil {
 			return each, nil
 		}
 		var err error
-		if led, err = r.openLedger(ctx, job); err != nil {
+		if pl.ledger, err = r.openLedger(ctx, job); err != nil {
 			return nil, err
 		}
 		if pl.target, err = r.openTarget(ctx, job, tk, pl); err != nil {
 			return nil, err
 		}
 		if rp, ok := pl.target.(pipeline.RecordPlanner); ok {
-			each = rp.PlanRecords(led)
+			each = rp.PlanRecords(pl.ledger)
+			if win != nil {
+				win.t, win.led = pl.target, pl.ledger
+			}
 		}
 		return each, nil
 	}
-	recs, err := r.collect(ctx, job, tk, pl, opts, open)
+	recs, err := r.collect(ctx, job, tk, pl, opts, open, win)
 	if err == nil {
 		_, err = open()
 	}
-	if err != nil {
-		pl.Close()
-		return nil, err
+	if recs != nil {
+		pl.inputs = recs.inputs
+		pl.records = len(recs.records) + len(recs.changes) + len(recs.invalid) + recs.streamed
 	}
-	t := pl.target
-	pl.ledger = led
+	if err != nil {
+		return pl, err
+	}
 	var plan *pipeline.Plan
 	if each != nil {
 		plan = &pipeline.Plan{Changes: recs.changes}
 		for i := range plan.Changes {
 			plan.Changes[i].Seq = i
 		}
-	} else if plan, err = t.Plan(ctx, recs.records, led); err != nil {
-		pl.Close()
-		return nil, fmt.Errorf("plan %s: %w", tk.Name, err)
+	} else if plan, err = pl.target.Plan(ctx, recs.records, pl.ledger); err != nil {
+		return pl, fmt.Errorf("plan %s: %w", tk.Name, err)
 	}
 	plan.Version, plan.Job, plan.Target = pipeline.PlanVersion, job.Name, tk.Name
 	if plan.CreatedAt.IsZero() {
@@ -163,7 +180,6 @@ func (r Runner) Plan(ctx context.Context, job *Job, opts PushOptions) (*Planned,
 	}
 	plan.Inputs = recs.inputs
 	pl.Plan = plan
-	pl.records = len(recs.records) + len(recs.changes) + len(recs.invalid)
 	return pl, nil
 }
 
@@ -202,13 +218,16 @@ type collected struct {
 	changes []pipeline.Change
 	invalid []pipeline.Change
 	inputs  []pipeline.InputInfo
+	// streamed counts the records (and mapping refusals) whose changes
+	// went to a streamed push's windows.
+	streamed int
 }
 
 // collect runs every source of the job (with the job's transforms) into a
 // collector that maps rows onto the target's entities; with each, it plans
 // every record as it comes and keeps only the changes.
 func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, pl *Planned, opts PushOptions,
-	open func() (pipeline.RecordPlan, error)) (*collected, error) {
+	open func() (pipeline.RecordPlan, error), win *windows) (*collected, error) {
 	byEntity := map[string][]pipeline.Record{}
 	changes := map[string]*changeChunks{}
 	seen := map[string]bool{} // tables the sources produce
@@ -222,28 +241,32 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 	for i, spec := range job.Sources {
 		kind, err := r.Registry.Kind(spec.Kind)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		inputs, err := ExpandInputs(spec.Inputs)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		ctr := &pipeline.Counters{}
+		policy := job.Batch
+		if win != nil && (policy.MaxRows == 0 || policy.MaxRows > win.size) {
+			policy.MaxRows = win.size // a streamed push's first window need not wait for a larger batch
+		}
 		src, err := kind.Open(ctx, pipeline.SourceConfig{Kind: kind.Name, Inputs: inputs, Options: spec.Options,
-			Policy: job.Batch, Mem: mem, Counter: ctr, Logger: r.logger().With("job", job.Name, "kind", spec.Kind),
+			Policy: policy, Mem: mem, Counter: ctr, Logger: r.logger().With("job", job.Name, "kind", spec.Kind),
 			Remote: r.Registry.Remotes()})
 		if err != nil {
-			return nil, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
+			return out, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
 		}
 		ts, err := buildTransforms(job)
 		if err != nil {
 			src.Close()
-			return nil, err
+			return out, err
 		}
 		tables, err := pipeline.TransformTables(src.Tables(), ts)
 		if err != nil {
 			src.Close()
-			return nil, err
+			return out, err
 		}
 		for _, t := range tables {
 			seen[t.Name] = true
@@ -251,18 +274,18 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 		maps, err := mappingsFor(job, tk, tables)
 		if err != nil {
 			src.Close()
-			return nil, err
+			return out, err
 		}
 		col := &collector{maps: maps, dir: pl.files, byEntity: byEntity, limit: opts.Limit, rejects: pl.Rejects,
-			limited: &pl.Limited, open: open, changes: changes}
+			limited: &pl.Limited, open: open, changes: changes, win: win, streamed: &out.streamed}
 		res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, col, pipeline.RunOptions{
 			RunID: "plan", Kind: kind.Name, Logger: r.logger(), Counters: ctr})
 		col.stopJudging() // Close or Abort did; a run that failed before either did not
 		if col.openErr != nil {
-			return nil, col.openErr
+			return out, col.openErr
 		}
 		if err != nil {
-			return nil, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
+			return out, fmt.Errorf("source %d (%s): %w", i+1, spec.Kind, err)
 		}
 		out.inputs = append(out.inputs, res.Inputs...)
 		for _, t := range res.Tables {
@@ -274,7 +297,7 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 		invalid = append(invalid, col.invalid...)
 	}
 	if err := checkFed(job, tk, seen); err != nil {
-		return nil, err
+		return out, err
 	}
 	for _, e := range tk.Entities {
 		out.records = append(out.records, byEntity[e.Name]...)
@@ -366,6 +389,10 @@ type collector struct {
 	openErr error
 	plan    pipeline.RecordPlan
 	changes map[string]*changeChunks
+	// win, when the target is a RecordPlanner and the push streams, takes
+	// the changes instead of changes and invalid; streamed counts them.
+	win      *windows
+	streamed *int
 	// judging runs the judging of planned batches in order on a goroutine
 	// of its own (judged is closed when it ends): it alone touches
 	// changes, invalid and limited until stopJudging.
@@ -427,34 +454,50 @@ func (c *collector) Write(_ context.Context, b pipeline.Batch) error {
 }
 
 // planBatch plans a batch's rows for a RecordPlanner: the rows are mapped
-// to records and prepared on every core, then judged in input order.
+// to records and prepared on every core, then judged in input order. A
+// streamed push plans them a window's worth at a time, so that its first
+// window goes before the whole batch is planned.
 func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n int, origin func(int) string) error {
-	out := make([]planned, n*len(ms))
+	step := n
+	if c.streaming() {
+		step = max(c.win.size, 1)
+	}
 	rows := transforms.NewBatchRows(rec)
-	pipeline.Parallel(n, 512, func(lo, hi int) {
-		row := rows.Cursor()
-		vals := make(map[string]any, rec.NumCols()) // each record's, reused: Prepare keeps none
-		for i := lo; i < hi; i++ {
-			row.At(i)
-			o := origin(i)
-			for j, m := range ms {
-				p := &out[i*len(ms)+j]
-				if p.rec, p.err = m.RecordInto(vals, row, o); p.err == nil {
-					p.prep = c.plan.Prepare(p.rec)
+	for from := 0; from < n; from += step {
+		to := min(from+step, n)
+		out := make([]planned, (to-from)*len(ms))
+		pipeline.Parallel(to-from, 512, func(lo, hi int) {
+			row := rows.Cursor()
+			vals := make(map[string]any, rec.NumCols()) // each record's, reused: Prepare keeps none
+			for i := lo; i < hi; i++ {
+				row.At(from + i)
+				o := origin(from + i)
+				for j, m := range ms {
+					p := &out[i*len(ms)+j]
+					if p.rec, p.err = m.RecordInto(vals, row, o); p.err == nil {
+						p.prep = c.plan.Prepare(p.rec)
+					}
+					p.rec.Values, p.rec.Origin = nil, o
 				}
-				p.rec.Values, p.rec.Origin = nil, o
 			}
-		}
-	})
-	c.judge(func() {
-		for i := range n {
-			for j, m := range ms {
-				c.judgeOne(m, out[i*len(ms)+j], n)
+		})
+		c.judge(func() {
+			for i := range to - from {
+				for j, m := range ms {
+					c.judgeOne(m, out[i*len(ms)+j], to-from)
+				}
 			}
-		}
-	})
+			if c.streaming() {
+				c.win.ready()
+			}
+		})
+	}
 	return nil
 }
+
+// streaming says whether the changes go to a streamed push's windows (the
+// target, opened, is a RecordPlanner).
+func (c *collector) streaming() bool { return c.win != nil && c.win.t != nil }
 
 // judgeOne decides the change of one prepared record, in input order.
 func (c *collector) judgeOne(m *transforms.Mapping, p planned, batch int) {
@@ -462,8 +505,17 @@ func (c *collector) judgeOne(m *transforms.Mapping, p planned, batch int) {
 	case c.limit > 0 && c.taken(m.Entity.Name) >= c.limit:
 		*c.limited++
 	case p.err != nil:
-		c.invalid = append(c.invalid, pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
-			Origin: p.rec.Origin, Reason: "mapping: " + p.err.Error()})
+		ch := pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
+			Origin: p.rec.Origin, Reason: "mapping: " + p.err.Error()}
+		if c.streaming() {
+			*c.streamed++
+			c.win.add(ch)
+			return
+		}
+		c.invalid = append(c.invalid, ch)
+	case c.streaming():
+		*c.streamed++
+		c.win.add(c.plan.Judge(p.rec, p.prep))
 	default:
 		cc := c.changes[m.Entity.Name]
 		if cc == nil {
@@ -550,7 +602,11 @@ func (cc *changeChunks) appendTo(out []pipeline.Change) []pipeline.Change {
 
 // taken counts the records an entity has so far.
 func (c *collector) taken(entity string) int {
-	return len(c.byEntity[entity]) + c.changes[entity].len()
+	n := len(c.byEntity[entity]) + c.changes[entity].len()
+	if c.win != nil {
+		n += c.win.taken[entity]
+	}
+	return n
 }
 
 func (c *collector) Reject(_ context.Context, table string, rs []pipeline.Reject) error {

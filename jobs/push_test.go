@@ -17,10 +17,16 @@ import (
 	"github.com/ccetl/ccetl/transforms"
 )
 
-// rowsSource emits rows (name, size) of table "things" in one batch.
+// rowsSource emits rows (name, size) of table "things" in one batch, or
+// per rows a batch.
 type rowsSource struct {
 	rows [][2]any
-	done bool
+	per  int
+	// before, when set, is called before each batch is read (from 0);
+	// its error is the source's.
+	before func(batch int) error
+	next   int
+	batch  int
 }
 
 var thingsSchema = arrow.NewSchema([]arrow.Field{
@@ -29,13 +35,23 @@ var thingsSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 func (s *rowsSource) Next(context.Context) (pipeline.Batch, error) {
-	if s.done {
+	if s.next == len(s.rows) && (s.next > 0 || s.batch > 0) {
 		return pipeline.Batch{}, pipeline.ErrEndOfInput
 	}
-	s.done = true
+	if s.before != nil {
+		if err := s.before(s.batch); err != nil {
+			return pipeline.Batch{}, err
+		}
+	}
+	s.batch++
+	rows := s.rows[s.next:]
+	if s.per > 0 {
+		rows = rows[:min(s.per, len(rows))]
+	}
+	s.next += len(rows)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, thingsSchema)
 	defer b.Release()
-	for _, r := range s.rows {
+	for _, r := range rows {
 		b.Field(0).(*array.StringBuilder).Append(r[0].(string))
 		if r[1] == nil {
 			b.Field(1).AppendNull()
@@ -43,7 +59,7 @@ func (s *rowsSource) Next(context.Context) (pipeline.Batch, error) {
 			b.Field(1).(*array.Int64Builder).Append(r[1].(int64))
 		}
 	}
-	return pipeline.Batch{Table: "things", Rec: b.NewRecordBatch(), RowsRead: int64(len(s.rows)), Input: "things.csv"}, nil
+	return pipeline.Batch{Table: "things", Rec: b.NewRecordBatch(), RowsRead: int64(len(rows)), Input: "things.csv"}, nil
 }
 func (s *rowsSource) Tables() []pipeline.Table {
 	return []pipeline.Table{{Name: "things", Schema: thingsSchema}}
@@ -173,13 +189,16 @@ type pushFixture struct {
 	rows    []map[string]any
 	rejects []string
 	job     *Job
+	// per and before shape the source's batches (see rowsSource).
+	per    int
+	before func(batch int) error
 }
 
 func newPushFixture(t *testing.T, rows [][2]any) *pushFixture {
 	f := &pushFixture{target: &memTarget{state: map[string]int64{"b": 2}}}
 	f.reg = pipeline.NewRegistry()
 	f.reg.AddKind(pipeline.Kind{Name: "things", Open: func(context.Context, pipeline.SourceConfig) (pipeline.OpenedSource, error) {
-		return pipeline.OpenedSource{Source: &rowsSource{rows: rows}, RunKey: "k"}, nil
+		return pipeline.OpenedSource{Source: &rowsSource{rows: rows, per: f.per, before: f.before}, RunKey: "k"}, nil
 	}})
 	f.reg.AddSink(pipeline.SinkKind{Scheme: "", Open: func(context.Context, pipeline.SinkConfig) (pipeline.Sink, error) {
 		return recordingSink{rows: &f.rows, rejects: &f.rejects}, nil

@@ -16,24 +16,40 @@ import (
 )
 
 // resultsWriter writes a push's push_results rows into the job's sink as
-// the push goes: each acknowledged batch's rows once it is acknowledged
-// (behind the uploads, in the order acknowledged), then at the end the
-// rows of every change left, in plan order, the failed changes and the
-// sources' rejected rows to _rejects; it commits them as one run of the
-// sink. One goroutine at a time calls it.
+// the push goes: each acknowledged batch's rows once it is acknowledged,
+// then once the changes being applied (the whole plan or a window) are
+// done the rows of every change left, in plan order; at the end the failed
+// changes and the sources' rejected rows to _rejects; it commits them as
+// one run of the sink. It is called from the journal's writes behind the
+// uploads (one goroutine, in order), then by commit.
 type resultsWriter struct {
 	runID  string
-	plan   *pipeline.Plan
+	target string
 	sink   pipeline.Sink
 	tables []pipeline.Table
 	b      *array.RecordBuilder
 	now    time.Time
-	wrote  []bool // by Seq
-	rows   int64  // rows written, including those in b
+	rows   int64 // rows written, including those in b
 	failed []pipeline.Reject
 	// err is the first failure to write rows: nothing more is written,
-	// and finish aborts.
+	// and commit aborts.
 	err error
+}
+
+// resultsWindow is the changes being applied, the whole plan or a window
+// (the first numbered base), and which of them have their row.
+type resultsWindow struct {
+	plan  *pipeline.Plan
+	base  int
+	wrote []bool
+}
+
+func newResultsWindow(p *pipeline.Plan) *resultsWindow {
+	rw := &resultsWindow{plan: p, wrote: make([]bool, len(p.Changes))}
+	if len(p.Changes) > 0 {
+		rw.base = p.Changes[0].Seq
+	}
+	return rw
 }
 
 // resultsChunkRows is the number of push_results rows built before they
@@ -41,7 +57,7 @@ type resultsWriter struct {
 var resultsChunkRows = 16 << 10
 
 // openResults opens the job's sink for a push's results.
-func (r Runner) openResults(ctx context.Context, job *Job, runID string, plan *pipeline.Plan) (*resultsWriter, error) {
+func (r Runner) openResults(ctx context.Context, job *Job, runID, target string) (*resultsWriter, error) {
 	sk, err := r.Registry.Sink(job.Sink.URL)
 	if err != nil {
 		return nil, err
@@ -56,19 +72,17 @@ func (r Runner) openResults(ctx context.Context, job *Job, runID string, plan *p
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	w := &resultsWriter{runID: runID, plan: plan, sink: sink, tables: tables,
-		b: array.NewRecordBuilder(mem, pipeline.PushResultsSchema), now: time.Now().UTC(),
-		wrote: make([]bool, len(plan.Changes))}
-	w.b.Reserve(min(len(plan.Changes), resultsChunkRows))
-	return w, nil
+	return &resultsWriter{runID: runID, target: target, sink: sink, tables: tables,
+		b: array.NewRecordBuilder(mem, pipeline.PushResultsSchema), now: time.Now().UTC()}, nil
 }
 
-// add writes change c's row: its outcome o when a batch carried it
-// (req).
-func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.Outcome, req *BatchReport, stopped string) error {
+// add writes the row of change i of rw: its outcome o when a batch
+// carried it (req).
+func (w *resultsWriter) add(ctx context.Context, rw *resultsWindow, i int, o pipeline.Outcome, req *BatchReport, stopped string) error {
 	if w.err != nil {
 		return w.err
 	}
+	c := rw.plan.Changes[i]
 	status, code, msg := statusOf(c, o, req != nil, stopped)
 	id := o.TargetID
 	if id == "" {
@@ -78,8 +92,11 @@ func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.O
 	if req != nil {
 		request, requestID = req.Request, req.RequestID
 	}
-	appendResult(w.b, w.runID, w.plan.Target, c, status, id, code, msg, request, requestID, w.now)
-	w.wrote[c.Seq] = true
+	if w.b.Field(0).Len() == 0 {
+		w.b.Reserve(min(len(rw.plan.Changes)-i, resultsChunkRows))
+	}
+	appendResult(w.b, w.runID, w.target, c, status, id, code, msg, request, requestID, w.now)
+	rw.wrote[i] = true
 	w.rows++
 	if status == pipeline.StatusFailed {
 		raw, _ := json.Marshal(c.Wire)
@@ -92,11 +109,11 @@ func (w *resultsWriter) add(ctx context.Context, c pipeline.Change, o pipeline.O
 	return nil
 }
 
-// batch writes the rows of an acknowledged batch; a failure is kept for
-// finish.
-func (w *resultsWriter) batch(ctx context.Context, r pipeline.BatchResult, req *BatchReport) {
+// batch writes the rows of an acknowledged batch of rw; a failure is kept
+// for commit.
+func (w *resultsWriter) batch(ctx context.Context, rw *resultsWindow, r pipeline.BatchResult, req *BatchReport) {
 	for _, o := range r.Outcomes {
-		if w.add(ctx, w.plan.Changes[o.Seq], o, req, "") != nil {
+		if w.add(ctx, rw, o.Seq-rw.base, o, req, "") != nil {
 			return
 		}
 	}
@@ -113,7 +130,6 @@ func (w *resultsWriter) flush(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
-	w.b.Reserve(min(len(w.plan.Changes)-int(w.rows), resultsChunkRows))
 	err := w.sink.Write(ctx, pipeline.Batch{Table: pipeline.PushResultsTable, Rec: rec, RowsRead: n, Input: "push-" + w.runID})
 	if err != nil {
 		w.err = fmt.Errorf("write push results: %w", err)
@@ -121,37 +137,50 @@ func (w *resultsWriter) flush(ctx context.Context) error {
 	return w.err
 }
 
-// finish writes the row of every change not written yet (the push's
-// outcome for it, as j has it), the rejects, and commits.
-func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps *PushSummary) (StepSummary, error) {
-	st := StepSummary{Kind: "push:" + ps.Target, RunID: w.runID, Report: map[string]any{}}
-	err := w.err // rows of acknowledged batches that could not be written
-	if err == nil {
-		err = reconcilePlan(pl)
-	}
-	for _, c := range w.plan.Changes {
-		if err != nil {
-			break
-		}
-		if w.wrote[c.Seq] {
+// applied is what became of the changes of a window once it is done:
+// their outcomes and batches by index (see journal), the batches reported
+// so far and what stopped the push, if anything.
+type applied struct {
+	outcomes []pipeline.Outcome
+	batchOf  []int32
+	batches  []BatchReport
+	stopped  string
+}
+
+// rest writes the row of every change of rw not written yet and counts
+// every change's status in status, whatever became of the rows.
+func (w *resultsWriter) rest(ctx context.Context, rw *resultsWindow, ap applied, status map[string]int) {
+	for i := range rw.plan.Changes {
+		if rw.wrote[i] || w.err != nil {
 			continue
 		}
 		var req *BatchReport
-		if by := j.batchOf[c.Seq]; by > 0 {
-			req = &j.batches[by-1]
+		if by := ap.batchOf[i]; by > 0 {
+			req = &ap.batches[by-1]
 		}
-		err = w.add(ctx, c, j.outcomes[c.Seq], req, ps.Stopped)
+		w.add(ctx, rw, i, ap.outcomes[i], req, ap.stopped)
+	}
+	for i, c := range rw.plan.Changes {
+		st, _, _ := statusOf(c, ap.outcomes[i], ap.batchOf[i] > 0, ap.stopped)
+		status[st]++
+	}
+}
+
+// commit checks that the push took one change for every record it read,
+// writes the rows left, the rejects, and commits them; on any failure it
+// aborts and nothing of the table becomes visible.
+func (w *resultsWriter) commit(ctx context.Context, pl *Planned, a *applier) (StepSummary, error) {
+	st := StepSummary{Kind: "push:" + w.target, RunID: w.runID, Report: map[string]any{}}
+	err := w.err // rows of acknowledged batches that could not be written
+	if err == nil && a.changes != pl.records {
+		// a target that drops a record would lose it
+		err = fmt.Errorf("push does not reconcile: %d records (and mapping refusals) in, %d changes planned", pl.records, a.changes)
 	}
 	if err == nil {
 		err = w.flush(ctx)
 	}
-	if err == nil && w.rows != int64(len(w.plan.Changes)) {
-		err = fmt.Errorf("push results do not reconcile: %d rows for %d changes", w.rows, len(w.plan.Changes))
-	}
-	ps.Status = map[string]int{} // told whatever became of the rows
-	for _, c := range w.plan.Changes {
-		status, _, _ := statusOf(c, j.outcomes[c.Seq], j.batchOf[c.Seq] > 0, ps.Stopped)
-		ps.Status[status]++
+	if err == nil && w.rows != int64(a.total) {
+		err = fmt.Errorf("push results do not reconcile: %d rows for %d changes", w.rows, a.total)
 	}
 	stats := map[string]pipeline.TableStats{pipeline.PushResultsTable: {RowsIn: w.rows, RowsOut: w.rows}}
 	if err == nil && len(w.failed) > 0 {
@@ -168,7 +197,7 @@ func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps 
 		return st, err
 	}
 	defer w.b.Release()
-	res, err := w.sink.Close(ctx, pipeline.RunInfo{RunID: w.runID, Kind: "push:" + ps.Target, Inputs: w.plan.Inputs,
+	res, err := w.sink.Close(ctx, pipeline.RunInfo{RunID: w.runID, Kind: "push:" + w.target, Inputs: pl.inputs,
 		Tables: w.tables, Stats: stats})
 	if err != nil {
 		return st, fmt.Errorf("commit push results: %w", err)
@@ -182,7 +211,7 @@ func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps 
 			st.Manifest = append(st.Manifest, tc.Manifest)
 		}
 	}
-	st.Report["status"] = ps.Status
+	st.Report["status"] = a.ps.Status
 	return st, nil
 }
 
@@ -190,21 +219,6 @@ func (w *resultsWriter) finish(ctx context.Context, pl *Planned, j *journal, ps 
 func (w *resultsWriter) abort(ctx context.Context) {
 	w.sink.Abort(context.WithoutCancel(ctx))
 	w.b.Release()
-}
-
-// reconcilePlan checks that the target planned exactly one change for
-// every record it was given: a target that drops a record would lose it.
-func reconcilePlan(pl *Planned) error {
-	var changes int
-	for _, c := range pl.Plan.Changes {
-		if c.Action != pipeline.ActionDelete {
-			changes++
-		}
-	}
-	if changes != pl.records {
-		return fmt.Errorf("push does not reconcile: %d records (and mapping refusals) in, %d changes planned", pl.records, changes)
-	}
-	return nil
 }
 
 func appendResult(b *array.RecordBuilder, runID, target string, c pipeline.Change, status, id, code, msg, req, reqID string, at time.Time) {

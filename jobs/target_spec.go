@@ -10,6 +10,10 @@ type TargetSpec struct {
 	// Map maps tables onto the target's entities, by entity name.
 	Map    map[string]EntityMap
 	Limits FailureLimits
+	// Window is the number of changes a streamed push plans before it
+	// applies them, for targets that plan each record on its own: 0 means
+	// DefaultWindow, WholePlan plans every record before anything is sent.
+	Window int
 
 	Pos        Pos
 	OptionsPos Pos
@@ -24,4 +28,19 @@ type EntityMap struct {
 	Pos    Pos
 	// FieldPos is where each field's mapping is (for messages).
 	FieldPos map[string]Pos
+}
+
+// WholePlan as TargetSpec.Window (window: all) plans a push whole before
+// anything is sent.
+const WholePlan = -1
+
+// window returns the push's window size, or 0 when it plans whole.
+func (t *TargetSpec) window() int {
+	switch {
+	case t.Window == 0:
+		return DefaultWindow
+	case t.Window < 0:
+		return 0
+	}
+	return t.Window
 }

@@ -223,7 +223,9 @@ type Target interface {
 	// and the target's message. Apply returns an error only when it cannot
 	// go on (an outage, a spent retry budget, the journal's error); the
 	// batches acknowledged before stay done. A write is retried only where
-	// the retry cannot duplicate it.
+	// the retry cannot duplicate it. A RecordPlanner's Apply may be called
+	// once per window of a streamed push (see RecordPlanner), each plan
+	// holding the next changes, whose Seq go on from the window before.
 	Apply(ctx context.Context, p *Plan, j Journal) error
 	Close() error
 }
@@ -233,9 +235,26 @@ type Target interface {
 // change depends only on the record, the ledger and the records before it.
 // A push then holds changes instead of records, and plans while the
 // sources decode. Its plan is the one Plan would make of the same records.
+//
+// A push may also apply such a target's changes in windows while the
+// sources are still read: Apply is then called with each window's changes
+// in turn, so that planning overlaps the uploads and a push holds a
+// window's changes at a time instead of the whole plan. A batch never
+// spans two windows.
 type RecordPlanner interface {
 	Target
 	PlanRecords(ledger Ledger) RecordPlan
+}
+
+// WindowCutter is a RecordPlanner that says where a window of a streamed
+// push should end, so that windows cut no batch the whole plan would have
+// sent as one (an upload per day). CutWindow gets changes planned and not
+// yet applied, in Seq order, and returns how many of them to apply now,
+// those before the last batch among them (which may go on after them),
+// or 0 when they may all be one batch; the rest begin the next window.
+type WindowCutter interface {
+	RecordPlanner
+	CutWindow(changes []Change) int
 }
 
 // RecordPlan plans records one at a time in two steps: Prepare checks and
@@ -247,6 +266,34 @@ type RecordPlanner interface {
 type RecordPlan interface {
 	Prepare(Record) any
 	Judge(Record, any) Change
+}
+
+// WindowEnd returns how many of a streamed push's changes planned and not
+// yet applied (pending, in Seq order) to apply now as one window of about
+// size: none until size wait; then size, or for a WindowCutter the changes
+// before its last cut within the first size, 2*size or 4*size (so that a
+// batch longer than a window still goes whole); a batch longer than four
+// windows is cut at four.
+func WindowEnd(t Target, pending []Change, size int) int {
+	if len(pending) < size {
+		return 0
+	}
+	wc, ok := t.(WindowCutter)
+	if !ok {
+		return size
+	}
+	for k := size; ; k *= 2 {
+		k = min(k, len(pending), 4*size)
+		if n := wc.CutWindow(pending[:k]); n > 0 {
+			return n
+		}
+		switch k {
+		case 4 * size:
+			return k
+		case len(pending):
+			return 0 // the last batch may go on: wait for more
+		}
+	}
 }
 
 // TargetConfig is what a target factory gets.

@@ -241,7 +241,12 @@ func printPush(w io.Writer, ps *jobs.PushSummary) {
 			fmt.Fprintf(w, " %d %s", n, s)
 		}
 	}
-	fmt.Fprintf(w, " (%d requests; planned in %.1f s, applied in %.1f s)\n", len(ps.Batches), ps.PlanSeconds, ps.ApplySeconds)
+	if ps.Windows > 1 { // planning and applying overlapped
+		fmt.Fprintf(w, " (%d requests; read and planned in %.1f s, applied in %d windows in %.1f s)\n", len(ps.Batches),
+			ps.PlanSeconds, ps.Windows, ps.ApplySeconds)
+	} else {
+		fmt.Fprintf(w, " (%d requests; planned in %.1f s, applied in %.1f s)\n", len(ps.Batches), ps.PlanSeconds, ps.ApplySeconds)
+	}
 	if ps.Limited > 0 {
 		fmt.Fprintf(w, "  --limit left %d records out\n", ps.Limited)
 	}

@@ -133,20 +133,31 @@ sink: {url: %s/out}
 
 // TestPushIntervalsKilledMidwayResumes: a WHIT push killed during an
 // upload resends the batch that was in flight (an interval sent again
-// replaces itself) and ends with every interval on the tenant.
+// replaces itself) and ends with every interval on the tenant, planned
+// whole or streamed in windows (one a day here).
 func TestPushIntervalsKilledMidwayResumes(t *testing.T) {
-	hook, arrived := holdUpload(2)
-	e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
-	dir := t.TempDir()
-	input := filepath.Join(dir, "whit.csv")
-	days := writeIntervals(t, input, 50*48*3)
-	job := intervalPushJob(t, filepath.Join(dir, "whit-kill.yaml"), input, e.URL, "1", "10000/1s", dir+"/out")
-	killDuringUpload(t, job, arrived)
-	if code, stdout, stderr := call(t, "run", job); code != exitOK {
-		t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
-	}
-	if n := len(e.Intervals()); n != 50*48*days {
-		t.Fatalf("%d intervals on the tenant, want %d", n, 50*48*days)
+	for _, window := range []string{"all", "1000"} {
+		t.Run("window "+window, func(t *testing.T) {
+			hook, arrived := holdUpload(2)
+			e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
+			dir := t.TempDir()
+			input := filepath.Join(dir, "whit.csv")
+			days := writeIntervals(t, input, 50*48*3)
+			job := intervalPushJob(t, filepath.Join(dir, "whit-kill.yaml"), input, e.URL, "1", "10000/1s", dir+"/out", "window: "+window)
+			killDuringUpload(t, job, arrived)
+			before := e.Stats().Routes["POST upload/historical"]
+			if code, stdout, stderr := call(t, "run", job); code != exitOK {
+				t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, stdout)
+			}
+			if n := len(e.Intervals()); n != 50*48*days {
+				t.Fatalf("%d intervals on the tenant, want %d", n, 50*48*days)
+			}
+			// the rerun sends the day in flight and those after, and the
+			// first day again only if its record was still being written
+			if n := e.Stats().Routes["POST upload/historical"] - before; n < days-1 || n > days {
+				t.Fatalf("the rerun made %d uploads for %d days killed during the second", n, days)
+			}
+		})
 	}
 }
 

@@ -17,10 +17,12 @@ import (
 // keeps what it did: the batches the tenant acknowledged are in the job's
 // ledger and push_results has one row per change (the acknowledged ones
 // sent, the rest failed as not sent), in a local lake and in S3, whose
-// writes honour the stopped context. A rerun sends only the rest.
+// writes honour the stopped context, and streamed in windows of a day. A
+// rerun sends only the rest.
 func TestPushStoppedBySignalKeepsItsRecord(t *testing.T) {
-	for _, where := range []string{"local", "s3"} {
-		t.Run(where, func(t *testing.T) {
+	for _, tc := range []struct{ where, window string }{{"local", "all"}, {"s3", "all"}, {"local", "1000"}} {
+		where := tc.where
+		t.Run(where+" window "+tc.window, func(t *testing.T) {
 			dir := t.TempDir()
 			sink := filepath.Join(dir, "out")
 			if where == "s3" {
@@ -30,7 +32,7 @@ func TestPushStoppedBySignalKeepsItsRecord(t *testing.T) {
 			e := calabriotest.New(t, calabriotest.Options{OnRequest: hook})
 			input := filepath.Join(dir, "whit.csv")
 			days := writeIntervals(t, input, 3*2400) // three days: three uploads
-			job := intervalPushJob(t, filepath.Join(dir, "whit-signal.yaml"), input, e.URL, "4", "10000/1s", sink)
+			job := intervalPushJob(t, filepath.Join(dir, "whit-signal.yaml"), input, e.URL, "4", "10000/1s", sink, "window: "+tc.window)
 
 			cmd := ccetlCommand(t, "run", job)
 			var stderr strings.Builder

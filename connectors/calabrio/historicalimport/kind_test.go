@@ -41,7 +41,7 @@ func TestConformance(t *testing.T) {
 		Records: []pipeline.Record{
 			interval("a.csv:2", 1001, 1, "08:00", 42), interval("a.csv:3", 1001, 1, "8:30", 51),
 			interval("a.csv:4", 1002, 1, "08:00", 17), interval("a.csv:5", 1002, 2, "08:00", 19),
-			interval("a.csv:6", 1002, 2, "08:30", 21),
+			interval("a.csv:6", 1002, 2, "08:30", 21), interval("a.csv:7", 1001, 3, "08:00", 9),
 		},
 		Invalid: []pushtest.Invalid{
 			{Record: interval("a.csv:9", 1003, 1, "25:00", 3), Reason: "period: not HH:MM"},
@@ -103,5 +103,46 @@ func TestDaysAndISODates(t *testing.T) {
 	p, _ = tg.Plan(t.Context(), recs, led)
 	if c := p.Counts(); c[pipeline.ActionSend] != 1 || c[pipeline.ActionSkip] != 2 {
 		t.Fatalf("second plan %v", c)
+	}
+}
+
+// A streamed push's windows end where a day's sends end, or (per rows)
+// after whole uploads; the changes after the cut wait for the next window.
+func TestCutWindow(t *testing.T) {
+	e := calabriotest.New(t, calabriotest.Options{})
+	cut := func(opts map[string]string, recs ...pipeline.Record) int {
+		t.Helper()
+		tg, err := Kind().Open(t.Context(), pipeline.TargetConfig{Options: opts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tg.Close()
+		p, err := tg.Plan(t.Context(), recs, pushtest.NewLedger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tg.(pipeline.WindowCutter).CutWindow(p.Changes)
+	}
+	bad := interval("x:9", 1, 1, "25:00", 5) // invalid: never sent
+	day1, day2 := interval("x:1", 1, 1, "08:00", 5), interval("x:2", 2, 1, "08:00", 5)
+	day3, day4 := interval("x:3", 1, 2, "08:00", 5), interval("x:4", 2, 2, "08:00", 5)
+	byDay := emuOptions(e, "batch_rows", "100")
+	for _, tc := range []struct {
+		name string
+		opts map[string]string
+		recs []pipeline.Record
+		want int
+	}{
+		{"one day: it may go on", byDay, []pipeline.Record{day1, bad, day2}, 0},
+		{"two days: the first", byDay, []pipeline.Record{day1, day2, bad, day3, day4}, 2},
+		{"nothing sent", byDay, []pipeline.Record{bad}, 1},
+		{"per rows: whole uploads", emuOptions(e, "batch", "rows"), []pipeline.Record{day1, day2, day3, bad}, 2},
+		{"per rows: all whole", emuOptions(e, "batch", "rows"), []pipeline.Record{day1, day2, bad, day3, day4}, 5},
+		{"per rows: not one whole", emuOptions(e, "batch", "rows"), []pipeline.Record{day1, bad}, 0},
+		{"a day longer than an upload: its whole uploads", emuOptions(e), []pipeline.Record{day1, day2, bad, interval("x:5", 3, 1, "08:00", 5)}, 3},
+	} {
+		if got := cut(tc.opts, tc.recs...); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }

@@ -154,6 +154,49 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 	return up.Close(ctx)
 }
 
+// CutWindow ends a window of a streamed push where a day's sends end, or
+// after whole uploads of batch_rows rows (uploading per rows, or within a
+// day longer than that), so that windows of input in date order make no
+// upload the whole plan would not.
+func (t *target) CutWindow(changes []pipeline.Change) int {
+	if t.o.byDay {
+		last, found := "", false
+		for i := len(changes) - 1; i >= 0; i-- {
+			if !push.Writes(changes[i]) {
+				continue
+			}
+			switch d := changes[i].Wire.At(cellDate); {
+			case !found:
+				last, found = d, true
+			case d != last:
+				return i + 1 // the last day's sends (and what is among them) wait
+			}
+		}
+		if !found {
+			return len(changes)
+		}
+		// one day: its uploads of batch_rows rows that are whole go
+	}
+	sends := 0
+	for _, c := range changes {
+		if push.Writes(c) {
+			sends++
+		}
+	}
+	carry := sends % t.o.rows
+	if carry == sends {
+		return 0
+	}
+	for i := len(changes) - 1; carry > 0; i-- {
+		if push.Writes(changes[i]) {
+			if carry--; carry == 0 {
+				return i
+			}
+		}
+	}
+	return len(changes)
+}
+
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpush.Pipeline) error {
 	var header []string
 	for _, f := range fields {
@@ -195,4 +238,4 @@ func period(p string) (string, bool) {
 	return "0" + p, true
 }
 
-var _ pipeline.RecordPlanner = (*target)(nil)
+var _ pipeline.WindowCutter = (*target)(nil)

@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("PlanWritesNothing", func(t *testing.T) { planWritesNothing(t, h) })
 	t.Run("ApplyThenNothingTwice", func(t *testing.T) { applyIdempotent(t, h) })
 	t.Run("ResumeAfterEveryBatch", func(t *testing.T) { resume(t, h) })
+	t.Run("ApplyInWindows", func(t *testing.T) { windowed(t, h) })
 }
 
 func (h Harness) open(t *testing.T, env Env) pipeline.Target {
@@ -200,6 +201,82 @@ func resume(t *testing.T, h Harness) {
 			t.Fatalf("stopped after batch %d and resumed: state\n%v\nwant\n%v", k, got, want)
 		}
 	}
+}
+
+// windowed applies a RecordPlanner's changes in windows of two, as a
+// streamed push does (pipeline.WindowEnd), the Seq of each window going on
+// from the one before: the target reaches the state of one whole apply,
+// acknowledges every change that writes once, and a target that cuts its
+// windows (a WindowCutter) makes no more writes than the whole apply. A
+// second push over the same ledger then plans no write.
+func windowed(t *testing.T, h Harness) {
+	ref := h.Start(t)
+	rt := h.open(t, ref)
+	if _, ok := rt.(pipeline.RecordPlanner); !ok {
+		t.Skip("the target plans its records together: a push never applies it in windows")
+	}
+	rp := plan(t, rt, h.records(), NewLedger())
+	if err := rt.Apply(context.Background(), rp, &Journal{Ledger: NewLedger(), Plan: rp}); err != nil {
+		t.Fatal(err)
+	}
+	want, wantWrites := ref.State(), ref.Writes()
+
+	env := h.Start(t)
+	tg := h.open(t, env).(pipeline.RecordPlanner)
+	led := NewLedger()
+	all := planEach(tg, h.records(), led)
+	j := &Journal{Ledger: led, Plan: all}
+	windows := 0
+	apply := func(changes []pipeline.Change) {
+		windows++
+		if err := tg.Apply(context.Background(), &pipeline.Plan{Changes: changes}, j); err != nil {
+			t.Fatalf("window %d: %v", windows, err)
+		}
+	}
+	var pending []pipeline.Change
+	for _, c := range all.Changes {
+		pending = append(pending, c)
+		for n := pipeline.WindowEnd(tg, pending, 2); n > 0; n = pipeline.WindowEnd(tg, pending, 2) {
+			apply(pending[:n:n])
+			pending = append([]pipeline.Change(nil), pending[n:]...)
+		}
+	}
+	apply(pending)
+	j.check(t, all)
+	if windows < 2 {
+		t.Fatalf("the harness's records make %d windows of two; the suite needs at least 2", windows)
+	}
+	for _, c := range all.Changes {
+		if _, ok := j.Outcomes[c.Seq]; ok != push.Writes(c) {
+			t.Errorf("change %d (%s %s): acknowledged %v", c.Seq, c.Action, c.Key, ok)
+		}
+	}
+	if got := env.State(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("applied in windows: state\n%v\nwant\n%v", got, want)
+	}
+	if _, cuts := tg.(pipeline.WindowCutter); cuts && env.Writes() != wantWrites {
+		t.Errorf("applied in windows cut by the target: %d writes, the whole plan made %d", env.Writes(), wantWrites)
+	}
+	for _, c := range planEach(tg, h.records(), led).Changes {
+		if push.Writes(c) {
+			t.Errorf("a second plan still writes: change %d %s %s", c.Seq, c.Action, c.Key)
+		}
+	}
+}
+
+// planEach plans records one at a time, as a push's sources read them
+// (pipeline.RecordPlan).
+func planEach(tg pipeline.RecordPlanner, recs []pipeline.Record, led pipeline.Ledger) *pipeline.Plan {
+	rp := tg.PlanRecords(led)
+	p := &pipeline.Plan{}
+	for i, r := range recs {
+		prep := rp.Prepare(r)
+		r.Values = nil
+		c := rp.Judge(r, prep)
+		c.Seq = i
+		p.Changes = append(p.Changes, c)
+	}
+	return p
 }
 
 func plan(t *testing.T, tg pipeline.Target, recs []pipeline.Record, led *Ledger) *pipeline.Plan {

@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ccetl/ccetl/pipeline"
+)
+
+// streamTarget plans each record on its own against the ledger (a key
+// the ledger holds with the same hash is skipped) and counts its Apply
+// calls, one per window of a streamed push.
+type streamTarget struct {
+	*memTarget
+	applies   int
+	failApply int           // the Apply call that fails as an outage would (from 1; 0: none)
+	applied   chan struct{} // closed at the first Apply
+}
+
+func (s *streamTarget) PlanRecords(led pipeline.Ledger) pipeline.RecordPlan {
+	return streamPlan{led}
+}
+
+func (s *streamTarget) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal) error {
+	s.applies++
+	if s.applies == 1 {
+		close(s.applied)
+	}
+	if s.applies == s.failApply {
+		return errors.New("the vendor is down")
+	}
+	return s.memTarget.Apply(ctx, p, j)
+}
+
+type streamPlan struct{ led pipeline.Ledger }
+
+func (streamPlan) Prepare(r pipeline.Record) any {
+	return [2]string{r.Values["name"].(string), fmt.Sprint(r.Values["size"])}
+}
+
+func (p streamPlan) Judge(r pipeline.Record, prep any) pipeline.Change {
+	v := prep.([2]string)
+	c := pipeline.Change{Entity: r.Entity, Key: v[0], Action: pipeline.ActionCreate, Origin: r.Origin, Hash: v[1],
+		Wire: pipeline.WireMap(map[string]string{"name": v[0], "size": v[1]})}
+	if e, ok := p.led.Lookup(r.Entity, v[0]); ok && e.Hash == v[1] {
+		c.Action = pipeline.ActionSkip
+	}
+	return c
+}
+
+// newStreamFixture is a push of seven things, one a batch from the source,
+// into a streamTarget, in windows of two.
+func newStreamFixture(t *testing.T) (*pushFixture, *streamTarget) {
+	var rows [][2]any
+	for i := range 7 {
+		rows = append(rows, [2]any{fmt.Sprint("t", i), int64(i)})
+	}
+	f := newPushFixture(t, rows)
+	f.per = 1
+	st := &streamTarget{memTarget: f.target, applied: make(chan struct{})}
+	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-stream", Entities: []pipeline.Entity{thingEntity},
+		Open: func(context.Context, pipeline.TargetConfig) (pipeline.Target, error) { return st, nil }})
+	f.job.Target.Kind = "mem-stream"
+	f.job.Target.Window = 2
+	return f, st
+}
+
+// seqs returns the seq column of the push_results rows, sorted.
+func (f *pushFixture) seqs() []int64 {
+	var out []int64
+	for _, r := range f.rows {
+		out = append(out, r["seq"].(int64))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// waitApplied makes the source's batch n wait until the target was
+// applied once: a push that did not apply while reading would wait for
+// ever (here: fail after a while).
+func waitApplied(st *streamTarget, n int, then error) func(int) error {
+	return func(batch int) error {
+		if batch != n {
+			return nil
+		}
+		select {
+		case <-st.applied:
+			return then
+		case <-time.After(10 * time.Second):
+			return errors.New("the target was not applied while the sources were read")
+		}
+	}
+}
+
+// A streamed push applies each window while the sources are still read,
+// numbers its changes on across windows, writes one push_results row per
+// change and, rerun, sends nothing.
+func TestStreamedPushAppliesWhileReading(t *testing.T) {
+	f, st := newStreamFixture(t)
+	f.before = waitApplied(st, 5, nil)
+	r := Runner{Registry: f.reg, State: OpenLocalState}
+	sum, err := r.Push(context.Background(), f.job, PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.applies != 4 || f.target.writes != 4 || len(f.target.state) != 8 { // "b" was there
+		t.Fatalf("%d applies, %d writes, state %v; want 4 windows of at most two", st.applies, f.target.writes, f.target.state)
+	}
+	if got, want := f.seqs(), []int64{0, 1, 2, 3, 4, 5, 6}; !slices.Equal(got, want) {
+		t.Fatalf("push_results seqs %v, want %v", got, want)
+	}
+	if s := f.statuses(); s["created"] != 7 || sum.Push.Planned["create"] != 7 || sum.Push.Status["created"] != 7 || sum.RowsIn != 7 {
+		t.Fatalf("statuses %v, summary %+v, rows in %d", s, sum.Push, sum.RowsIn)
+	}
+	f.rows, f.before = nil, nil
+	if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := f.statuses(); f.target.writes != 4 || s["skipped"] != 7 {
+		t.Fatalf("rerun: %d writes, statuses %v", f.target.writes, s)
+	}
+}
+
+// A window that fails stops the push: nothing after it is sent, every
+// change planned still has its row, and a rerun sends the rest.
+func TestStreamedPushStopsAtAFailedWindow(t *testing.T) {
+	f, st := newStreamFixture(t)
+	st.failApply = 2
+	r := Runner{Registry: f.reg, State: OpenLocalState}
+	sum, err := r.Push(context.Background(), f.job, PushOptions{})
+	if err == nil || !strings.Contains(err.Error(), "the vendor is down") {
+		t.Fatalf("push: %v, want the target's error", err)
+	}
+	if s := f.statuses(); st.applies != 2 || s["created"] != 2 || s["failed"] != 5 || len(f.rows) != 7 || sum.Push.Stopped == "" {
+		t.Fatalf("%d applies, statuses %v, stopped %q", st.applies, s, sum.Push.Stopped)
+	}
+	for _, row := range f.rows {
+		if row["status"] == "failed" && !strings.Contains(fmt.Sprint(row["error"]), "not sent: the push stopped: the vendor is down") {
+			t.Fatalf("a change not sent says %v", row["error"])
+		}
+	}
+	st.failApply, f.rows = 0, nil
+	if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := f.statuses(); s["created"] != 5 || s["skipped"] != 2 || len(f.target.state) != 8 {
+		t.Fatalf("rerun: statuses %v, state %v", s, f.target.state)
+	}
+}
+
+// Sources that fail after windows were applied fail the push with their
+// error; what was applied is recorded, the changes planned and not applied
+// are not sent, and a rerun sends only what is left.
+func TestStreamedPushSourceFailsMidway(t *testing.T) {
+	f, st := newStreamFixture(t)
+	f.before = waitApplied(st, 5, errors.New("read things.csv: disk error"))
+	r := Runner{Registry: f.reg, State: OpenLocalState}
+	sum, err := r.Push(context.Background(), f.job, PushOptions{})
+	if err == nil || !strings.Contains(err.Error(), "disk error") {
+		t.Fatalf("push: %v, want the source's error", err)
+	}
+	// batches 0 to 4 were read: two windows applied, one change left
+	if s := f.statuses(); st.applies != 2 || s["created"] != 4 || s["failed"] != 1 || len(f.rows) != 5 {
+		t.Fatalf("%d applies, statuses %v", st.applies, s)
+	}
+	if !strings.Contains(sum.Push.Stopped, "disk error") {
+		t.Fatalf("stopped %q", sum.Push.Stopped)
+	}
+	f.rows, f.before = nil, nil
+	if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := f.statuses(); s["created"] != 3 || s["skipped"] != 4 {
+		t.Fatalf("rerun: statuses %v", s)
+	}
+}
+
+// window: all plans every record before anything is sent; --limit counts
+// across windows.
+func TestStreamedPushWholePlanAndLimit(t *testing.T) {
+	f, st := newStreamFixture(t)
+	f.job.Target.Window = WholePlan
+	r := Runner{Registry: f.reg, State: OpenLocalState}
+	if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st.applies != 1 || f.target.writes != 4 {
+		t.Fatalf("window all: %d applies, %d writes; want one", st.applies, f.target.writes)
+	}
+	f, st = newStreamFixture(t)
+	r = Runner{Registry: f.reg, State: OpenLocalState}
+	sum, err := r.Push(context.Background(), f.job, PushOptions{Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := f.statuses(); s["created"] != 3 || sum.Push.Limited != 4 || st.applies != 2 {
+		t.Fatalf("limit 3: statuses %v, limited %d, %d applies", s, sum.Push.Limited, st.applies)
+	}
+}
