@@ -21,8 +21,8 @@ const DefaultWindow = 10_000
 type windows struct {
 	size int
 	// start starts the applier at the first window; out takes the windows.
-	start   func()
-	out     chan window
+	start func()
+	out   chan window
 	// t and led are the push's target and ledger, set when planning
 	// opens them and the target is a RecordPlanner (nil: the push is not
 	// streamed).
