@@ -34,12 +34,11 @@ type windows struct {
 	taken   map[string]int    // changes per entity, for --limit
 }
 
-// window is one window of changes to apply, or (last) the changes left
+// window is one window of changes to apply, or the last: the changes left
 // when planning ended, with the error that ended it if it failed: then
 // nothing of them is sent.
 type window struct {
 	changes []pipeline.Change
-	last    bool
 	err     error
 }
 
@@ -57,12 +56,12 @@ func (w *windows) add(c pipeline.Change) {
 // where the target says (pipeline.WindowEnd).
 func (w *windows) ready() {
 	for n := pipeline.WindowEnd(w.t, w.pending, w.size); n > 0; n = pipeline.WindowEnd(w.t, w.pending, w.size) {
-		w.hand(n, false, nil)
+		w.hand(n, nil)
 	}
 }
 
 // hand numbers the first n pending changes and hands them over.
-func (w *windows) hand(n int, last bool, err error) {
+func (w *windows) hand(n int, err error) {
 	win := w.pending[:n:n]
 	for i := range win {
 		win[i].Seq = w.next + i
@@ -73,7 +72,7 @@ func (w *windows) hand(n int, last bool, err error) {
 		w.started = true
 		w.start()
 	}
-	w.out <- window{changes: win, last: last, err: err}
+	w.out <- window{changes: win, err: err}
 }
 
 // finish hands over what is left once planning ended (err: how it failed)
@@ -81,7 +80,7 @@ func (w *windows) hand(n int, last bool, err error) {
 // handed over and planning failed: the push then sent nothing.
 func (w *windows) finish(err error) {
 	if w.started || err == nil {
-		w.hand(len(w.pending), true, err)
+		w.hand(len(w.pending), err)
 	}
 	close(w.out)
 }
