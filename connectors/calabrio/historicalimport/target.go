@@ -177,24 +177,7 @@ func (t *target) CutWindow(changes []pipeline.Change) int {
 		}
 		// one day: its uploads of batch_rows rows that are whole go
 	}
-	sends := 0
-	for _, c := range changes {
-		if push.Writes(c) {
-			sends++
-		}
-	}
-	carry := sends % t.o.rows
-	if carry == sends {
-		return 0
-	}
-	for i := len(changes) - 1; carry > 0; i-- {
-		if push.Writes(changes[i]) {
-			if carry--; carry == 0 {
-				return i
-			}
-		}
-	}
-	return len(changes)
+	return push.CutWhole(changes, t.o.rows)
 }
 
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, up *calpush.Pipeline) error {

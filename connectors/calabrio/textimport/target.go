@@ -219,6 +219,13 @@ func (t *target) Apply(ctx context.Context, p *pipeline.Plan, j pipeline.Journal
 	return flush()
 }
 
+// CutWindow ends a window of a streamed push after whole uploads of
+// batch_contacts, so that windows add no upload to those of the whole plan
+// (but where two bodies of one name cut a batch short).
+func (t *target) CutWindow(changes []pipeline.Change) int {
+	return push.CutWhole(changes, t.batch)
+}
+
 func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline.Journal) error {
 	rows := make([]pipeline.Wire, len(batch))
 	for i, c := range batch {
@@ -244,4 +251,4 @@ func (t *target) upload(ctx context.Context, batch []pipeline.Change, j pipeline
 		What: fmt.Sprintf("%d text contacts", len(batch))}, j)
 }
 
-var _ pipeline.RecordPlanner = (*target)(nil)
+var _ pipeline.WindowCutter = (*target)(nil)

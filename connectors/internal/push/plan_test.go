@@ -44,3 +44,30 @@ func TestHashIsStable(t *testing.T) {
 		t.Error("an empty cell hashes as no cell")
 	}
 }
+
+// CutWhole ends a window after the sends that make whole uploads of n;
+// changes that send nothing go with the sends around them.
+func TestCutWhole(t *testing.T) {
+	of := func(actions ...string) []pipeline.Change {
+		out := make([]pipeline.Change, len(actions))
+		for i, a := range actions {
+			out[i] = pipeline.Change{Seq: i, Action: a}
+		}
+		return out
+	}
+	send, skip := pipeline.ActionSend, pipeline.ActionSkip
+	for _, tc := range []struct {
+		name    string
+		changes []pipeline.Change
+		n, want int
+	}{
+		{"fewer sends than an upload", of(send, skip, send), 3, 0},
+		{"whole uploads: all of them", of(send, send, skip, send, send, skip), 2, 6},
+		{"the last send waits", of(send, skip, send, send, skip), 2, 3},
+		{"nothing to send", of(skip, skip), 2, 2},
+	} {
+		if got := CutWhole(tc.changes, tc.n); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -125,3 +125,28 @@ func (st *sendStream) Prepare(r pipeline.Record) any { return st.s.prepare(r) }
 func (st *sendStream) Judge(r pipeline.Record, p any) pipeline.Change {
 	return st.s.judge(p.(prepared), r, st.led, st.seen)
 }
+
+// CutWhole is a pipeline.WindowCutter's cut for a target that sends n
+// changes an upload: the changes before the last sends that make no whole
+// upload (those wait for the next window), all of them when the sends make
+// whole uploads or there are none, and 0 when they make no whole upload.
+func CutWhole(changes []pipeline.Change, n int) int {
+	sends := 0
+	for _, c := range changes {
+		if Writes(c) {
+			sends++
+		}
+	}
+	carry := sends % n
+	if sends > 0 && carry == sends {
+		return 0
+	}
+	for i := len(changes) - 1; carry > 0; i-- {
+		if Writes(changes[i]) {
+			if carry--; carry == 0 {
+				return i
+			}
+		}
+	}
+	return len(changes)
+}
