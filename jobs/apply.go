@@ -114,7 +114,7 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	}
 	planStart := time.Now()
 	pl, planErr := r.plan(ctx, job, opts, win)
-	streamed := win != nil && win.t != nil
+	streamed := win.streams()
 	if streamed {
 		win.finish(planErr)
 		if win.started {

@@ -156,7 +156,10 @@ func (r Runner) plan(ctx context.Context, job *Job, opts PushOptions, win *windo
 	}
 	if recs != nil {
 		pl.inputs = recs.inputs
-		pl.records = len(recs.records) + len(recs.changes) + len(recs.invalid) + recs.streamed
+		pl.records = len(recs.records) + len(recs.changes) + len(recs.invalid)
+		if win != nil {
+			pl.records += win.added() // records whose changes went to a streamed push's windows
+		}
 	}
 	if err != nil {
 		return pl, err
@@ -218,9 +221,6 @@ type collected struct {
 	changes []pipeline.Change
 	invalid []pipeline.Change
 	inputs  []pipeline.InputInfo
-	// streamed counts the records (and mapping refusals) whose changes
-	// went to a streamed push's windows.
-	streamed int
 }
 
 // collect runs every source of the job (with the job's transforms) into a
@@ -277,7 +277,7 @@ func (r Runner) collect(ctx context.Context, job *Job, tk pipeline.TargetKind, p
 			return out, err
 		}
 		col := &collector{maps: maps, dir: pl.files, byEntity: byEntity, limit: opts.Limit, rejects: pl.Rejects,
-			limited: &pl.Limited, open: open, changes: changes, win: win, streamed: &out.streamed}
+			limited: &pl.Limited, open: open, changes: changes, win: win}
 		res, err := pipeline.Run(ctx, tablesSource{src.Source, tables}, ts, col, pipeline.RunOptions{
 			RunID: "plan", Kind: kind.Name, Logger: r.logger(), Counters: ctr})
 		col.stopJudging() // Close or Abort did; a run that failed before either did not
@@ -390,9 +390,8 @@ type collector struct {
 	plan    pipeline.RecordPlan
 	changes map[string]*changeChunks
 	// win, when the target is a RecordPlanner and the push streams, takes
-	// the changes instead of changes and invalid; streamed counts them.
-	win      *windows
-	streamed *int
+	// the changes instead of changes and invalid.
+	win *windows
 	// judging runs the judging of planned batches in order on a goroutine
 	// of its own (judged is closed when it ends): it alone touches
 	// changes, invalid and limited until stopJudging.
@@ -495,9 +494,8 @@ func (c *collector) planBatch(rec arrow.RecordBatch, ms []*transforms.Mapping, n
 	return nil
 }
 
-// streaming says whether the changes go to a streamed push's windows (the
-// target, opened, is a RecordPlanner).
-func (c *collector) streaming() bool { return c.win != nil && c.win.t != nil }
+// streaming says whether the changes go to a streamed push's windows.
+func (c *collector) streaming() bool { return c.win.streams() }
 
 // judgeOne decides the change of one prepared record, in input order.
 func (c *collector) judgeOne(m *transforms.Mapping, p planned, batch int) {
@@ -508,13 +506,11 @@ func (c *collector) judgeOne(m *transforms.Mapping, p planned, batch int) {
 		ch := pipeline.Change{Entity: m.Entity.Name, Action: pipeline.ActionInvalid,
 			Origin: p.rec.Origin, Reason: "mapping: " + p.err.Error()}
 		if c.streaming() {
-			*c.streamed++
 			c.win.add(ch)
 			return
 		}
 		c.invalid = append(c.invalid, ch)
 	case c.streaming():
-		*c.streamed++
 		c.win.add(c.plan.Judge(p.rec, p.prep))
 	default:
 		cc := c.changes[m.Entity.Name]

@@ -52,6 +52,19 @@ func (w *windows) add(c pipeline.Change) {
 	w.taken[c.Entity]++
 }
 
+// streams says whether the push is streamed: it has windows and its
+// target, opened, is a RecordPlanner.
+func (w *windows) streams() bool { return w != nil && w.t != nil }
+
+// added counts the changes added, of every entity.
+func (w *windows) added() int {
+	n := 0
+	for _, k := range w.taken {
+		n += k
+	}
+	return n
+}
+
 // ready hands over windows while a window's worth of changes waits, cut
 // where the target says (pipeline.WindowEnd).
 func (w *windows) ready() {
