@@ -31,10 +31,6 @@ type fileWriter struct {
 	rgFull   bool // the open row group is past its bounds
 }
 
-// pageBytes is the writer's data page size before compression (Arrow's
-// default).
-const pageBytes = 1 << 20
-
 type countWriter struct {
 	w interface{ Write([]byte) (int, error) }
 	n int64
@@ -56,6 +52,7 @@ func writerProps(schema *arrow.Schema, opts Options, mem memory.Allocator, plain
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCompressionLevel(opts.ZstdLevel),
 		parquet.WithMaxRowGroupLength(opts.RowGroupRows),
+		parquet.WithDataPageSize(opts.PageBytes),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithCreatedBy("ccetl"),
@@ -87,7 +84,7 @@ func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.A
 		return nil, err
 	}
 	return &fileWriter{ow: ow, cw: cw, buf: buf, pw: pw, rgBytes: opts.RowGroupBytes, memMax: opts.WriteMemory,
-		pageBufs: int64(t.Schema.NumFields()) * pageBytes}, nil
+		pageBufs: int64(t.Schema.NumFields()) * opts.PageBytes}, nil
 }
 
 // write adds rec, whose Arrow buffers hold about arrowBytes, to the open row

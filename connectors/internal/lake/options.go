@@ -11,6 +11,7 @@ import (
 type Options struct {
 	RowGroupRows  int64 // rows per row group at most
 	RowGroupBytes int64 // compressed bytes per row group, about
+	PageBytes     int64 // uncompressed bytes per data page, about; 0 means DefaultPageBytes
 	FileRows      int64 // rows per file at most
 	FileBytes     int64 // bytes per file, about (checked after each row group)
 	MaxOpenFiles  int   // files being written at once; the least recently used is finished past it
@@ -25,16 +26,31 @@ type Options struct {
 	Allocator memory.Allocator
 }
 
+// The bounds of page_bytes.
+const (
+	minPageBytes = 4 << 10
+	maxPageBytes = 64 << 20
+)
+
 // DefaultWriteMemory is the default bound of the open files' buffers.
 const DefaultWriteMemory = 64 << 20
 
-// DefaultOptions: row groups of up to 128 Ki rows or 64 MiB, files of up to
-// 16 Mi rows or 512 MiB, four files open at once holding at most 64 MiB of
-// buffers.
+// DefaultPageBytes is the default size of a data page before compression.
+// Each column being written holds a few buffers of a page (the values being
+// encoded, the page, its compressed copy), made afresh for every row group:
+// a quarter of Arrow's 1 MiB costs a quarter of that memory and of its
+// zeroing, and costs compression little (a page header and a zstd frame
+// every 256 KiB).
+const DefaultPageBytes = 256 << 10
+
+// DefaultOptions: row groups of up to 128 Ki rows or 64 MiB, pages of
+// 256 KiB, files of up to 16 Mi rows or 512 MiB, four files open at once
+// holding at most 64 MiB of buffers.
 func DefaultOptions() Options {
 	return Options{
 		RowGroupRows:  128 << 10,
 		RowGroupBytes: 64 << 20,
+		PageBytes:     DefaultPageBytes,
 		FileRows:      16 << 20,
 		FileBytes:     512 << 20,
 		MaxOpenFiles:  4,
@@ -53,6 +69,9 @@ func (o Options) Validate() error {
 	}
 	pos("row_group_rows", o.RowGroupRows)
 	pos("row_group_bytes", o.RowGroupBytes)
+	if o.PageBytes != 0 && (o.PageBytes < minPageBytes || o.PageBytes > maxPageBytes) {
+		errs = append(errs, fmt.Errorf("page_bytes must be between 4KiB and 64MiB"))
+	}
 	pos("file_rows", o.FileRows)
 	pos("file_bytes", o.FileBytes)
 	pos("max_open_files", int64(o.MaxOpenFiles))

@@ -13,6 +13,7 @@ import (
 var OptionDocs = []pipeline.Option{
 	{Name: "row_group_rows", Default: "131072", Doc: "rows per Parquet row group at most"},
 	{Name: "row_group_bytes", Default: "64MiB", Doc: "compressed bytes per row group, about"},
+	{Name: "page_bytes", Default: "256KiB", Doc: "bytes per data page before compression, about (4KiB to 64MiB)"},
 	{Name: "file_rows", Default: "16777216", Doc: "rows per file at most"},
 	{Name: "file_bytes", Default: "512MiB", Doc: "bytes per file, about"},
 	{Name: "max_open_files", Default: "4", Doc: "files written at once"},
@@ -39,6 +40,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 	}
 	num("row_group_rows", &o.RowGroupRows, false)
 	num("row_group_bytes", &o.RowGroupBytes, true)
+	num("page_bytes", &o.PageBytes, true)
 	num("file_rows", &o.FileRows, false)
 	num("file_bytes", &o.FileBytes, true)
 	num("write_memory", &o.WriteMemory, true)

@@ -67,6 +67,9 @@ func NewSink(store Store, tables []pipeline.Table, runKey string, opts Options) 
 	if opts.WriteMemory == 0 {
 		opts.WriteMemory = DefaultWriteMemory
 	}
+	if opts.PageBytes == 0 {
+		opts.PageBytes = DefaultPageBytes
+	}
 	mem := opts.Allocator
 	if mem == nil {
 		mem = memory.DefaultAllocator

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
 
 	. "github.com/ccetl/ccetl/connectors/internal/lake"
 	"github.com/ccetl/ccetl/connectors/internal/lakecheck"
@@ -159,6 +160,53 @@ func TestFileAndRowGroupBounds(t *testing.T) {
 	}
 }
 
+// TestPageBytes: page_bytes bounds the data pages of a column, about (the
+// writer checks the bound after each write of up to 1,024 values).
+func TestPageBytes(t *testing.T) {
+	pages := func(opts Options) []int32 {
+		dir := t.TempDir()
+		opts.Partition = map[string]Granularity{"*": None}
+		res := commit(t, dir, opts, writeSpec{"/in/a.csv", 0, 20000, 1000})
+		files := res.Tables["events"].Files
+		if len(files) != 1 {
+			t.Fatalf("%d files, want 1", len(files))
+		}
+		r, err := file.OpenParquetFile(filepath.Join(dir, files[0].Path), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		pr, err := r.RowGroup(0).GetColumnPageReader(0) // id: int64, plain
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sizes []int32
+		for pr.Next() {
+			if p, ok := pr.Page().(*file.DataPageV1); ok {
+				sizes = append(sizes, p.UncompressedSize())
+			}
+		}
+		if err := pr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return sizes
+	}
+	if got := pages(DefaultOptions()); len(got) != 1 {
+		t.Errorf("160,000 bytes of ids in %d pages at the default %d bytes, want 1: %v", len(got), DefaultPageBytes, got)
+	}
+	opts := DefaultOptions()
+	opts.PageBytes = 16 << 10
+	got := pages(opts)
+	if len(got) < 160000/(16<<10+8<<10) {
+		t.Errorf("ids in %d pages of at most 16 KiB: %v", len(got), got)
+	}
+	for _, n := range got {
+		if n > 16<<10+8<<10 {
+			t.Errorf("a page of %d bytes, over page_bytes and one write", n)
+		}
+	}
+}
+
 func TestUnsortedDatesAreGrouped(t *testing.T) {
 	dir := t.TempDir()
 	// perDay=1: every row its own day, 2000 partitions through few open files
@@ -255,15 +303,18 @@ func TestManifestAndRejects(t *testing.T) {
 }
 
 func TestOptionsParse(t *testing.T) {
-	o, err := ParseOptions(map[string]string{"row_group_bytes": "8MiB", "partition": "events=month;other=none", "zstd_level": "9"})
+	o, err := ParseOptions(map[string]string{"row_group_bytes": "8MiB", "partition": "events=month;other=none", "zstd_level": "9", "page_bytes": "1MiB"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.RowGroupBytes != 8<<20 || o.Partition["events"] != Month || o.Partition["other"] != None || o.ZstdLevel != 9 {
+	if o.RowGroupBytes != 8<<20 || o.Partition["events"] != Month || o.Partition["other"] != None || o.ZstdLevel != 9 || o.PageBytes != 1<<20 {
 		t.Errorf("%+v", o)
 	}
-	_, err = ParseOptions(map[string]string{"file_rows": "-1", "partition": "weekly", "zstd_level": "99"})
-	for _, want := range []string{"file_rows", "partition", "zstd_level"} {
+	if o, err := ParseOptions(nil); err != nil || o.PageBytes != DefaultPageBytes {
+		t.Errorf("defaults: page_bytes %d, %v", o.PageBytes, err)
+	}
+	_, err = ParseOptions(map[string]string{"file_rows": "-1", "partition": "weekly", "zstd_level": "99", "page_bytes": "1KiB"})
+	for _, want := range []string{"file_rows", "partition", "zstd_level", "page_bytes must be between 4KiB and 64MiB"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
