@@ -51,6 +51,10 @@ type BatchReport struct {
 // Failed counts the changes that failed.
 func (s *PushSummary) Failed() int { return s.Status[pipeline.StatusFailed] }
 
+// errApplyStopped is why a streamed push stops reading its sources: a
+// window failed.
+var errApplyStopped = errors.New("the push stopped sending")
+
 // ErrPlanStale is matched by the error of an apply whose plan the target's
 // state no longer matches.
 var ErrPlanStale = errors.New("the plan is stale")
@@ -100,6 +104,12 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	applied := make(chan struct{})
 	if size := job.Target.window(); opts.Saved == nil && size > 0 && len(tk.Entities) == 1 {
 		win = newWindows(size)
+		// Once a window fails nothing more is sent: the sources stop
+		// being read, and what they had not given is left to the rerun.
+		var stopReading context.CancelCauseFunc
+		win.read, stopReading = context.WithCancelCause(ctx)
+		defer stopReading(nil)
+		a.stopReading = func() { stopReading(errApplyStopped) }
 		win.start = func() { // at the first window, once the target and the ledger are open
 			a.t, j.led = win.t, win.led
 			a.began = time.Now()
@@ -114,15 +124,18 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	}
 	planStart := time.Now()
 	pl, planErr := r.plan(ctx, job, opts, win)
+	ps.PlanSeconds = time.Since(planStart).Seconds()
 	streamed := win.streams()
 	if streamed {
 		win.finish(planErr)
 		if win.started {
 			<-applied
 		}
+		if planErr != nil && a.err != nil && errors.Is(context.Cause(win.read), errApplyStopped) && ctx.Err() == nil {
+			planErr = nil // the sources were stopped because a window failed: that failure is the push's
+		}
 	}
 	defer pl.Close() // once nothing applies any more
-	ps.PlanSeconds = time.Since(planStart).Seconds()
 	if !streamed || !win.started {
 		if planErr == nil && opts.Saved != nil {
 			planErr = Stale(opts.Saved, pl.Plan)
@@ -159,11 +172,13 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 		sum.RowsRejected += t.RowsRejected
 	}
 	sum.Files = append(sum.Files, st.Files...)
+	// A push that failed says so first, and also when its results could
+	// not be committed.
 	switch {
 	case planErr != nil:
-		return sum, planErr
+		return sum, errors.Join(planErr, err)
 	case a.err != nil:
-		return sum, fmt.Errorf("push %s: %w", tk.Name, a.err)
+		return sum, errors.Join(fmt.Errorf("push %s: %w", tk.Name, a.err), err)
 	case err != nil:
 		return sum, err
 	}

@@ -150,7 +150,11 @@ func (r Runner) plan(ctx context.Context, job *Job, opts PushOptions, win *windo
 		}
 		return each, nil
 	}
-	recs, err := r.collect(ctx, job, tk, pl, opts, open, win)
+	read := ctx // the sources'; the ledger and the target live on ctx
+	if win != nil && win.read != nil {
+		read = win.read
+	}
+	recs, err := r.collect(read, job, tk, pl, opts, open, win)
 	if err == nil {
 		_, err = open()
 	}

@@ -22,9 +22,9 @@ import (
 type rowsSource struct {
 	rows [][2]any
 	per  int
-	// before, when set, is called before each batch is read (from 0);
-	// its error is the source's.
-	before func(batch int) error
+	// before, when set, is called before each batch is read (from 0),
+	// with the source's context; its error is the source's.
+	before func(ctx context.Context, batch int) error
 	next   int
 	batch  int
 }
@@ -34,12 +34,12 @@ var thingsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "size", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 }, nil)
 
-func (s *rowsSource) Next(context.Context) (pipeline.Batch, error) {
+func (s *rowsSource) Next(ctx context.Context) (pipeline.Batch, error) {
 	if s.next == len(s.rows) && (s.next > 0 || s.batch > 0) {
 		return pipeline.Batch{}, pipeline.ErrEndOfInput
 	}
 	if s.before != nil {
-		if err := s.before(s.batch); err != nil {
+		if err := s.before(ctx, s.batch); err != nil {
 			return pipeline.Batch{}, err
 		}
 	}
@@ -158,8 +158,9 @@ func (m *memTarget) Close() error { return nil }
 
 // recordingSink keeps what the push wrote to the sink.
 type recordingSink struct {
-	rows    *[]map[string]any
-	rejects *[]string
+	rows     *[]map[string]any
+	rejects  *[]string
+	closeErr *error // the commit's error
 }
 
 func (s recordingSink) Write(_ context.Context, b pipeline.Batch) error {
@@ -179,7 +180,10 @@ func (s recordingSink) Reject(_ context.Context, table string, rs []pipeline.Rej
 	return nil
 }
 func (recordingSink) Abort(context.Context) error { return nil }
-func (recordingSink) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+func (s recordingSink) Close(context.Context, pipeline.RunInfo) (pipeline.CommitResult, error) {
+	if s.closeErr != nil && *s.closeErr != nil {
+		return pipeline.CommitResult{}, *s.closeErr
+	}
 	return pipeline.CommitResult{Tables: map[string]pipeline.TableCommit{}}, nil
 }
 
@@ -191,7 +195,9 @@ type pushFixture struct {
 	job     *Job
 	// per and before shape the source's batches (see rowsSource).
 	per    int
-	before func(batch int) error
+	before func(ctx context.Context, batch int) error
+	// closeErr fails the sink's commit.
+	closeErr error
 }
 
 func newPushFixture(t *testing.T, rows [][2]any) *pushFixture {
@@ -201,7 +207,7 @@ func newPushFixture(t *testing.T, rows [][2]any) *pushFixture {
 		return pipeline.OpenedSource{Source: &rowsSource{rows: rows, per: f.per, before: f.before}, RunKey: "k"}, nil
 	}})
 	f.reg.AddSink(pipeline.SinkKind{Scheme: "", Open: func(context.Context, pipeline.SinkConfig) (pipeline.Sink, error) {
-		return recordingSink{rows: &f.rows, rejects: &f.rejects}, nil
+		return recordingSink{rows: &f.rows, rejects: &f.rejects, closeErr: &f.closeErr}, nil
 	}})
 	f.reg.AddTarget(pipeline.TargetKind{Name: "mem", Entities: []pipeline.Entity{thingEntity},
 		Open: func(context.Context, pipeline.TargetConfig) (pipeline.Target, error) { return f.target, nil }})

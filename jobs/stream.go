@@ -23,6 +23,9 @@ type windows struct {
 	// start starts the applier at the first window; out takes the windows.
 	start func()
 	out   chan window
+	// read is the context the sources are read under; the applier
+	// cancels it when a window fails.
+	read context.Context
 	// t and led are the push's target and ledger, set when planning
 	// opens them and the target is a RecordPlanner (nil: the push is not
 	// streamed).
@@ -31,7 +34,8 @@ type windows struct {
 	started bool
 	pending []pipeline.Change // planned, not yet handed over
 	next    int               // Seq of pending[0]
-	taken   map[string]int    // changes per entity, for --limit
+	taken   map[string]int    // records planned per entity, for --limit (as a whole plan counts them)
+	invalid int               // rows the mapping refused
 }
 
 // window is one window of changes to apply, or the last: the changes left
@@ -46,9 +50,14 @@ func newWindows(size int) *windows {
 	return &windows{size: size, out: make(chan window, 1), taken: map[string]int{}}
 }
 
-// add adds a planned change.
+// add adds a planned change: a record's, or a row's the mapping refused
+// (ActionInvalid), which --limit does not count.
 func (w *windows) add(c pipeline.Change) {
 	w.pending = append(w.pending, c)
+	if c.Action == pipeline.ActionInvalid {
+		w.invalid++
+		return
+	}
 	w.taken[c.Entity]++
 }
 
@@ -58,7 +67,7 @@ func (w *windows) streams() bool { return w != nil && w.t != nil }
 
 // added counts the changes added, of every entity.
 func (w *windows) added() int {
-	n := 0
+	n := w.invalid
 	for _, k := range w.taken {
 		n += k
 	}
@@ -109,12 +118,15 @@ type applier struct {
 	ps      *PushSummary
 	// ctx stops what is sent; keep records what was (see Push).
 	ctx, keep context.Context
-	err       error // what stopped the push
-	changes   int   // changes taken, deletes aside (the reconciliation's)
-	total     int   // changes taken
-	windows   int
+	err       error     // what stopped the push
+	changes   int       // changes taken, deletes aside (the reconciliation's)
+	total     int       // changes taken
+	windows   int       // windows applied
 	began     time.Time // when the first window's apply began
-	log       interface {
+	// stopReading, when set, stops a streamed push's sources once the
+	// push is stopped.
+	stopReading func()
+	log         interface {
 		Info(string, ...any)
 		Error(string, ...any)
 	}
@@ -131,12 +143,10 @@ func (a *applier) apply(p *pipeline.Plan) {
 		}
 	}
 	a.total += len(p.Changes)
-	if len(p.Changes) > 0 {
-		a.windows++
-	}
 	rw := newResultsWindow(p)
 	a.j.start(p, rw)
 	if a.err == nil && len(p.Changes) > 0 {
+		a.windows++
 		a.stop(a.t.Apply(a.ctx, p, a.j))
 	}
 	ap := applied{outcomes: a.j.outcomes, batchOf: a.j.batchOf, batches: a.j.batches, stopped: a.ps.Stopped}
@@ -149,6 +159,9 @@ func (a *applier) stop(err error) {
 		a.err = err
 		a.ps.Stopped = err.Error()
 		a.log.Error("push stopped; the batches acknowledged before stay done", "err", err)
+		if a.stopReading != nil {
+			a.stopReading()
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ccetl/ccetl/pipeline"
+	"github.com/ccetl/ccetl/transforms"
 )
 
 // streamTarget plans each record on its own against the ledger (a key
@@ -60,6 +61,11 @@ func newStreamFixture(t *testing.T) (*pushFixture, *streamTarget) {
 	for i := range 7 {
 		rows = append(rows, [2]any{fmt.Sprint("t", i), int64(i)})
 	}
+	return newStreamFixtureOf(t, rows)
+}
+
+// newStreamFixtureOf is newStreamFixture's push of the given rows.
+func newStreamFixtureOf(t *testing.T, rows [][2]any) (*pushFixture, *streamTarget) {
 	f := newPushFixture(t, rows)
 	f.per = 1
 	st := &streamTarget{memTarget: f.target, applied: make(chan struct{})}
@@ -83,8 +89,8 @@ func (f *pushFixture) seqs() []int64 {
 // waitApplied makes the source's batch n wait until the target was
 // applied once: a push that did not apply while reading would wait for
 // ever (here: fail after a while).
-func waitApplied(st *streamTarget, n int, then error) func(int) error {
-	return func(batch int) error {
+func waitApplied(st *streamTarget, n int, then error) func(context.Context, int) error {
+	return func(_ context.Context, batch int) error {
 		if batch != n {
 			return nil
 		}
@@ -126,25 +132,41 @@ func TestStreamedPushAppliesWhileReading(t *testing.T) {
 	}
 }
 
-// A window that fails stops the push: nothing after it is sent, every
-// change planned still has its row, and a rerun sends the rest.
+// A window that fails stops the push: nothing after it is sent, the
+// sources stop being read, every change planned still has its row, and a
+// rerun sends the rest.
 func TestStreamedPushStopsAtAFailedWindow(t *testing.T) {
 	f, st := newStreamFixture(t)
 	st.failApply = 2
+	// The sixth thing is read only once the failure stopped the reading:
+	// the push then ends with the failure, not with the source's error.
+	f.before = func(ctx context.Context, batch int) error {
+		if batch != 5 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Second):
+			return errors.New("the sources were read on after a window failed")
+		}
+	}
 	r := Runner{Registry: f.reg, State: OpenLocalState}
 	sum, err := r.Push(context.Background(), f.job, PushOptions{})
-	if err == nil || !strings.Contains(err.Error(), "the vendor is down") {
-		t.Fatalf("push: %v, want the target's error", err)
+	if err == nil || !strings.Contains(err.Error(), "the vendor is down") || strings.Contains(err.Error(), "cancel") {
+		t.Fatalf("push: %v, want the target's error alone", err)
 	}
-	if s := f.statuses(); st.applies != 2 || s["created"] != 2 || s["failed"] != 5 || len(f.rows) != 7 || sum.Push.Stopped == "" {
-		t.Fatalf("%d applies, statuses %v, stopped %q", st.applies, s, sum.Push.Stopped)
+	// things 0 to 4 were read: windows of two, the second failed, the
+	// third and the fifth thing not sent
+	if s := f.statuses(); st.applies != 2 || s["created"] != 2 || s["failed"] != 3 || len(f.rows) != 5 || sum.Push.Stopped == "" || sum.Push.Windows != 2 {
+		t.Fatalf("%d applies, statuses %v, stopped %q, %d windows", st.applies, s, sum.Push.Stopped, sum.Push.Windows)
 	}
 	for _, row := range f.rows {
 		if row["status"] == "failed" && !strings.Contains(fmt.Sprint(row["error"]), "not sent: the push stopped: the vendor is down") {
 			t.Fatalf("a change not sent says %v", row["error"])
 		}
 	}
-	st.failApply, f.rows = 0, nil
+	st.failApply, f.rows, f.before = 0, nil, nil
 	if _, err := r.Push(context.Background(), f.job, PushOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -200,5 +222,34 @@ func TestStreamedPushWholePlanAndLimit(t *testing.T) {
 	}
 	if s := f.statuses(); s["created"] != 3 || sum.Push.Limited != 4 || st.applies != 2 {
 		t.Fatalf("limit 3: statuses %v, limited %d, %d applies", s, sum.Push.Limited, st.applies)
+	}
+}
+
+// --limit counts the records planned, not the rows the mapping refused,
+// streamed as when planned whole.
+func TestStreamedPushLimitSkipsRefusedRows(t *testing.T) {
+	for _, window := range []int{2, WholePlan} {
+		f, _ := newStreamFixtureOf(t, [][2]any{{"x", nil}, {"1", nil}, {"y", nil}, {"2", nil}, {"3", nil}, {"4", nil}})
+		f.job.Target.Window = window
+		f.job.Target.Map["things"].Fields["size"] = transforms.Expr{Column: "thing_name", Cast: pipeline.TypeInt}
+		sum, err := Runner{Registry: f.reg, State: OpenLocalState}.Push(context.Background(), f.job, PushOptions{Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := f.statuses(); s["created"] != 2 || s["failed"] != 2 || sum.Push.Limited != 2 || f.target.state["2"] != 2 {
+			t.Errorf("window %d, limit 2: statuses %v, limited %d, state %v; want 1 and 2 created, x and y failed, 2 left out",
+				window, s, sum.Push.Limited, f.target.state)
+		}
+	}
+}
+
+// A push that failed and could not commit its results says both.
+func TestFailedPushAlsoReportsItsResultsCommit(t *testing.T) {
+	f, st := newStreamFixture(t)
+	st.failApply = 2
+	f.closeErr = errors.New("the results' disk is full")
+	_, err := Runner{Registry: f.reg, State: OpenLocalState}.Push(context.Background(), f.job, PushOptions{})
+	if err == nil || !strings.Contains(err.Error(), "the vendor is down") || !strings.Contains(err.Error(), "the results' disk is full") {
+		t.Fatalf("push: %v, want the target's error and the commit's", err)
 	}
 }
