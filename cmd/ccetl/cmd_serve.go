@@ -88,6 +88,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	s.stop()
 	<-loopDone
+	s.sched.Stop() // a run waiting for the running one (buffer_one) does not start either
 	close(s.drain)
 	log.Info("stopping: no new runs; the running ones stop at their next checkpoint or finish", "grace", grace.String())
 	done := make(chan struct{})

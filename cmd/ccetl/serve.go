@@ -59,6 +59,7 @@ func (s *server) load() []*jobs.Job {
 	next := map[string]*jobs.Job{}
 	s.bad = map[string]string{}
 	names := map[string]string{} // job name -> file
+	var failed []string
 	for _, f := range files {
 		job, err := jobs.Load(f, jobs.OSEnv())
 		if err == nil {
@@ -71,15 +72,27 @@ func (s *server) load() []*jobs.Job {
 		}
 		if err != nil {
 			s.bad[f] = err.Error()
-			s.log.Error("job file not valid; its previous version, if any, keeps running", "file", f, "problems", err.Error())
-			if old := s.byFile[f]; old != nil {
-				next[f] = old
-				names[old.Name] = f
-			}
+			failed = append(failed, f)
 			continue
 		}
 		next[f] = job
 		names[job.Name] = f
+	}
+	// A file that fails keeps its last good version, unless a valid file
+	// now has its job's name: one name, one job.
+	for _, f := range failed {
+		old := s.byFile[f]
+		if old == nil {
+			s.log.Error("job file not valid", "file", f, "problems", s.bad[f])
+			continue
+		}
+		if other, taken := names[old.Name]; taken {
+			s.log.Error("job file not valid; its previous version is dropped, the job now being "+other+"'s", "file", f, "problems", s.bad[f])
+			continue
+		}
+		s.log.Error("job file not valid; its previous version keeps running", "file", f, "problems", s.bad[f])
+		next[f] = old
+		names[old.Name] = f
 	}
 	s.byFile = next
 	s.jobs = map[string]*jobs.Job{}

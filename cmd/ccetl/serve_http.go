@@ -59,8 +59,14 @@ func (s *server) handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.handler(s.sched.Status))
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	mux.HandleFunc("GET /runs/{id}", s.runPage)
-	return mux
+	return guarded(mux)
 }
+
+// guarded refuses a browser's cross-site request that would change
+// something (a page elsewhere posting to the control API on localhost);
+// ccetl serve's own commands and other clients that send no Origin or
+// Sec-Fetch-Site header pass.
+func guarded(h http.Handler) http.Handler { return http.NewCrossOriginProtection().Handler(h) }
 
 type apiError struct {
 	Error string `json:"error"`

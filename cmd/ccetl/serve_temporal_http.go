@@ -181,7 +181,7 @@ func (ts *temporalStatus) handler() http.Handler {
 		data, _ := json.MarshalIndent(rep, "", "  ")
 		render(w, pageData{Title: "run " + rep.RunID, Now: time.Now(), Run: &rep, JSON: string(data)})
 	})
-	return mux
+	return guarded(mux)
 }
 
 func (ts *temporalStatus) findRun(id string) (jobs.RunReport, bool) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ccetl/ccetl/connectors/all"
+	"github.com/ccetl/ccetl/jobs"
 )
 
 // served is a `ccetl serve` child process.
@@ -238,6 +242,19 @@ func TestServeSchedulesControlsAndReloads(t *testing.T) {
 	if code, _, stderr := call(t, "serve", "trigger", "nope", "--addr", s.addr); code != exitFailed || !strings.Contains(stderr, "no such job") {
 		t.Errorf("trigger of an unknown job: exit %d %s", code, stderr)
 	}
+	// a page elsewhere cannot drive the control API through a browser
+	for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://elsewhere.example"}} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/api/jobs/every/trigger", nil)
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a cross-site trigger (%s: %s): %d, want 403", h[0], h[1], resp.StatusCode)
+		}
+	}
 	if code, _, stderr := call(t, "serve", "resume", "every", "--addr", s.addr); code != exitOK {
 		t.Fatalf("resume: exit %d %s", code, stderr)
 	}
@@ -274,5 +291,39 @@ func TestServeSchedulesControlsAndReloads(t *testing.T) {
 	}
 	if !strings.Contains(s.logs(), `"msg":"stopped"`) {
 		t.Errorf("no stop in the log:\n%s", s.logs())
+	}
+}
+
+// A job file that fails keeps its last good version, unless a valid file
+// now has that job's name: then that file's job is the only one of the
+// name, whatever order the files are read in.
+func TestServeLoadOneJobPerName(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(repoRoot(t), "configs/samples/whit")
+	job := func(name, schedule string) []byte {
+		return []byte(fmt.Sprintf("name: %s\nschedule: %q\nsource: {kind: whit, inputs: [%q]}\nsink: {url: %q}\n", name, schedule, in, filepath.Join(dir, "out")))
+	}
+	for _, moved := range []string{"a.yaml", "c.yaml"} { // read before and after b.yaml
+		os.RemoveAll(filepath.Join(dir, "jobs"))
+		jobsDir := filepath.Join(dir, "jobs")
+		os.Mkdir(jobsDir, 0o755)
+		os.WriteFile(filepath.Join(jobsDir, "b.yaml"), job("x", "0 * * * *"), 0o644)
+		s := &server{e: &env{reg: all.Registry(os.Getenv), getenv: os.Getenv}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			paths: []string{jobsDir}, byFile: map[string]*jobs.Job{}}
+		if js := s.load(); len(js) != 1 || js[0].Schedule != "0 * * * *" {
+			t.Fatalf("first load: %+v", js)
+		}
+		// x moves to another file while b.yaml breaks
+		os.WriteFile(filepath.Join(jobsDir, moved), job("x", "30 * * * *"), 0o644)
+		os.WriteFile(filepath.Join(jobsDir, "b.yaml"), []byte("name: x\nschedule: \"61 * * * *\"\n"), 0o644)
+		for range 5 { // map order must not matter
+			js := s.load()
+			if len(js) != 1 || js[0].Schedule != "30 * * * *" || len(s.byFile) != 1 || s.byFile[filepath.Join(jobsDir, moved)] == nil {
+				t.Fatalf("moved to %s: jobs %+v, files %v", moved, js, s.byFile)
+			}
+			if s.bad[filepath.Join(jobsDir, "b.yaml")] == "" {
+				t.Fatalf("b.yaml not reported: %v", s.bad)
+			}
+		}
 	}
 }

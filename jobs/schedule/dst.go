@@ -13,12 +13,14 @@ const starBit = 1 << 63
 // wildcard, such as "30 2 * * *") the behaviour of Vixie cron across
 // daylight-saving changes: a time skipped by the spring change runs at the
 // change, and a time repeated by the autumn change runs once. Schedules with
-// a wildcard minute or hour keep running on real time.
+// a wildcard minute or hour ("*", "*/2") keep running on real time.
 type dstSchedule struct{ *cron.SpecSchedule }
 
-func withDST(s cron.Schedule) cron.Schedule {
+// withDST wraps a fixed-time schedule; wild says the expression's minute
+// or hour was written with a wildcard.
+func withDST(s cron.Schedule, wild bool) cron.Schedule {
 	spec, ok := s.(*cron.SpecSchedule)
-	if !ok || spec.Minute&starBit != 0 || spec.Hour&starBit != 0 {
+	if !ok || wild || spec.Minute&starBit != 0 || spec.Hour&starBit != 0 {
 		return s
 	}
 	return dstSchedule{spec}
@@ -38,30 +40,38 @@ func (s dstSchedule) Next(t time.Time) time.Time {
 	return n
 }
 
-// gapTick finds a clock change moving forward between t and n whose
-// skipped wall times the schedule matches, and returns its instant.
+// gapTick finds the first clock change moving forward between t and n
+// whose skipped wall times the schedule matches, and returns its instant.
+// A sparse schedule (once a year) may have several changes between two
+// ticks: they are found a day at a time, then to the second.
 func (s dstSchedule) gapTick(t, n time.Time) (time.Time, bool) {
-	_, offT := t.Zone()
-	if _, offN := n.Zone(); offN <= offT {
-		return time.Time{}, false
-	}
 	off := func(u int64) int { _, o := time.Unix(u, 0).In(s.Location).Zone(); return o }
-	lo, hi := t.Unix(), n.Unix()
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		if off(mid) == offT {
-			lo = mid
-		} else {
-			hi = mid
+	const day = 24 * 60 * 60
+	for from, end := t.Unix(), n.Unix(); from < end; {
+		to := min(from+day, end)
+		before := off(from)
+		if off(to) == before {
+			from = to
+			continue
 		}
-	}
-	shift := off(hi) - offT
-	wall := time.Unix(hi, 0).In(time.FixedZone("", offT)) // the first skipped wall time
-	for m := 0; m < shift/60; m++ {
-		if s.matches(wall.Add(time.Duration(m) * time.Minute)) {
-			g := time.Unix(hi, 0).In(s.Location)
-			return g, g.After(t)
+		lo, hi := from, to
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if off(mid) == before {
+				lo = mid
+			} else {
+				hi = mid
+			}
 		}
+		if shift := off(hi) - before; shift > 0 {
+			wall := time.Unix(hi, 0).In(time.FixedZone("", before)) // the first skipped wall time
+			for m := 0; m < shift/60; m++ {
+				if s.matches(wall.Add(time.Duration(m) * time.Minute)) {
+					return time.Unix(hi, 0).In(s.Location), true
+				}
+			}
+		}
+		from = hi
 	}
 	return time.Time{}, false
 }

@@ -42,6 +42,9 @@ const (
 	ReasonOverlap = "overlap: the previous run is still running"
 	ReasonBuffer  = "overlap: a run already waits for the previous one"
 	ReasonPaused  = "paused"
+	// ReasonStopping: the scheduler was stopping (the server shutting
+	// down) when the run would have started.
+	ReasonStopping = "the server was stopping"
 )
 
 // Event is one scheduler decision, for the log, the run history and the

@@ -40,12 +40,17 @@ type Scheduler struct {
 	opt  Options
 	mu   sync.Mutex
 	jobs map[string]*entry
+	// gone holds the jobs Set dropped while a run of theirs runs: a job
+	// listed again meanwhile goes on counting that run.
+	gone map[string]*entry
 	wake chan struct{}
 	wg   sync.WaitGroup
 	// out queues events and memory writes made under mu, delivered in
 	// order by flush.
 	out    []func()
 	flushM sync.Mutex
+	// stopped: Stop was called, and no run starts any more.
+	stopped bool
 }
 
 type entry struct {
@@ -72,6 +77,9 @@ type JobStatus struct {
 // ErrUnknownJob is returned for a job the scheduler does not have.
 var ErrUnknownJob = errors.New("no such job")
 
+// ErrStopped is returned by Trigger once the scheduler is stopped.
+var ErrStopped = errors.New("the scheduler is stopping: no run starts any more")
+
 // ErrRunning is returned by Trigger when the job runs and its overlap
 // policy is skip.
 var ErrRunning = errors.New("the job is running and its overlap policy is skip")
@@ -84,7 +92,7 @@ func New(opt Options) *Scheduler {
 	if opt.OnTime <= 0 {
 		opt.OnTime = time.Minute
 	}
-	return &Scheduler{opt: opt, jobs: map[string]*entry{}, wake: make(chan struct{}, 1)}
+	return &Scheduler{opt: opt, jobs: map[string]*entry{}, gone: map[string]*entry{}, wake: make(chan struct{}, 1)}
 }
 
 // Set replaces the scheduler's jobs. A job without a schedule runs only
@@ -136,6 +144,11 @@ func (s *Scheduler) Set(jobs []Job) error {
 		}
 		if !ok {
 			e = &entry{paused: p.job.Paused}
+			if g := s.gone[p.job.Name]; g != nil { // its run still runs: the overlap policy sees it
+				e.running = g.running
+				g.running = 0 // counted here now
+				delete(s.gone, p.job.Name)
+			}
 			s.jobs[p.job.Name] = e
 		}
 		e.job, e.sched = p.job, p.sched
@@ -148,9 +161,13 @@ func (s *Scheduler) Set(jobs []Job) error {
 			e.next = p.sched.Next(from)
 		}
 	}
-	for name := range s.jobs {
+	for name, e := range s.jobs {
 		if !keep[name] {
 			delete(s.jobs, name)
+			if e.running > 0 {
+				e.buffered = nil // a job no longer listed gets no new run
+				s.gone[name] = e
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -192,7 +209,9 @@ func (s *Scheduler) Trigger(name string) error {
 	}
 	r := Run{Job: name, Trigger: TriggerManual, Tick: now}
 	var err error
-	if e.running > 0 && e.job.Overlap == OverlapSkip {
+	if s.stopped {
+		err = ErrStopped
+	} else if e.running > 0 && e.job.Overlap == OverlapSkip {
 		err = ErrRunning
 	} else if e.running > 0 && e.job.Overlap == OverlapBufferOne && e.buffered != nil {
 		err = errors.New("the job is running and a run already waits for it")
@@ -291,8 +310,29 @@ func (s *Scheduler) due(name string, e *entry, now time.Time) {
 	s.dispatch(e, Run{Job: name, Trigger: trigger, Tick: last}, now)
 }
 
+// Stop starts no run any more: a tick that comes and a run that waits
+// for the running one (buffer_one) are skipped. The runs running go on
+// (Wait waits for them).
+func (s *Scheduler) Stop() {
+	now := s.opt.Clock.Now()
+	s.mu.Lock()
+	s.stopped = true
+	for _, e := range s.jobs {
+		if b := e.buffered; b != nil {
+			e.buffered = nil
+			s.emit(Event{Kind: EventSkipped, Job: b.Job, Trigger: b.Trigger, Tick: b.Tick, Reason: ReasonStopping, At: now})
+		}
+	}
+	s.mu.Unlock()
+	s.flush()
+}
+
 // dispatch starts r or applies the overlap policy. Caller holds mu.
 func (s *Scheduler) dispatch(e *entry, r Run, now time.Time) {
+	if s.stopped {
+		s.emit(Event{Kind: EventSkipped, Job: r.Job, Trigger: r.Trigger, Tick: r.Tick, Reason: ReasonStopping, At: now})
+		return
+	}
 	if e.running > 0 {
 		switch e.job.Overlap {
 		case OverlapBufferOne:
@@ -323,11 +363,25 @@ func (s *Scheduler) dispatch(e *entry, r Run, now time.Time) {
 func (s *Scheduler) finished(e *entry, r Run) {
 	now := s.opt.Clock.Now()
 	s.mu.Lock()
-	e.running--
+	// The entry that counts the run: e, or the job's entry listed again
+	// after Set dropped it while the run ran (then e counts nothing).
+	live := e
+	if e.running == 0 {
+		if live = s.jobs[r.Job]; live == nil || live.running == 0 {
+			live = s.gone[r.Job]
+		}
+	}
+	if live != nil {
+		live.running--
+		if s.gone[r.Job] == live && live.running == 0 {
+			delete(s.gone, r.Job)
+		}
+	}
 	s.emit(Event{Kind: EventFinished, Job: r.Job, Trigger: r.Trigger, Tick: r.Tick, At: now})
-	if b := e.buffered; b != nil && e.running == 0 && s.jobs[r.Job] == e {
-		e.buffered = nil
-		s.dispatch(e, *b, now)
+	if live != nil && live.buffered != nil && live.running == 0 && s.jobs[r.Job] == live {
+		b := live.buffered
+		live.buffered = nil
+		s.dispatch(live, *b, now)
 	}
 	s.mu.Unlock()
 	s.flush()

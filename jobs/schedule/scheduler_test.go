@@ -207,6 +207,42 @@ func TestTimeZoneAcrossDST(t *testing.T) {
 	}
 }
 
+// A schedule sparser than the clock changes (once a year, on the day of
+// the spring change) still runs at the change, however many changes lie
+// before it; one with a stepped wildcard hour runs on real time.
+func TestDSTSparseAndSteppedSchedules(t *testing.T) {
+	yearly, err := Parse("30 2 10 3 *", "America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ from, want string }{
+		{"2023-01-01T12:00:00Z", "2023-03-10T07:30:00Z"}, // before 2023's change (12 March): 02:30 EST
+		{"2023-03-11T12:00:00Z", "2024-03-10T07:00:00Z"}, // two changes before 2024's, on 10 March: at it
+		{"2023-07-01T12:00:00Z", "2024-03-10T07:00:00Z"},
+	} {
+		if got := yearly.Next(utc(c.from)); !got.Equal(utc(c.want)) {
+			t.Errorf("02:30 on 10 March, from %s: next %v, want %s", c.from, got.UTC(), c.want)
+		}
+	}
+	every2, err := Parse("0 */2 * * *", "America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []time.Time
+	for at := utc("2026-03-08T04:30:00Z"); len(got) < 4; {
+		at = every2.Next(at)
+		got = append(got, at.UTC())
+	}
+	// 00:00 EST, then 04:00 EDT (02:00 does not exist), 06:00, 08:00: two
+	// hours or more apart, never one
+	want := []time.Time{utc("2026-03-08T05:00:00Z"), utc("2026-03-08T08:00:00Z"), utc("2026-03-08T10:00:00Z"), utc("2026-03-08T12:00:00Z")}
+	for i := range want {
+		if !got[i].Equal(want[i]) {
+			t.Fatalf("*/2 hours across spring forward: %v, want %v", got, want)
+		}
+	}
+}
+
 func mustZone(t *testing.T, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -503,5 +539,81 @@ func TestStartsPaused(t *testing.T) {
 	h.step(utc("2026-01-05T12:00:00Z"))
 	if ev := h.take(); len(ev) != 2 || ev[0].Kind != EventStarted {
 		t.Fatalf("after resume and reload: %+v", ev)
+	}
+}
+
+// Once stopped (the server shutting down), the scheduler starts no run: a
+// run waiting for the running one (buffer_one) is skipped, and so are a
+// tick and a trigger.
+func TestStopStartsNoRun(t *testing.T) {
+	h := newHarness(t, utc("2026-01-05T10:00:30Z"), nil, Job{Name: "b", Schedule: "* * * * *", Overlap: OverlapBufferOne})
+	h.hold = true
+	h.step(utc("2026-01-05T10:01:00Z")) // runs and holds
+	h.step(utc("2026-01-05T10:02:00Z")) // waits for it
+	if k := h.kinds(); !eqKinds(k, EventStarted, EventDelayed) {
+		t.Fatalf("events %v", k)
+	}
+	h.s.Stop()
+	if err := h.s.Trigger("b"); !errors.Is(err, ErrStopped) {
+		t.Errorf("trigger after stop: %v", err)
+	}
+	h.step(utc("2026-01-05T10:03:00Z"))
+	h.mu.Lock()
+	h.hold = false
+	h.mu.Unlock()
+	h.rel <- struct{}{}
+	h.s.Wait()
+	h.mu.Lock()
+	runs := len(h.runs)
+	h.mu.Unlock()
+	var reasons []string
+	evs := h.take()
+	for _, ev := range evs {
+		if ev.Kind == EventSkipped {
+			reasons = append(reasons, ev.Reason)
+		}
+	}
+	if runs != 1 || len(reasons) != 2 || reasons[0] != ReasonStopping || reasons[1] != ReasonStopping {
+		t.Fatalf("%d runs, events %+v; want the first run only, the waiting run and the 10:03 tick skipped as stopping", runs, evs)
+	}
+}
+
+// A job dropped by a reload and listed again while its run runs keeps that
+// run under its overlap policy: skip skips, buffer_one waits and starts
+// when the run returns.
+func TestJobListedAgainKeepsItsRunningRun(t *testing.T) {
+	for _, overlap := range []Overlap{OverlapSkip, OverlapBufferOne} {
+		j := Job{Name: "j", Schedule: "* * * * *", Overlap: overlap}
+		h := newHarness(t, utc("2026-01-05T10:00:30Z"), nil, j)
+		h.hold = true
+		h.step(utc("2026-01-05T10:01:00Z"))
+		if err := h.s.Set(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.s.Set([]Job{j}); err != nil {
+			t.Fatal(err)
+		}
+		h.step(utc("2026-01-05T10:02:00Z"))
+		want := map[Overlap]EventKind{OverlapSkip: EventSkipped, OverlapBufferOne: EventDelayed}[overlap]
+		if k := h.kinds(); !eqKinds(k, EventStarted, want) {
+			t.Fatalf("%s: events %v, want started then %s", overlap, k, want)
+		}
+		if st := h.s.Status(); len(st) != 1 || st[0].Running != 1 {
+			t.Fatalf("%s: status %+v", overlap, st)
+		}
+		h.mu.Lock()
+		h.hold = false
+		h.mu.Unlock()
+		h.rel <- struct{}{}
+		h.s.Wait()
+		h.mu.Lock()
+		runs := len(h.runs)
+		h.mu.Unlock()
+		if wantRuns := map[Overlap]int{OverlapSkip: 1, OverlapBufferOne: 2}[overlap]; runs != wantRuns {
+			t.Errorf("%s: %d runs, want %d", overlap, runs, wantRuns)
+		}
+		if st := h.s.Status(); st[0].Running != 0 || st[0].Waiting {
+			t.Errorf("%s: after the runs, status %+v", overlap, st)
+		}
 	}
 }

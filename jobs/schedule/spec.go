@@ -86,7 +86,18 @@ func Parse(expr, tz string) (cron.Schedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withDST(s), nil
+	return withDST(s, wildTime(expr)), nil
+}
+
+// wildTime says whether a five-field expression's minute or hour is
+// written with a wildcard ("*", "*/2"): the parsed schedule does not keep
+// that for a step.
+func wildTime(expr string) bool {
+	f := strings.Fields(expr)
+	if len(f) > 0 && (strings.HasPrefix(f[0], "CRON_TZ=") || strings.HasPrefix(f[0], "TZ=")) {
+		f = f[1:]
+	}
+	return len(f) >= 2 && !strings.HasPrefix(f[0], "@") && (strings.HasPrefix(f[0], "*") || strings.HasPrefix(f[1], "*"))
 }
 
 // jitterFor is the job's delay for a tick: in [0, max), the same for the
