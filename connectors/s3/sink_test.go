@@ -134,3 +134,59 @@ func TestSinkOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+// The pipeline writes under a context that ends with the reading, before
+// the sink's Close: a file still open then (over a part, so its last part
+// is uploaded at Close) is still uploaded and committed.
+func TestSinkCommitsAfterTheWritesContextEnds(t *testing.T) {
+	cfg := testConfig(t)
+	s := newTestStore(t, cfg)
+	env := map[string]string{"AWS_ENDPOINT_URL_S3": cfg.Endpoint, "AWS_REGION": "us-east-1", EnvPathStyle: "true", EnvPartSize: "5MiB"}
+	t.Setenv("AWS_ACCESS_KEY_ID", os.Getenv("CCETL_TEST_S3_ACCESS_KEY"))
+	t.Setenv("AWS_SECRET_ACCESS_KEY", os.Getenv("CCETL_TEST_S3_SECRET_KEY"))
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	kind := SinkKind(func(k string) string { return env[k] })
+	const input = "s3://in/events.csv"
+	ctx := context.Background()
+	sink, err := kind.Open(ctx, pipeline.SinkConfig{URL: cfg.URL(), Tables: []pipeline.Table{eventsTable},
+		RunKey: pipeline.RunKey("test", []string{input}), Options: map[string]string{"partition": "none"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes, endWrites := context.WithCancel(ctx)
+	const n = 1 << 20 // 8 MiB of ids that do not compress: two parts
+	b := array.NewRecordBuilder(memory.DefaultAllocator, eventsTable.Schema)
+	defer b.Release()
+	x := uint64(88172645463325252)
+	for i := range n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b.Field(0).(*array.Int64Builder).Append(int64(x))
+		b.Field(1).(*array.Date32Builder).Append(arrow.Date32(19000 + i%3))
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	if err := sink.Write(writes, pipeline.Batch{Table: "events", Rec: rec, Input: input, RowsRead: n}); err != nil {
+		t.Fatal(err)
+	}
+	endWrites()
+	res, err := sink.Close(ctx, pipeline.RunInfo{RunID: "r", Kind: "test", Inputs: []pipeline.InputInfo{{Name: input}}})
+	if err != nil {
+		t.Fatalf("commit after the writes' context ended: %v", err)
+	}
+	files := res.Tables["events"].Files
+	if len(files) != 1 || files[0].Rows != n || files[0].Bytes < 5<<20 {
+		t.Fatalf("committed %+v, want one file of %d rows over a part", files, n)
+	}
+	r, err := s.Open(ctx, files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(r)
+	r.Close()
+	if int64(len(data)) != files[0].Bytes || !bytes.HasSuffix(data, []byte("PAR1")) {
+		t.Fatalf("%d bytes read back, %d committed", len(data), files[0].Bytes)
+	}
+}

@@ -80,6 +80,10 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 	if s.done {
 		return s.result, errors.New("lake sink already closed")
 	}
+	defer s.bound(ctx)()
+	if final {
+		defer s.stopObjs() // committed or aborted, nothing uploads any more
+	}
 	names := slices.Sorted(maps.Keys(s.tables))
 	// read before anything is committed: a failure leaves the lake as it was
 	if err := s.readEarlier(ctx, names); err != nil {
@@ -91,12 +95,16 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 	rejects := s.rejects
 	s.rejects = map[string]*rejectWriter{}
 	for _, rw := range rejects {
-		if err := rw.buf.Flush(); err != nil {
-			s.abortFrom(ctx, nil, rejects)
-			return s.result, err
+		err := rw.buf.Flush()
+		if err == nil {
+			err = rw.ow.Close()
 		}
-		if err := rw.ow.Close(); err != nil {
-			s.abortFrom(ctx, nil, rejects)
+		if err != nil { // the data files finished are discarded with the rejects
+			s.mu.Lock()
+			stagedObjs := s.staged
+			s.staged = nil
+			s.mu.Unlock()
+			s.abortFrom(ctx, stagedObjs, rejects)
 			return s.result, err
 		}
 	}
@@ -124,9 +132,12 @@ func (s *Sink) commit(ctx context.Context, run pipeline.RunInfo, final bool) (pi
 		s.done = true
 		s.mu.Unlock()
 	}
-	for _, table := range slices.Sorted(maps.Keys(rejects)) {
+	for i, table := range slices.Sorted(maps.Keys(rejects)) {
 		rw := rejects[table]
 		if err := rw.ow.Commit(ctx); err != nil {
+			for _, rest := range slices.Sorted(maps.Keys(rejects))[i+1:] { // those not reached
+				rejects[rest].ow.Abort(context.WithoutCancel(ctx))
+			}
 			return s.result, err
 		}
 		s.committed[rw.ow.Key()] = true

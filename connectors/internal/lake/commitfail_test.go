@@ -3,6 +3,7 @@ package lake_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -15,6 +16,7 @@ import (
 type failingStore struct {
 	Store
 	failAt, commits, aborts int
+	closeFails              string // Close of an object whose key has this fails
 }
 
 type failingWriter struct {
@@ -33,6 +35,13 @@ func (w *failingWriter) Commit(ctx context.Context) error {
 		return errors.New("server went away")
 	}
 	return w.ObjectWriter.Commit(ctx)
+}
+
+func (w *failingWriter) Close() error {
+	if w.s.closeFails != "" && strings.Contains(w.Key(), w.s.closeFails) {
+		return errors.New("disk full")
+	}
+	return w.ObjectWriter.Close()
 }
 
 func (w *failingWriter) Abort(ctx context.Context) error {
@@ -66,5 +75,36 @@ func TestFailedCommitAbortsWhatItDidNotReach(t *testing.T) {
 	}
 	if err := sink.Abort(ctx); err != nil {
 		t.Errorf("abort after a failed close: %v", err)
+	}
+}
+
+// A rejects file that cannot be finished fails the commit, and the data
+// files already finished are discarded with it: nothing is left staged.
+func TestFailedRejectsDiscardTheDataFiles(t *testing.T) {
+	local, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	store := &failingStore{Store: local, closeFails: "_rejects/"}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	opts := DefaultOptions()
+	opts.Allocator = mem
+	sink, _ := NewSink(store, []pipeline.Table{testTable}, "k", opts)
+	ctx := context.Background()
+	rec := batch(mem, 0, 4000, 1000) // 5 files
+	if err := sink.Write(ctx, pipeline.Batch{Table: "events", Rec: rec, Input: "/a"}); err != nil {
+		t.Fatal(err)
+	}
+	rec.Release()
+	if err := sink.Reject(ctx, "events", []pipeline.Reject{{RowError: pipeline.RowError{Source: "/a", Line: 3, Record: -1, Err: errors.New("bad")}, Raw: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sink.Close(ctx, pipeline.RunInfo{RunID: "r", Inputs: []pipeline.InputInfo{{Name: "/a"}}}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("close: %v, want the rejects' error", err)
+	}
+	if store.aborts != 6 || store.commits != 0 {
+		t.Errorf("%d objects aborted, %d committed; want the 5 data files and the rejects aborted, none committed", store.aborts, store.commits)
 	}
 }

@@ -19,6 +19,7 @@ type rejectWriter struct {
 
 // Reject appends rejected rows to the table's staged rejects file.
 func (s *Sink) Reject(ctx context.Context, table string, rejects []pipeline.Reject) error {
+	defer s.bound(ctx)()
 	rw, ok := s.rejects[table]
 	if !ok {
 		name := s.runKey + ".jsonl" // later segments (after checkpoints): <run key>.<n>.jsonl
@@ -26,7 +27,7 @@ func (s *Sink) Reject(ctx context.Context, table string, rejects []pipeline.Reje
 			name = fmt.Sprintf("%s.%d.jsonl", s.runKey, n)
 		}
 		s.rejectSegs[table]++
-		ow, err := s.store.Create(ctx, path.Join("_rejects", table, name))
+		ow, err := s.store.Create(s.objs, path.Join("_rejects", table, name))
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,12 @@ type Sink struct {
 	runKey string
 	tables map[string]pipeline.Table
 	mem    memory.Allocator
+	// objs bounds the staged objects (an S3 upload's parts): a file is
+	// created in one Write and finished in a later one or at Close, so no
+	// one call's context may end it. It ends when a Write, Reject or
+	// commit is cancelled, at Abort, and once the sink is closed.
+	objs     context.Context
+	stopObjs context.CancelFunc
 
 	mu      sync.Mutex // guards staged and media (PutFile runs on the source's goroutine)
 	staged  []staged
@@ -81,8 +87,16 @@ func NewSink(store Store, tables []pipeline.Table, runKey string, opts Options) 
 	for _, t := range tables {
 		s.tables[t.Name] = t
 	}
+	s.objs, s.stopObjs = context.WithCancel(context.Background())
 	s.files = NewFiles(opts, mem, s.create, s.stage)
 	return s, nil
+}
+
+// bound ends the staged objects' context if ctx ends before the returned
+// function is called: a call cancelled (a failed run, a signal) stops the
+// uploads it waits on. A call that returns leaves them to the next.
+func (s *Sink) bound(ctx context.Context) func() bool {
+	return context.AfterFunc(ctx, s.stopObjs)
 }
 
 func (s *Sink) granularity(t pipeline.Table) Granularity {
@@ -114,16 +128,18 @@ func (s *Sink) Write(ctx context.Context, b pipeline.Batch) error {
 	if !b.Rec.Schema().Equal(t.Schema) {
 		return fmt.Errorf("table %s: batch schema does not match the table schema", b.Table)
 	}
+	defer s.bound(ctx)()
 	return s.files.Write(ctx, t, s.granularity(t), b.OutputKey(), b.Rec)
 }
 
-// create opens the staged object of a data file.
-func (s *Sink) create(ctx context.Context, t pipeline.Table, k FileKey, seq int) (ObjectWriter, error) {
+// create opens the staged object of a data file, under the sink's objects'
+// context (see objs).
+func (s *Sink) create(_ context.Context, t pipeline.Table, k FileKey, seq int) (ObjectWriter, error) {
 	key := t.Name + "/"
 	if k.Part != "" {
 		key += k.Part + "/"
 	}
-	return s.store.Create(ctx, key+fmt.Sprintf("part-%s-%05d.parquet", k.Input, seq))
+	return s.store.Create(s.objs, key+fmt.Sprintf("part-%s-%05d.parquet", k.Input, seq))
 }
 
 // stage keeps a finished data file for commit.
@@ -137,6 +153,7 @@ func (s *Sink) stage(k FileKey, f Finished) error {
 
 // Abort discards everything staged.
 func (s *Sink) Abort(ctx context.Context) error {
+	s.stopObjs() // uploads under way stop; the aborts below do not need them
 	// first, outside the lock: a file being finished in the background is
 	// staged (under the lock) before the open ones are dropped
 	discarded := s.files.Discard(ctx)
