@@ -48,4 +48,8 @@ func TestParquetFromS3(t *testing.T) {
 	if rows := lakeRows(t, out)["cal_service_interval_history"]; len(rows) != 1 || !strings.Contains(rows[0], "2024-05-02") {
 		t.Fatalf("rows %v, want the one of 2024-05-02", rows)
 	}
+	// the S3 lake's manifests say how the table is partitioned, as a local lake's do
+	if days, _ := filepath.Glob(filepath.Join(out, "cal_service_interval_history", "dt=2024-05-02", "*.parquet")); len(days) != 1 {
+		t.Fatalf("the copy of an S3 lake's table is not partitioned by day: %v", days)
+	}
 }

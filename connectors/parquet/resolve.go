@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,7 +27,9 @@ type pqFile struct {
 	size  int64
 	etag  string
 	open  func(ctx context.Context) (parquet.ReaderAtSeeker, io.Closer, error)
-	root  string // the lake root it lies under, "" when unknown (for the manifest)
+	// partitionBy reads the partition column the manifests of the lake
+	// the file lies in record for its table ("" when none says).
+	partitionBy func(ctx context.Context) string
 }
 
 // skipDir reports folders of a lake that hold no table data.
@@ -81,18 +85,42 @@ func resolve(ctx context.Context, cfg pipeline.SourceConfig, o options) ([]pqFil
 	}
 	kept := out[:0]
 	found := map[string]bool{}
+	seen := map[string]bool{} // a file two inputs name (a lake and a table in it) is read once
+	keys := map[string]bool{} // the partition keys of the tables read
 	for _, f := range out {
+		id := f.name
+		if !strings.Contains(id, "://") {
+			if abs, err := filepath.Abs(id); err == nil {
+				id = abs
+			}
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		if o.table != "" {
 			f.table = o.table
 		}
 		found[f.table] = true
-		if (o.tables == nil || o.tables[f.table]) && o.where.match(f.parts) {
+		if o.tables != nil && !o.tables[f.table] {
+			continue
+		}
+		for k := range f.parts {
+			keys[k] = true
+		}
+		if o.where.match(f.parts) {
 			kept = append(kept, f)
 		}
 	}
 	for t := range o.tables {
 		if !found[t] {
 			return nil, fmt.Errorf("tables: the inputs hold no table %s", t)
+		}
+	}
+	for _, k := range o.where.keys() {
+		if !keys[k] { // a misspelt key would otherwise select nothing, silently
+			have := slices.Sorted(maps.Keys(keys))
+			return nil, fmt.Errorf("where: the inputs have no partition %s (their partition folders are %s)", k, orNone(have))
 		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
@@ -102,6 +130,14 @@ func resolve(ctx context.Context, cfg pipeline.SourceConfig, o options) ([]pqFil
 		return kept[i].name < kept[j].name
 	})
 	return kept, nil
+}
+
+// orNone lists names, or says there are none.
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 func localFiles(in string) ([]pqFile, error) {
@@ -136,7 +172,12 @@ func localFiles(in string) ([]pqFile, error) {
 			return nil, err
 		}
 		table, root, parts := tableOf(p)
-		out = append(out, pqFile{name: p, table: table, parts: parts, size: fi.Size(), root: filepath.FromSlash(root),
+		root = filepath.FromSlash(root)
+		out = append(out, pqFile{name: p, table: table, parts: parts, size: fi.Size(),
+			partitionBy: func(context.Context) string {
+				ms, _ := filepath.Glob(filepath.Join(root, "_manifests", table, "*.json"))
+				return manifestPartitionBy(ms, os.ReadFile)
+			},
 			open: func(context.Context) (parquet.ReaderAtSeeker, io.Closer, error) {
 				f, err := os.Open(p)
 				return f, f, err
@@ -162,9 +203,31 @@ func remoteFiles(ctx context.Context, r pipeline.RemoteFiles, scheme, in string)
 		if !strings.HasSuffix(obj.URL, ".parquet") || hasSkippedDir(obj.URL) {
 			continue
 		}
-		table, _, parts := tableOf(obj.URL)
+		scheme, rest, _ := strings.Cut(obj.URL, "://")
+		table, root, parts := tableOf(rest) // the path without the scheme, whose // path would clean away
+		root = scheme + "://" + root
 		obj := obj
 		out = append(out, pqFile{name: obj.URL, table: table, parts: parts, size: obj.Size, etag: obj.ETag,
+			partitionBy: func(ctx context.Context) string {
+				ms, err := r.List(ctx, root+"/_manifests/"+table+"/*.json")
+				if err != nil {
+					return ""
+				}
+				byURL := map[string]pipeline.RemoteFile{}
+				var urls []string
+				for _, m := range ms {
+					byURL[m.URL] = m
+					urls = append(urls, m.URL)
+				}
+				return manifestPartitionBy(urls, func(u string) ([]byte, error) {
+					rc, err := r.Open(ctx, byURL[u])
+					if err != nil {
+						return nil, err
+					}
+					defer rc.Close()
+					return io.ReadAll(io.LimitReader(rc, 64<<20))
+				})
+			},
 			open: func(ctx context.Context) (parquet.ReaderAtSeeker, io.Closer, error) {
 				ra, err := r.ReaderAt(ctx, obj)
 				if err != nil {
@@ -188,14 +251,10 @@ func hasSkippedDir(url string) bool {
 }
 
 // manifestPartitionBy reads the partition column a ccetl lake's manifests
-// record for a table ("" when there is none to read).
-func manifestPartitionBy(root, table string) string {
-	if root == "" {
-		return ""
-	}
-	ms, _ := filepath.Glob(filepath.Join(root, "_manifests", table, "*.json"))
+// (ms, read with read) record for a table ("" when none does).
+func manifestPartitionBy(ms []string, read func(string) ([]byte, error)) string {
 	for _, m := range ms {
-		data, err := os.ReadFile(m)
+		data, err := read(m)
 		if err != nil {
 			continue
 		}

@@ -173,6 +173,32 @@ func TestWherePrunesPartitions(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "where:") {
 		t.Fatalf("bad where: %v", err)
 	}
+	// a key the partitions do not have selects nothing: it is an error
+	_, _, err = lakecheck.Run(t, Kind(), map[string]string{"where": "date >= 2024-05-03"}, "", a)
+	if err == nil || !strings.Contains(err.Error(), "where: the inputs have no partition date (their partition folders are dt)") {
+		t.Fatalf("where on a key the lake lacks: %v", err)
+	}
+}
+
+// A table read under another name keeps the partitioning its lake's
+// manifests record for it.
+func TestRenamedTableKeepsItsPartitioning(t *testing.T) {
+	a := lakeOf(t, 300, 3)
+	_, b := lakecheck.MustRun(t, Kind(), map[string]string{"table": "copied"}, filepath.Join(a, "calls"))
+	if days, _ := filepath.Glob(filepath.Join(b, "copied", "dt=2024-05-0[123]", "*.parquet")); len(days) != 3 {
+		t.Fatalf("the renamed copy is not partitioned by day: %v", lakecheck.Files(t, b, "copied"))
+	}
+}
+
+// Inputs that name a file twice (a lake and a table folder in it) read it
+// once.
+func TestOverlappingInputsReadOnce(t *testing.T) {
+	a := lakeOf(t, 300, 3)
+	day, _ := filepath.Glob(filepath.Join(a, "calls", "dt=2024-05-01", "*.parquet"))
+	res, b := lakecheck.MustRun(t, Kind(), nil, a, filepath.Join(a, "calls"), day[0], a+"/calls/../calls/dt=2024-05-01/"+filepath.Base(day[0]))
+	if n := len(lakecheck.Table(t, b, "calls")); n != 300 || res.Tables["calls"].RowsIn != 300 {
+		t.Fatalf("%d rows written, %d read; want the lake's 300 once", n, res.Tables["calls"].RowsIn)
+	}
 }
 
 func TestGlobsTablesAndNames(t *testing.T) {

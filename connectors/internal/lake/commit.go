@@ -40,7 +40,7 @@ type ManifestColumn struct {
 	Nullable bool   `json:"nullable"`
 }
 
-var partFile = regexp.MustCompile(`(^|/)part-([0-9a-f]{16})-[0-9]{5}\.parquet$`)
+var partFile = regexp.MustCompile(`(^|/)part-([0-9a-f]{16})-[0-9]{5,}\.parquet$`) // %05d: five digits or more
 
 // isRejectSegment reports whether name is one of this run key's rejects
 // files: <run key>.jsonl or <run key>.<n>.jsonl.

@@ -84,7 +84,33 @@ func newFileWriter(ow ObjectWriter, t pipeline.Table, opts Options, mem memory.A
 		return nil, err
 	}
 	return &fileWriter{ow: ow, cw: cw, buf: buf, pw: pw, rgBytes: opts.RowGroupBytes, memMax: opts.WriteMemory,
-		pageBufs: int64(t.Schema.NumFields()) * opts.PageBytes}, nil
+		pageBufs: int64(leafColumns(t.Schema)) * opts.PageBytes}, nil
+}
+
+// leafColumns counts the Parquet columns of a schema: each has its page
+// buffers (a struct of 64 strings is 64 columns, not one).
+func leafColumns(sc *arrow.Schema) int {
+	var leaves func(dt arrow.DataType) int
+	leaves = func(dt arrow.DataType) int {
+		switch t := dt.(type) {
+		case *arrow.StructType:
+			n := 0
+			for _, f := range t.Fields() {
+				n += leaves(f.Type)
+			}
+			return n
+		case *arrow.MapType:
+			return leaves(t.KeyType()) + leaves(t.ItemType())
+		case arrow.ListLikeType:
+			return leaves(t.Elem())
+		}
+		return 1
+	}
+	n := 0
+	for _, f := range sc.Fields() {
+		n += leaves(f.Type)
+	}
+	return n
 }
 
 // write adds rec, whose Arrow buffers hold about arrowBytes, to the open row

@@ -227,3 +227,33 @@ func TestDistinctStringsWrittenPlain(t *testing.T) {
 		t.Fatalf("%d distinct call ids, want 6000", len(ids))
 	}
 }
+
+// The page buffers a file holds are counted by Parquet column: the leaves
+// of structs, lists and maps.
+func TestLeafColumns(t *testing.T) {
+	str := arrow.BinaryTypes.String
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "a", Type: str}, arrow.Field{Name: "b", Type: arrow.ListOf(str)})},
+		{Name: "m", Type: arrow.MapOf(str, str)},
+		{Name: "l", Type: arrow.ListOf(arrow.StructOf(arrow.Field{Name: "x", Type: str}, arrow.Field{Name: "y", Type: str}))},
+	}, nil)
+	if n := LeafColumns(sc); n != 7 { // id, s.a, s.b, m.key, m.value, l.x, l.y
+		t.Errorf("%d leaf columns, want 7", n)
+	}
+}
+
+// A data file's sequence number has five digits or more: a rerun finds the
+// files of an input past the 99,999th as its own.
+func TestPartFileNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"calls/dt=2024-05-01/part-0123456789abcdef-00000.parquet":  true,
+		"calls/dt=2024-05-01/part-0123456789abcdef-100000.parquet": true,
+		"calls/part-0123456789abcdef-0001.parquet":                 false,
+		"calls/part-0123456789abcdeg-00001.parquet":                false,
+	} {
+		if got := PartFile.MatchString(name); got != want {
+			t.Errorf("%s: matched %v, want %v", name, got, want)
+		}
+	}
+}
