@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ccetl/ccetl/connectors/maestroqa/maestroqatest"
+	"github.com/ccetl/ccetl/jobs"
+	"github.com/ccetl/ccetl/jobs/state"
 )
 
 // mqaBackfillJob writes a MaestroQA pull job against emu with 10-day
@@ -186,5 +189,38 @@ func TestBackfillKilledAndResumed(t *testing.T) {
 	code, stdout, stderr = call(t, "lake", "check", out)
 	if code != exitOK {
 		t.Fatalf("lake check: %s %s", stdout, stderr)
+	}
+}
+
+// A backfill whose job's lease another run holds waits for it up to
+// --lease-wait, then fails, with one run report for the window however
+// many times it tried.
+func TestBackfillLeaseWaitRecordsOnce(t *testing.T) {
+	emu := maestroqatest.New(t, maestroqatest.Config{NoLimits: true})
+	jobFile, _ := mqaBackfillJob(t, emu, "100/1s")
+	job, err := jobs.Load(jobFile, jobs.OSEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	backend, err := jobs.OpenLocalState(ctx, jobs.StateURL(job))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease, err := state.New(backend).Acquire(ctx, job.Name, "another run", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lease.Release(ctx)
+	code, _, stderr := call(t, "backfill", jobFile, "--from", "2024-01-01", "--to", "2024-01-11", "--lease-wait", "1s")
+	if code != exitFailed || !strings.Contains(stderr, "another run") {
+		t.Fatalf("exit %d, %s; want the lease's holder named", code, stderr)
+	}
+	reps, err := (jobs.History{Open: jobs.OpenLocalState}).List(ctx, job, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 1 {
+		t.Fatalf("%d run reports for one window tried for a second, want 1: %+v", len(reps), reps)
 	}
 }

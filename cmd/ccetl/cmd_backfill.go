@@ -126,7 +126,7 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 	var runErr error
 	for _, w := range plan.Todo {
 		var rep jobs.RunReport
-		rep, runErr = e.runWindow(ctx, job, plan, w, log, *leaseWait, 5*time.Second, runMeta{})
+		rep, runErr = e.runWindow(ctx, job, plan, w, log, *leaseWait, min(5*time.Second, max(*leaseWait/10, 100*time.Millisecond)), runMeta{})
 		bw := backfillWindow{Start: w.Start.Format(time.DateOnly), End: w.End.Format(time.DateOnly), RunID: rep.RunID,
 			Outcome: rep.Outcome, RowsIn: rep.RowsIn, RowsOut: rep.RowsOut, RowsRejected: rep.RowsRejected,
 			Requests: rep.Requests, Seconds: rep.Seconds, Error: rep.Error}
@@ -169,29 +169,29 @@ func (e *env) backfill(ctx context.Context, args []string) error {
 
 // runWindow runs one window of a backfill plan and records its run
 // report; while another run holds the job's lease it waits, up to
-// leaseWait, trying again every poll.
+// leaseWait, trying again every poll. The window gets one report, however
+// many tries it took.
 func (e *env) runWindow(ctx context.Context, job *jobs.Job, plan jobs.BackfillPlan, w jobs.Window, log *slog.Logger, leaseWait, poll time.Duration,
 	by runMeta) (jobs.RunReport, error) {
 	wjob := plan.WindowJob(job, w)
-	waited := time.Duration(0)
 	meta := runMeta{trigger: jobs.TriggerBackfill, window: &w, worker: by.worker, attempt: by.attempt}
-	for {
-		_, rep, err := e.recorded(ctx, wjob, meta, log, func(id string) (jobs.Summary, error) {
+	_, rep, err := e.recorded(ctx, wjob, meta, log, func(id string) (jobs.Summary, error) {
+		for waited := time.Duration(0); ; waited += poll {
 			r := jobs.Runner{Registry: e.reg, Logger: log, State: e.openState, RunID: id, Only: plan.Runs, Window: &w}
-			return r.Run(ctx, wjob)
-		})
-		if !jobs.IsLeaseHeld(err) || waited >= leaseWait || ctx.Err() != nil {
-			return rep, err
+			sum, err := r.Run(ctx, wjob)
+			if !jobs.IsLeaseHeld(err) || waited >= leaseWait || ctx.Err() != nil {
+				return sum, err
+			}
+			if waited == 0 {
+				log.Warn("another run holds the job's lease; waiting", "job", job.Name, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(poll):
+			}
 		}
-		if waited == 0 {
-			log.Warn("another run holds the job's lease; waiting", "job", job.Name, "err", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(poll):
-		}
-		waited += poll
-	}
+	})
+	return rep, err
 }
 
 // backfillProgress draws windows done of total, rows, requests and an ETA

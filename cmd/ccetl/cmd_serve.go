@@ -99,7 +99,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	case <-time.After(*grace):
 		log.Warn("grace period over: cancelling the runs still running; each resumes from its last checkpoint on its next run")
 		cancelRuns()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(cancelledRunsWait): // a run deaf to its cancellation does not hold the server
+			log.Error("runs still running after their cancellation; stopping without them (the next run of each takes its lease over)",
+				"waited", cancelledRunsWait.String())
+		}
 		runErr = fmt.Errorf("serve: runs cancelled after the grace period: %w", context.Canceled)
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -108,6 +113,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	log.Info("stopped")
 	return runErr
 }
+
+// cancelledRunsWait is how long a stopping server waits for the runs it
+// cancelled after the grace period.
+const cancelledRunsWait = 30 * time.Second
 
 func (s *server) stop() {
 	s.mu.Lock()

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -33,7 +35,7 @@ func (e *env) recorded(ctx context.Context, job *jobs.Job, meta runMeta, log *sl
 	run func(runID string) (jobs.Summary, error)) (jobs.Summary, jobs.RunReport, error) {
 	id := jobs.NewRunID()
 	start := time.Now()
-	sum, err := run(id)
+	sum, err := recovered(id, run, log)
 	sum.RunID = id
 	rep := jobs.NewRunReport(job, meta.trigger, start, sum, err)
 	rep.ScheduledFor, rep.Window, rep.Delayed = meta.tick, meta.window, meta.delayed
@@ -42,6 +44,19 @@ func (e *env) recorded(ctx context.Context, job *jobs.Job, meta runMeta, log *sl
 		log.Warn("run report not written", "job", job.Name, "run_id", id, "err", werr)
 	}
 	return sum, rep, err
+}
+
+// recovered calls run, turning a panic on its goroutine (a bug) into the
+// run's error, so that the run is recorded as failed and a server's other
+// jobs go on.
+func recovered(id string, run func(string) (jobs.Summary, error), log *slog.Logger) (sum jobs.Summary, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("the run panicked: this is a bug in ccetl", "run_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = fmt.Errorf("the run panicked (a bug in ccetl, please report it): %v", p)
+		}
+	}()
+	return run(id)
 }
 
 // runAny runs a pull or a push job once and records it.
