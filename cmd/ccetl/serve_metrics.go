@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -86,7 +87,10 @@ func vendor(kind string) string {
 // handler serves the metrics, the schedule gauges read at each scrape.
 func (m *metrics) handler(status func() []schedule.JobStatus) http.Handler {
 	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	var scrape sync.Mutex // one scrape at a time: another's Reset would empty the gauges this one serves
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scrape.Lock()
+		defer scrape.Unlock()
 		m.nextRun.Reset()
 		m.running.Reset()
 		m.paused.Reset()
