@@ -27,9 +27,51 @@ type pqFile struct {
 	size  int64
 	etag  string
 	open  func(ctx context.Context) (parquet.ReaderAtSeeker, io.Closer, error)
-	// partitionBy reads the partition column the manifests of the lake
-	// the file lies in record for its table ("" when none says).
-	partitionBy func(ctx context.Context) string
+	// lake reads what the manifests of the lake the file lies in say of
+	// its table; lakeKey names that table of that lake, rel the file's
+	// path from the lake's root.
+	lake    func(ctx context.Context) lakeView
+	lakeKey string
+	rel     string
+	view    *lakeView // set by resolve
+}
+
+// lakeView is what a ccetl lake's manifests say of a table: how it is
+// partitioned, and the data files they list (nil: the table has no
+// manifest, so every file is read).
+type lakeView struct {
+	partitionBy string
+	listed      map[string]bool
+}
+
+// readLakeView reads a table's manifests (ms, each read with read).
+func readLakeView(ms []string, read func(string) ([]byte, error)) lakeView {
+	var v lakeView
+	for _, m := range ms {
+		data, err := read(m)
+		if err != nil {
+			continue
+		}
+		var doc struct {
+			PartitionBy string `json:"partition_by"`
+			Files       []struct {
+				Path string `json:"path"`
+			} `json:"files"`
+		}
+		if json.Unmarshal(data, &doc) != nil {
+			continue
+		}
+		if v.partitionBy == "" {
+			v.partitionBy = doc.PartitionBy
+		}
+		if v.listed == nil {
+			v.listed = map[string]bool{}
+		}
+		for _, f := range doc.Files {
+			v.listed[f.Path] = true
+		}
+	}
+	return v
 }
 
 // skipDir reports folders of a lake that hold no table data.
@@ -87,6 +129,8 @@ func resolve(ctx context.Context, cfg pipeline.SourceConfig, o options) ([]pqFil
 	found := map[string]bool{}
 	seen := map[string]bool{} // a file two inputs name (a lake and a table in it) is read once
 	keys := map[string]bool{} // the partition keys of the tables read
+	views := map[string]*lakeView{}
+	unlisted := 0
 	for _, f := range out {
 		id := f.name
 		if !strings.Contains(id, "://") {
@@ -98,6 +142,17 @@ func resolve(ctx context.Context, cfg pipeline.SourceConfig, o options) ([]pqFil
 			continue
 		}
 		seen[id] = true
+		v := views[f.lakeKey]
+		if v == nil {
+			lv := f.lake(ctx)
+			v = &lv
+			views[f.lakeKey] = v
+		}
+		f.view = v
+		if v.listed != nil && !v.listed[f.rel] {
+			unlisted++ // a run that stopped while committing, or one committing now
+			continue
+		}
 		if o.table != "" {
 			f.table = o.table
 		}
@@ -111,6 +166,10 @@ func resolve(ctx context.Context, cfg pipeline.SourceConfig, o options) ([]pqFil
 		if o.where.match(f.parts) {
 			kept = append(kept, f)
 		}
+	}
+	if unlisted > 0 && cfg.Logger != nil {
+		cfg.Logger.Warn("files no manifest of their lake lists are not read: a run stopped while committing them or deleting them, or one committing now (its next run repairs the table; ccetl lake check lists them)",
+			"files", unlisted)
 	}
 	for t := range o.tables {
 		if !found[t] {
@@ -173,10 +232,12 @@ func localFiles(in string) ([]pqFile, error) {
 		}
 		table, root, parts := tableOf(p)
 		root = filepath.FromSlash(root)
+		rel, _ := filepath.Rel(root, p)
 		out = append(out, pqFile{name: p, table: table, parts: parts, size: fi.Size(),
-			partitionBy: func(context.Context) string {
+			lakeKey: root + "\x00" + table, rel: filepath.ToSlash(rel),
+			lake: func(context.Context) lakeView {
 				ms, _ := filepath.Glob(filepath.Join(root, "_manifests", table, "*.json"))
-				return manifestPartitionBy(ms, os.ReadFile)
+				return readLakeView(ms, os.ReadFile)
 			},
 			open: func(context.Context) (parquet.ReaderAtSeeker, io.Closer, error) {
 				f, err := os.Open(p)
@@ -208,10 +269,11 @@ func remoteFiles(ctx context.Context, r pipeline.RemoteFiles, scheme, in string)
 		root = scheme + "://" + root
 		obj := obj
 		out = append(out, pqFile{name: obj.URL, table: table, parts: parts, size: obj.Size, etag: obj.ETag,
-			partitionBy: func(ctx context.Context) string {
+			lakeKey: root + "\x00" + table, rel: strings.TrimPrefix(obj.URL, root+"/"),
+			lake: func(ctx context.Context) lakeView {
 				ms, err := r.List(ctx, root+"/_manifests/"+table+"/*.json")
 				if err != nil {
-					return ""
+					return lakeView{}
 				}
 				byURL := map[string]pipeline.RemoteFile{}
 				var urls []string
@@ -219,7 +281,7 @@ func remoteFiles(ctx context.Context, r pipeline.RemoteFiles, scheme, in string)
 					byURL[m.URL] = m
 					urls = append(urls, m.URL)
 				}
-				return manifestPartitionBy(urls, func(u string) ([]byte, error) {
+				return readLakeView(urls, func(u string) ([]byte, error) {
 					rc, err := r.Open(ctx, byURL[u])
 					if err != nil {
 						return nil, err
@@ -248,22 +310,4 @@ func hasSkippedDir(url string) bool {
 		}
 	}
 	return false
-}
-
-// manifestPartitionBy reads the partition column a ccetl lake's manifests
-// (ms, read with read) record for a table ("" when none does).
-func manifestPartitionBy(ms []string, read func(string) ([]byte, error)) string {
-	for _, m := range ms {
-		data, err := read(m)
-		if err != nil {
-			continue
-		}
-		var doc struct {
-			PartitionBy string `json:"partition_by"`
-		}
-		if json.Unmarshal(data, &doc) == nil && doc.PartitionBy != "" {
-			return doc.PartitionBy
-		}
-	}
-	return ""
 }

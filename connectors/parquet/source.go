@@ -61,7 +61,7 @@ func newSource(ctx context.Context, cfg pipeline.SourceConfig, o options, files 
 			schemas[f.table], first[f.table] = sc, f.name
 			pb := o.partitionBy
 			if pb == "" {
-				pb = f.partitionBy(ctx) // the lake's own name for the table, whatever the table option says
+				pb = f.view.partitionBy // the lake's own table, whatever the table option names it
 			}
 			if pb != "" && len(sc.FieldIndices(pb)) == 0 {
 				return nil, fmt.Errorf("table %s: partition_by column %s is not in its files", f.table, pb)

@@ -190,6 +190,27 @@ func TestRenamedTableKeepsItsPartitioning(t *testing.T) {
 	}
 }
 
+// A ccetl lake's files that no manifest lists (a run stopped while
+// committing) are not read; a lake without manifests has every file read.
+func TestUnlistedFilesOfALakeNotRead(t *testing.T) {
+	a := lakeOf(t, 300, 3)
+	day, _ := filepath.Glob(filepath.Join(a, "calls", "dt=2024-05-01", "*.parquet"))
+	data, err := os.ReadFile(day[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(a, "calls", "dt=2024-05-01", "part-ffffffffffffffff-00000.parquet"), data, 0o644)
+	res, b := lakecheck.MustRun(t, Kind(), nil, a)
+	if n := len(lakecheck.Table(t, b, "calls")); n != 300 || res.Tables["calls"].RowsIn != 300 {
+		t.Fatalf("%d rows, want the 300 the manifests list", n)
+	}
+	withoutManifests(t, a)
+	res, _ = lakecheck.MustRun(t, Kind(), nil, a)
+	if res.Tables["calls"].RowsIn != 400 {
+		t.Fatalf("%d rows read without manifests, want every file's 400", res.Tables["calls"].RowsIn)
+	}
+}
+
 // Inputs that name a file twice (a lake and a table folder in it) read it
 // once.
 func TestOverlappingInputsReadOnce(t *testing.T) {
@@ -213,8 +234,17 @@ func TestGlobsTablesAndNames(t *testing.T) {
 	}
 }
 
+// withoutManifests makes a ccetl lake one of another tool, whose every
+// file is read.
+func withoutManifests(t *testing.T, lake string) {
+	if err := os.RemoveAll(filepath.Join(lake, "_manifests")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestBadFilesFailNamingThem(t *testing.T) {
 	a := lakeOf(t, 200, 2)
+	withoutManifests(t, a)
 	files := lakecheck.Files(t, a, "calls")
 	os.WriteFile(filepath.Join(a, "calls", "dt=2024-05-01", "part-zzzz.parquet"), []byte("PAR1 not parquet"), 0o644)
 	_, _, err := lakecheck.Run(t, Kind(), nil, "", a)
@@ -235,6 +265,7 @@ func TestBadFilesFailNamingThem(t *testing.T) {
 // file in the files' order, every time.
 func TestFirstBadFileNamed(t *testing.T) {
 	a := lakeOf(t, 200, 4)
+	withoutManifests(t, a)
 	for _, p := range []string{"dt=2024-05-01/part-0-bad.parquet", "dt=2024-05-03/part-1-bad.parquet", "dt=2024-05-04/part-2-bad.parquet"} {
 		os.WriteFile(filepath.Join(a, "calls", filepath.FromSlash(p)), []byte("PAR1 not parquet"), 0o644)
 	}
