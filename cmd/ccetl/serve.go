@@ -300,7 +300,9 @@ func (m tickMemory) read(name string) (tickDoc, error) {
 	if err != nil {
 		return tickDoc{}, err
 	}
-	data, _, err := st.Get(context.Background(), tickKey(name))
+	ctx, cancel := context.WithTimeout(context.Background(), tickStateTimeout)
+	defer cancel()
+	data, _, err := st.Get(ctx, tickKey(name))
 	if errors.Is(err, pipeline.ErrStateNotFound) {
 		return tickDoc{Job: name}, nil
 	}
@@ -357,6 +359,11 @@ func (m tickMemory) setPaused(name string, paused bool) error {
 	return m.update(name, func(d *tickDoc) bool { d.Paused = paused; return true })
 }
 
+// tickStateTimeout bounds a read or an update of a job's schedule state:
+// the scheduler's loop waits on them, so a stalled store must not stop
+// every job's ticks.
+const tickStateTimeout = 30 * time.Second
+
 // update changes the job's document with a conditional write, again when
 // another server wrote it in between.
 func (m tickMemory) update(name string, change func(*tickDoc) bool) error {
@@ -364,7 +371,8 @@ func (m tickMemory) update(name string, change func(*tickDoc) bool) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), tickStateTimeout)
+	defer cancel()
 	for range 5 {
 		old, ver, err := st.Get(ctx, tickKey(name))
 		if err != nil && !errors.Is(err, pipeline.ErrStateNotFound) {
