@@ -102,7 +102,7 @@ func (r Runner) Push(ctx context.Context, job *Job, opts PushOptions) (Summary, 
 	a := &applier{j: j, results: results, ps: ps, ctx: ctx, keep: keep, log: log}
 	var win *windows
 	applied := make(chan struct{})
-	if size := job.Target.window(); opts.Saved == nil && size > 0 && len(tk.Entities) == 1 {
+	if size := job.Target.window(); opts.Saved == nil && size > 0 && len(tk.Entities) == 1 && tk.PlansRecords {
 		win = newWindows(size)
 		// Once a window fails nothing more is sent: the sources stop
 		// being read, and what they had not given is left to the rerun.

@@ -198,12 +198,15 @@ type pushFixture struct {
 	before func(ctx context.Context, batch int) error
 	// closeErr fails the sink's commit.
 	closeErr error
+	// policy is the batch policy the source was opened with.
+	policy pipeline.BatchPolicy
 }
 
 func newPushFixture(t *testing.T, rows [][2]any) *pushFixture {
 	f := &pushFixture{target: &memTarget{state: map[string]int64{"b": 2}}}
 	f.reg = pipeline.NewRegistry()
-	f.reg.AddKind(pipeline.Kind{Name: "things", Open: func(context.Context, pipeline.SourceConfig) (pipeline.OpenedSource, error) {
+	f.reg.AddKind(pipeline.Kind{Name: "things", Open: func(_ context.Context, cfg pipeline.SourceConfig) (pipeline.OpenedSource, error) {
+		f.policy = cfg.Policy
 		return pipeline.OpenedSource{Source: &rowsSource{rows: rows, per: f.per, before: f.before}, RunKey: "k"}, nil
 	}})
 	f.reg.AddSink(pipeline.SinkKind{Scheme: "", Open: func(context.Context, pipeline.SinkConfig) (pipeline.Sink, error) {
@@ -473,7 +476,7 @@ func (recordMemPlan) Judge(r pipeline.Record, p any) pipeline.Change {
 // row, on the path that plans records as they are read as on the other.
 func TestRecordPlannerMappingErrorsNameTheirRows(t *testing.T) {
 	f := newPushFixture(t, [][2]any{{"7", int64(1)}, {"x", int64(2)}, {"9", int64(3)}})
-	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-records", Entities: []pipeline.Entity{thingEntity},
+	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-records", Entities: []pipeline.Entity{thingEntity}, PlansRecords: true,
 		Open: func(context.Context, pipeline.TargetConfig) (pipeline.Target, error) {
 			return recordMemTarget{f.target}, nil
 		}})

@@ -69,7 +69,7 @@ func newStreamFixtureOf(t *testing.T, rows [][2]any) (*pushFixture, *streamTarge
 	f := newPushFixture(t, rows)
 	f.per = 1
 	st := &streamTarget{memTarget: f.target, applied: make(chan struct{})}
-	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-stream", Entities: []pipeline.Entity{thingEntity},
+	f.reg.AddTarget(pipeline.TargetKind{Name: "mem-stream", Entities: []pipeline.Entity{thingEntity}, PlansRecords: true,
 		Open: func(context.Context, pipeline.TargetConfig) (pipeline.Target, error) { return st, nil }})
 	f.job.Target.Kind = "mem-stream"
 	f.job.Target.Window = 2
@@ -251,5 +251,25 @@ func TestFailedPushAlsoReportsItsResultsCommit(t *testing.T) {
 	_, err := Runner{Registry: f.reg, State: OpenLocalState}.Push(context.Background(), f.job, PushOptions{})
 	if err == nil || !strings.Contains(err.Error(), "the vendor is down") || !strings.Contains(err.Error(), "the results' disk is full") {
 		t.Fatalf("push: %v, want the target's error and the commit's", err)
+	}
+}
+
+// A streamed push reads its sources in batches of a window at most, to
+// send sooner; a push whose target plans whole reads them as any job does.
+func TestOnlyStreamedPushesShrinkSourceBatches(t *testing.T) {
+	f, _ := newStreamFixture(t)
+	if _, err := (Runner{Registry: f.reg, State: OpenLocalState}).Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.policy.MaxRows != 2 {
+		t.Errorf("streamed in windows of 2: source batches of %d rows at most", f.policy.MaxRows)
+	}
+	f, _ = newStreamFixture(t)
+	f.job.Target.Kind = "mem" // plans whole
+	if _, err := (Runner{Registry: f.reg, State: OpenLocalState}).Push(context.Background(), f.job, PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := f.job.Batch.MaxRows; f.policy.MaxRows != want {
+		t.Errorf("planned whole: source batches of %d rows at most, want the job's %d", f.policy.MaxRows, want)
 	}
 }

@@ -316,7 +316,11 @@ type TargetKind struct {
 	Name     string
 	Doc      string
 	Entities []Entity
-	Options  []Option
+	// PlansRecords says the kind's targets are RecordPlanners, before one
+	// is opened: a push then reads its sources in batches of a window at
+	// most, to start sending sooner (the conformance suite checks it).
+	PlansRecords bool
+	Options      []Option
 	// Validate checks option values without opening anything (may be nil).
 	Validate func(opts map[string]string) error
 	Open     func(ctx context.Context, cfg TargetConfig) (Target, error)

@@ -56,9 +56,10 @@ func Entity() pipeline.Entity {
 // Kind returns the target kind.
 func Kind() pipeline.TargetKind {
 	return pipeline.TargetKind{
-		Name:     KindName,
-		Doc:      "Calabrio QM Bulk Contact Import (/api/upload/contacts): contacts with their recordings, in batches; sent once, through the job's ledger",
-		Entities: []pipeline.Entity{Entity()},
+		PlansRecords: true,
+		Name:         KindName,
+		Doc:          "Calabrio QM Bulk Contact Import (/api/upload/contacts): contacts with their recordings, in batches; sent once, through the job's ledger",
+		Entities:     []pipeline.Entity{Entity()},
 		Options: calapi.ConnOptionDocs(append([]pipeline.Option{
 			{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"},
 			{Name: "batch_bytes", Default: strconv.Itoa(DefaultBatchBytes), Doc: "bytes of recordings per upload, about (a larger recording goes alone)"},

@@ -52,7 +52,8 @@ func Entity() pipeline.Entity {
 // Kind returns the target kind.
 func Kind() pipeline.TargetKind {
 	return pipeline.TargetKind{
-		Name: KindName,
+		PlansRecords: true,
+		Name:         KindName,
 		Doc: "Calabrio WFM historical service intervals: the WHIT upload (/api/upload/historicalData) or the GIS " +
 			"polling upload; ISO dates only, one upload per day or per batch_rows rows",
 		Entities: []pipeline.Entity{Entity()},

@@ -56,9 +56,10 @@ func Entity() pipeline.Entity {
 // Kind returns the target kind.
 func Kind() pipeline.TargetKind {
 	return pipeline.TargetKind{
-		Name:     KindName,
-		Doc:      "Calabrio QM Generic Text Import with Multiple Files (/api/upload/textcontacts/): text contacts with their TXT bodies",
-		Entities: []pipeline.Entity{Entity()},
+		PlansRecords: true,
+		Name:         KindName,
+		Doc:          "Calabrio QM Generic Text Import with Multiple Files (/api/upload/textcontacts/): text contacts with their TXT bodies",
+		Entities:     []pipeline.Entity{Entity()},
 		Options: calapi.ConnOptionDocs(append([]pipeline.Option{
 			{Name: "batch_contacts", Default: strconv.Itoa(DefaultBatchContacts), Doc: "contacts per upload at most"}},
 			calpush.DropOptions...)...),

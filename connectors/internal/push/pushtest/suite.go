@@ -65,6 +65,9 @@ func (h Harness) open(t *testing.T, env Env) pipeline.Target {
 		t.Fatalf("open %s: %v", h.Kind.Name, err)
 	}
 	t.Cleanup(func() { tg.Close() })
+	if _, ok := tg.(pipeline.RecordPlanner); ok != h.Kind.PlansRecords {
+		t.Fatalf("%s: PlansRecords is %v, but its target is a RecordPlanner: %v", h.Kind.Name, h.Kind.PlansRecords, ok)
+	}
 	return tg
 }
 
