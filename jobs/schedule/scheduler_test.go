@@ -59,6 +59,19 @@ func (h *harness) step(at time.Time) {
 	}
 }
 
+// releaseOne stops holding runs, lets the held one return, waits for
+// every run, and returns how many ran.
+func (h *harness) releaseOne() int {
+	h.mu.Lock()
+	h.hold = false
+	h.mu.Unlock()
+	h.rel <- struct{}{}
+	h.s.Wait()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.runs)
+}
+
 func (h *harness) take() []Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -558,14 +571,7 @@ func TestStopStartsNoRun(t *testing.T) {
 		t.Errorf("trigger after stop: %v", err)
 	}
 	h.step(utc("2026-01-05T10:03:00Z"))
-	h.mu.Lock()
-	h.hold = false
-	h.mu.Unlock()
-	h.rel <- struct{}{}
-	h.s.Wait()
-	h.mu.Lock()
-	runs := len(h.runs)
-	h.mu.Unlock()
+	runs := h.releaseOne()
 	var reasons []string
 	evs := h.take()
 	for _, ev := range evs {
@@ -601,14 +607,7 @@ func TestJobListedAgainKeepsItsRunningRun(t *testing.T) {
 		if st := h.s.Status(); len(st) != 1 || st[0].Running != 1 {
 			t.Fatalf("%s: status %+v", overlap, st)
 		}
-		h.mu.Lock()
-		h.hold = false
-		h.mu.Unlock()
-		h.rel <- struct{}{}
-		h.s.Wait()
-		h.mu.Lock()
-		runs := len(h.runs)
-		h.mu.Unlock()
+		runs := h.releaseOne()
 		if wantRuns := map[Overlap]int{OverlapSkip: 1, OverlapBufferOne: 2}[overlap]; runs != wantRuns {
 			t.Errorf("%s: %d runs, want %d", overlap, runs, wantRuns)
 		}

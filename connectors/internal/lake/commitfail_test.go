@@ -49,24 +49,36 @@ func (w *failingWriter) Abort(ctx context.Context) error {
 	return w.ObjectWriter.Abort(ctx)
 }
 
-func TestFailedCommitAbortsWhatItDidNotReach(t *testing.T) {
+// failingSink is a sink over store (on a fresh local store) that wrote
+// 4,000 rows: 4 days and the null-date partition, 5 files.
+func failingSink(t *testing.T, store *failingStore) *Sink {
+	t.Helper()
 	local, err := NewLocalStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer local.Close()
-	store := &failingStore{Store: local, failAt: 2}
+	t.Cleanup(func() { local.Close() })
+	store.Store = local
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	opts := DefaultOptions()
 	opts.Allocator = mem
-	sink, _ := NewSink(store, []pipeline.Table{testTable}, "k", opts)
-	ctx := context.Background()
-	rec := batch(mem, 0, 4000, 1000) // 4 days and the null-date partition: 5 files
-	if err := sink.Write(ctx, pipeline.Batch{Table: "events", Rec: rec, Input: "/a"}); err != nil {
+	sink, err := NewSink(store, []pipeline.Table{testTable}, "k", opts)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Release()
+	rec := batch(mem, 0, 4000, 1000)
+	defer rec.Release()
+	if err := sink.Write(context.Background(), pipeline.Batch{Table: "events", Rec: rec, Input: "/a"}); err != nil {
+		t.Fatal(err)
+	}
+	return sink
+}
+
+func TestFailedCommitAbortsWhatItDidNotReach(t *testing.T) {
+	store := &failingStore{failAt: 2}
+	sink := failingSink(t, store)
+	ctx := context.Background()
 	if _, err := sink.Close(ctx, pipeline.RunInfo{RunID: "r", Inputs: []pipeline.InputInfo{{Name: "/a"}}}); err == nil {
 		t.Fatal("want the commit error")
 	}
@@ -81,23 +93,9 @@ func TestFailedCommitAbortsWhatItDidNotReach(t *testing.T) {
 // A rejects file that cannot be finished fails the commit, and the data
 // files already finished are discarded with it: nothing is left staged.
 func TestFailedRejectsDiscardTheDataFiles(t *testing.T) {
-	local, err := NewLocalStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer local.Close()
-	store := &failingStore{Store: local, closeFails: "_rejects/"}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	opts := DefaultOptions()
-	opts.Allocator = mem
-	sink, _ := NewSink(store, []pipeline.Table{testTable}, "k", opts)
+	store := &failingStore{closeFails: "_rejects/"}
+	sink := failingSink(t, store)
 	ctx := context.Background()
-	rec := batch(mem, 0, 4000, 1000) // 5 files
-	if err := sink.Write(ctx, pipeline.Batch{Table: "events", Rec: rec, Input: "/a"}); err != nil {
-		t.Fatal(err)
-	}
-	rec.Release()
 	if err := sink.Reject(ctx, "events", []pipeline.Reject{{RowError: pipeline.RowError{Source: "/a", Line: 3, Record: -1, Err: errors.New("bad")}, Raw: "x"}}); err != nil {
 		t.Fatal(err)
 	}
