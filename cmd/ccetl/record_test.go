@@ -33,3 +33,13 @@ func TestRecordedRunThatPanics(t *testing.T) {
 		t.Errorf("no stack logged: %s", logs.String())
 	}
 }
+
+// A size too large for 64 bits is refused, not wrapped around.
+func TestParseSizeRefusesOverflow(t *testing.T) {
+	if n, err := parseSize("128MB"); err != nil || n != 128<<20 {
+		t.Errorf("128MB: %d, %v", n, err)
+	}
+	if n, err := parseSize("9007199254740993GB"); err == nil {
+		t.Errorf("a size past 64 bits gave %d", n)
+	}
+}

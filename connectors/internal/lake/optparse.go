@@ -3,6 +3,7 @@ package lake
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -102,7 +103,7 @@ func parseSize(v string, bytes bool) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
 		return 0, fmt.Errorf("want a positive whole number%s", map[bool]string{true: " (units KiB, MiB, GiB allowed)"}[bytes])
 	}
 	return n * mult, nil

@@ -313,8 +313,9 @@ func TestOptionsParse(t *testing.T) {
 	if o, err := ParseOptions(nil); err != nil || o.PageBytes != DefaultPageBytes {
 		t.Errorf("defaults: page_bytes %d, %v", o.PageBytes, err)
 	}
-	_, err = ParseOptions(map[string]string{"file_rows": "-1", "partition": "weekly", "zstd_level": "99", "page_bytes": "1KiB"})
-	for _, want := range []string{"file_rows", "partition", "zstd_level", "page_bytes must be between 4KiB and 64MiB"} {
+	_, err = ParseOptions(map[string]string{"file_rows": "-1", "partition": "weekly", "zstd_level": "99", "page_bytes": "1KiB",
+		"row_group_bytes": "9007199254740993GiB"}) // would wrap around to a small size
+	for _, want := range []string{"file_rows", "partition", "zstd_level", "page_bytes must be between 4KiB and 64MiB", "row_group_bytes: want a positive"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
